@@ -1,0 +1,149 @@
+"""Kernel conformance (Debian's python3-jupyter-kernel-test) plus the behaviours a notebook user relies on:
+interrupting a busy cell, errors that point at the user's line, magics, rich display.
+
+Run: /usr/bin/python3 -m unittest kernel-ext/src/test/python/test_kernel.py  (after the kernelspec is installed)
+"""
+import os
+import time
+import unittest
+
+import jupyter_kernel_test
+from jupyter_client.manager import start_new_kernel
+
+KERNEL = os.environ.get("NEUROLENS_KERNEL", "neurolens")
+
+
+class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
+    kernel_name = KERNEL
+    language_name = "java"
+    file_extension = ".jshell"
+
+    code_hello_world = 'System.out.println("hello, world");'
+    code_stderr = 'System.err.println("to stderr");'
+    completion_samples = [
+        {"text": "Math.hypo", "matches": {"hypot("}},
+        {"text": "%devi", "matches": {"device"}},
+    ]
+    complete_code_samples = ["1 + 1", "int x = 3;", "for (int i = 0; i < 2; i++) {}", "%neurolens"]
+    incomplete_code_samples = ["for (int i = 0; i < 3; i++) {", "int f(int a) {\n  return a;", "String s = \"a\" +"]
+    code_generate_error = 'throw new IllegalStateException("boom");'
+    code_execute_result = [
+        {"code": "6 * 7", "result": "42"},
+        {"code": '"neuro" + "lens"', "result": "neurolens"},
+        {"code": "int k = 20;\nk + 1", "result": "21"},
+    ]
+    code_display_data = [
+        {"code": "display(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB));", "mime": "image/png"},
+        {"code": 'display(new Html("<b>bold</b>"));', "mime": "text/html"},
+    ]
+    code_inspect_sample = "Math.max"
+
+    # --- beyond the conformance suite -------------------------------------------------------------
+
+    def run_cell(self, code, timeout=60):
+        self.flush_channels()
+        reply, outputs = self.execute_helper(code=code, timeout=timeout)
+        return reply["content"], outputs
+
+    def interrupt_after(self, code, seconds):
+        """Runs code, interrupts it after `seconds`, returns the execute reply; drains the cell's output."""
+        self.flush_channels()
+        msg_id = self.kc.execute(code)
+        time.sleep(seconds)
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=20)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.kc.get_shell_msg(timeout=20)
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=20)
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"]["execution_state"] == "idle"):
+                break
+        return reply["content"]
+
+    def test_compile_error_points_at_user_line(self):
+        content, outputs = self.run_cell("int a = 1;\nint b = a +;\n")
+        self.assertEqual(content["status"], "error")
+        self.assertEqual(content["ename"], "CompilationException")
+        self.assertIn("line 2", content["evalue"])
+        tb = "\n".join(outputs[0]["content"]["traceback"])
+        self.assertIn("int b = a +;", tb)
+
+    def test_runtime_error_shows_cell_line_not_internals(self):
+        content, outputs = self.run_cell("int[] xs = new int[2];\n\nint v = xs[5];")
+        self.assertEqual(content["status"], "error")
+        self.assertIn("ArrayIndexOutOfBoundsException", content["evalue"])
+        tb = "\n".join(outputs[0]["content"]["traceback"])
+        self.assertIn("at line 3", tb)
+        self.assertNotIn("jdk.internal", tb)
+        self.assertNotIn("dev.neurolens.kernel", tb)
+
+    def test_error_in_method_from_earlier_cell(self):
+        self.run_cell("int explode(int d) {\n  return 10 / d;\n}")
+        content, outputs = self.run_cell("int r = 1;\nexplode(0)")
+        self.assertEqual(content["status"], "error")
+        tb = "\n".join(outputs[0]["content"]["traceback"])
+        self.assertIn("in explode()", tb)
+        self.assertIn("at line 2", tb)
+
+    def test_interrupt_busy_loop_kernel_survives(self):
+        self.run_cell("int kept = 41;")
+        reply = self.interrupt_after("long n = 0; while (true) { n++; }", 2.0)
+        self.assertEqual(reply["status"], "error")
+        self.assertEqual(reply["ename"], "CellInterrupted")
+        content, outputs = self.run_cell("kept + 1")
+        self.assertEqual(content["status"], "ok")
+        results = [m for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
+
+    def test_interrupt_sleeping_cell(self):
+        t0 = time.time()
+        reply = self.interrupt_after("Thread.sleep(60_000);", 1.0)
+        self.assertEqual(reply["ename"], "CellInterrupted")
+        self.assertLess(time.time() - t0, 10)
+
+    def test_magic_errors_are_one_clear_line(self):
+        content, outputs = self.run_cell("%device --verbose")
+        self.assertEqual(content["ename"], "MagicArgumentException")
+        self.assertIn("unknown option --verbose", content["evalue"])
+        self.assertEqual(len(outputs[0]["content"]["traceback"]), 1)
+        content, _ = self.run_cell("%nosuchmagic")
+        self.assertIn("unknown magic %nosuchmagic", content["evalue"])
+
+    def test_magic_help_and_listing(self):
+        content, outputs = self.run_cell("%device --help")
+        self.assertEqual(content["status"], "ok")
+        text = [m for m in outputs if m["msg_type"] == "execute_result"][0]["content"]["data"]["text/plain"]
+        self.assertIn("%device", text)
+        self.assertIn("--help", text)
+        content, outputs = self.run_cell("%neurolens")
+        html = [m for m in outputs if m["msg_type"] == "execute_result"][0]["content"]["data"]["text/html"]
+        for name in ("%device", "%neurolens", "%jars"):
+            self.assertIn(name, html)
+
+    def test_update_display_in_place(self):
+        content, outputs = self.run_cell('String id = display("frame 0");\nupdateDisplay(id, "frame 1");')
+        self.assertEqual(content["status"], "ok")
+        kinds = [m["msg_type"] for m in outputs]
+        self.assertIn("display_data", kinds)
+        self.assertIn("update_display_data", kinds)
+        upd = [m for m in outputs if m["msg_type"] == "update_display_data"][0]["content"]
+        self.assertEqual(upd["data"]["text/plain"], "frame 1")
+        self.assertIn("display_id", upd["transient"])
+
+
+class KernelStartup(unittest.TestCase):
+    def test_cold_start_is_quick_and_quiet(self):
+        t0 = time.time()
+        km, kc = start_new_kernel(kernel_name=KERNEL, startup_timeout=120)
+        try:
+            kc.execute_interactive("1", timeout=60)
+            elapsed = time.time() - t0
+            print(f"\nkernel cold start to first result: {elapsed:.2f} s")
+            self.assertLess(elapsed, 60)
+        finally:
+            km.shutdown_kernel(now=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
