@@ -23,7 +23,7 @@ public final class DisplayDefaults {
             return;
         }
         Renderers.register(Displayable.class, Displayable::mimeBundle);
-        Renderers.register(BufferedImage.class, img -> ImageView.of(img).scale(1).mimeBundle());
+        Renderers.register(BufferedImage.class, img -> ImageView.of(img).mimeBundle());
         Renderers.register(NDArray.class, DisplayDefaults::renderArray);
         Renderers.register(Table.class, t -> TableHtml.of(t).mimeBundle());
         Renderers.register(Chart.class, c -> ChartImage.of(c).mimeBundle());
