@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * and dropped frames are never even built.
  *
  * <p>Throttling, by default, is adaptive: at least {@code floor} (100 ms) between renders, and total render
- * time kept under {@code budget} (5%) of the wall time since the first render, so a slow figure is simply
- * redrawn less often. {@code minInterval} replaces that with a fixed interval.
+ * time, including the frame about to be drawn, kept under {@code budget} (5%) of the wall time since the first
+ * render, so a slow figure is simply redrawn less often. {@code minInterval} replaces that with a fixed interval.
  *
  * <p>{@link #close()} renders the last dropped frame, so the saved notebook shows the final state:
  * <pre>{@code
@@ -150,7 +150,9 @@ public final class LiveDisplay implements AutoCloseable {
         if (fixedIntervalNanos > 0) {
             return since >= fixedIntervalNanos;
         }
-        return since >= floorNanos && renderNanos <= budget * (now - firstRenderAt);
+        // Count the frame about to be drawn (at the mean cost so far), so the share stays under budget after it.
+        long expected = renderNanos + renderNanos / renders;
+        return since >= floorNanos && expected <= budget * (now - firstRenderAt);
     }
 
     private void renderNow(Supplier<?> frame, long start) {

@@ -12,8 +12,8 @@ import java.util.function.LongSupplier;
 /**
  * A progress bar that redraws in place: step i/n, percent, rate, elapsed time, ETA, and any metrics set along
  * the way (loss, accuracy). HTML in a notebook, one text line elsewhere. Redraws go through a
- * {@link LiveDisplay}, so stepping a million times costs a few renders; {@link #close()} always draws the final
- * state.
+ * {@link LiveDisplay} (at most every 100 ms, within 1% of wall time), so stepping a million times costs a few
+ * renders; {@link #close()} always draws the final state.
  *
  * <pre>{@code
  * try (Progress p = Progress.of(epochs, "training")) {
@@ -24,12 +24,14 @@ import java.util.function.LongSupplier;
  */
 public final class Progress implements AutoCloseable {
     private static final int TEXT_BAR_WIDTH = 24;
+    static final double BUDGET = 0.01;
 
     private final long total;
     private final LiveDisplay live;
     private final LongSupplier clock;
     private final long startedAt;
-    private final Map<String, String> metrics = new LinkedHashMap<>();
+    // Raw values, formatted only when a frame is drawn, so set() on a skipped frame costs a map put.
+    private final Map<String, Object> metrics = new LinkedHashMap<>();
     private String label;
     private long count;
     private boolean done;
@@ -38,7 +40,8 @@ public final class Progress implements AutoCloseable {
         this.total = b.total;
         this.label = b.label;
         this.clock = b.clock;
-        LiveDisplay.Builder lb = LiveDisplay.builder().clock(b.clock).sink(b.sink);
+        // A bar is secondary to the work and to any figure beside it: a 1% share of wall time is plenty.
+        LiveDisplay.Builder lb = LiveDisplay.builder().clock(b.clock).sink(b.sink).budget(BUDGET);
         if (b.minInterval != null) {
             lb.minInterval(b.minInterval);
         }
@@ -110,7 +113,7 @@ public final class Progress implements AutoCloseable {
 
     /** Shows name=value beside the bar (numbers to 4 significant digits); redraws when the throttle allows. */
     public synchronized Progress set(String name, Object value) {
-        metrics.put(name, formatValue(value));
+        metrics.put(name, value);
         live.update(this::bundle);
         return this;
     }
@@ -184,11 +187,11 @@ public final class Progress implements AutoCloseable {
 
     private String metricsText() {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, String> e : metrics.entrySet()) {
+        for (Map.Entry<String, Object> e : metrics.entrySet()) {
             if (sb.length() > 0) {
                 sb.append(' ');
             }
-            sb.append(e.getKey()).append('=').append(e.getValue());
+            sb.append(e.getKey()).append('=').append(formatValue(e.getValue()));
         }
         return sb.toString();
     }
