@@ -23,9 +23,10 @@ public final class HeatmapOverlay implements Displayable {
     private final boolean colorbar;
     private final String title;
     private final double scale;
+    private final boolean alphaByValue;
 
     private HeatmapOverlay(BufferedImage image, float[][] map, Colormap colormap, Normalization normalization,
-            double alpha, boolean colorbar, String title, double scale) {
+            double alpha, boolean colorbar, String title, double scale, boolean alphaByValue) {
         this.image = image;
         this.map = map;
         this.colormap = colormap;
@@ -34,6 +35,7 @@ public final class HeatmapOverlay implements Displayable {
         this.colorbar = colorbar;
         this.title = title;
         this.scale = scale;
+        this.alphaByValue = alphaByValue;
     }
 
     /** image: anything {@link Images#toImage} takes; map: float[][] or an HxW NDArray, of any size. */
@@ -47,11 +49,11 @@ public final class HeatmapOverlay implements Displayable {
             throw new IllegalArgumentException("map must be float[][] or NDArray, got "
                     + (map == null ? "null" : map.getClass().getName()));
         }
-        return new HeatmapOverlay(Images.toImage(image), m, null, Normalization.auto(), 0.5, true, null, 0);
+        return new HeatmapOverlay(Images.toImage(image), m, null, Normalization.auto(), 0.5, true, null, 0, false);
     }
 
     public HeatmapOverlay colormap(Colormap c) {
-        return new HeatmapOverlay(image, map, c, normalization, alpha, colorbar, title, scale);
+        return new HeatmapOverlay(image, map, c, normalization, alpha, colorbar, title, scale, alphaByValue);
     }
 
     public HeatmapOverlay colormap(String name) {
@@ -59,7 +61,7 @@ public final class HeatmapOverlay implements Displayable {
     }
 
     public HeatmapOverlay normalization(Normalization n) {
-        return new HeatmapOverlay(image, map, colormap, n, alpha, colorbar, title, scale);
+        return new HeatmapOverlay(image, map, colormap, n, alpha, colorbar, title, scale, alphaByValue);
     }
 
     public HeatmapOverlay range(double lo, double hi) {
@@ -71,15 +73,15 @@ public final class HeatmapOverlay implements Displayable {
         if (!(a >= 0 && a <= 1)) {
             throw new IllegalArgumentException("alpha must be in [0, 1], got " + a);
         }
-        return new HeatmapOverlay(image, map, colormap, normalization, a, colorbar, title, scale);
+        return new HeatmapOverlay(image, map, colormap, normalization, a, colorbar, title, scale, alphaByValue);
     }
 
     public HeatmapOverlay colorbar(boolean show) {
-        return new HeatmapOverlay(image, map, colormap, normalization, alpha, show, title, scale);
+        return new HeatmapOverlay(image, map, colormap, normalization, alpha, show, title, scale, alphaByValue);
     }
 
     public HeatmapOverlay title(String t) {
-        return new HeatmapOverlay(image, map, colormap, normalization, alpha, colorbar, t, scale);
+        return new HeatmapOverlay(image, map, colormap, normalization, alpha, colorbar, t, scale, alphaByValue);
     }
 
     /**
@@ -90,7 +92,15 @@ public final class HeatmapOverlay implements Displayable {
         if (!(factor > 0)) {
             throw new IllegalArgumentException("scale must be > 0, got " + factor);
         }
-        return new HeatmapOverlay(image, map, colormap, normalization, alpha, colorbar, title, factor);
+        return new HeatmapOverlay(image, map, colormap, normalization, alpha, colorbar, title, factor, alphaByValue);
+    }
+
+    /**
+     * Scale alpha by how strong each value is (distance from 0 on a signed scale, from the bottom otherwise), so
+     * weak regions show the picture clearly instead of a wash of the map's low or neutral colour.
+     */
+    public HeatmapOverlay alphaByValue(boolean on) {
+        return new HeatmapOverlay(image, map, colormap, normalization, alpha, colorbar, title, scale, on);
     }
 
     public double[] valueRange() {
@@ -121,6 +131,7 @@ public final class HeatmapOverlay implements Displayable {
         float[][] values = map.length == h && map[0].length == w ? map : Images.resizeBilinear(map, h, w);
         Colormap cm = effectiveColormap();
         double[] range = valueRange();
+        boolean signed = normalization.isSigned(map);
         int[] px = base.getRGB(0, 0, w, h, null, 0, w);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -129,12 +140,19 @@ public final class HeatmapOverlay implements Displayable {
                     continue;
                 }
                 int i = y * w + x;
-                px[i] = blend(px[i], cm.rgb(Normalization.position(v, range)), alpha);
+                double t = Normalization.position(v, range);
+                double a = alphaByValue ? alpha * strength(t, signed) : alpha;
+                px[i] = blend(px[i], cm.rgb(t), a);
             }
         }
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         out.setRGB(0, 0, w, h, px, 0, w);
         return out;
+    }
+
+    private static double strength(double t, boolean signed) {
+        double c = Math.max(0, Math.min(1, t));
+        return signed ? Math.abs(2 * c - 1) : c;
     }
 
     static int blend(int base, int over, double a) {

@@ -59,6 +59,18 @@ class HeatmapTest {
     }
 
     @Test
+    void alphaByValueFadesWeakRegions() {
+        BufferedImage base = solid(3, 1, 0x000000);
+        float[][] signed = {{-2f, 0f, 1f}};
+        BufferedImage out = HeatmapOverlay.of(base, signed).colormap(Colormap.GRAY).alpha(1).alphaByValue(true)
+                .colorbar(false).scale(1).render();
+        assertEquals(0x000000, rgb(out, 0, 0)); // -2: full strength, gray(0) is black
+        assertEquals(0x000000, rgb(out, 1, 0)); // 0: no overlay at all
+        // 1 of [-2, 2]: t = 0.75 -> gray level 191, at strength 0.5 over black
+        assertEquals(96, channel(rgb(out, 2, 0), 16));
+    }
+
+    @Test
     void nanCellsLeaveThePictureAlone() {
         BufferedImage base = solid(2, 1, 0x336699);
         float[][] map = {{Float.NaN, 1f}};
