@@ -8,6 +8,9 @@ import java.util.Map;
 /**
  * What a notebook shows for one object: MIME type to payload, in the Jupyter wire format
  * (images as base64 strings, HTML and text as strings). Immutable; {@link #with} returns a copy.
+ *
+ * <p>Optional per-MIME metadata (Jupyter's display_data {@code metadata}) carries hints such as the width a
+ * HiDPI PNG should be shown at: {@code {"image/png": {"width": 600, "height": 400}}}.
  */
 public final class MimeBundle {
     public static final String PNG = "image/png";
@@ -15,9 +18,15 @@ public final class MimeBundle {
     public static final String TEXT = "text/plain";
 
     private final Map<String, Object> data;
+    private final Map<String, Map<String, Object>> metadata;
 
     private MimeBundle(Map<String, Object> data) {
+        this(data, Map.of());
+    }
+
+    private MimeBundle(Map<String, Object> data, Map<String, Map<String, Object>> metadata) {
         this.data = Collections.unmodifiableMap(data);
+        this.metadata = Collections.unmodifiableMap(metadata);
     }
 
     public static MimeBundle of(String mime, Object payload) {
@@ -39,7 +48,21 @@ public final class MimeBundle {
     public MimeBundle with(String mime, Object payload) {
         Map<String, Object> copy = new LinkedHashMap<>(data);
         copy.put(mime, payload);
-        return new MimeBundle(copy);
+        return new MimeBundle(copy, metadata);
+    }
+
+    /** A copy with metadata key set for one MIME type, e.g. withMetadata(PNG, "width", 600). */
+    public MimeBundle withMetadata(String mime, String key, Object value) {
+        Map<String, Map<String, Object>> copy = new LinkedHashMap<>(metadata);
+        Map<String, Object> forMime = new LinkedHashMap<>(copy.getOrDefault(mime, Map.of()));
+        forMime.put(key, value);
+        copy.put(mime, Collections.unmodifiableMap(forMime));
+        return new MimeBundle(new LinkedHashMap<>(data), copy);
+    }
+
+    /** MIME type to metadata, for display_data's metadata field; empty for most bundles. */
+    public Map<String, Map<String, Object>> metadata() {
+        return metadata;
     }
 
     public Map<String, Object> data() {

@@ -23,7 +23,7 @@ public final class Renderers {
     }
 
     public static synchronized boolean canRender(Object value) {
-        return value != null && find(value.getClass()) != null;
+        return value instanceof Displayable || value != null && find(value.getClass()) != null;
     }
 
     /** The bundle for value, or empty when no renderer handles its type (the kernel then shows toString()). */
@@ -35,7 +35,11 @@ public final class Renderers {
         synchronized (Renderers.class) {
             f = find(value.getClass());
         }
-        return f == null ? Optional.empty() : Optional.ofNullable(f.apply(value));
+        if (f == null) {
+            // Displayables render themselves even before anyone registered a renderer for them.
+            return value instanceof Displayable d ? Optional.ofNullable(d.mimeBundle()) : Optional.empty();
+        }
+        return Optional.ofNullable(f.apply(value));
     }
 
     public static synchronized List<Class<?>> registeredTypes() {
