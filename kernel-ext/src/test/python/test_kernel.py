@@ -34,7 +34,7 @@ class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
     ]
     code_display_data = [
         {"code": "display(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB));", "mime": "image/png"},
-        {"code": 'display(new Html("<b>bold</b>"));', "mime": "text/html"},
+        {"code": 'display(Html.of("<b>bold</b>"));', "mime": "text/html"},
     ]
     code_inspect_sample = "Math.max"
 
@@ -130,6 +130,42 @@ class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
         upd = [m for m in outputs if m["msg_type"] == "update_display_data"][0]["content"]
         self.assertEqual(upd["data"]["text/plain"], "frame 1")
         self.assertIn("display_id", upd["transient"])
+
+    def test_messages_with_a_wrong_signature_are_ignored(self):
+        self.flush_channels()
+        good_key = self.kc.session.key
+        try:
+            self.kc.session.key = b"not-the-connection-key"
+            self.kc.execute("int forged = 1;")
+            with self.assertRaises(Exception):
+                self.kc.get_shell_msg(timeout=3)
+        finally:
+            self.kc.session.key = good_key
+        content, _ = self.run_cell("1 + 1")
+        self.assertEqual(content["status"], "ok")
+        content, _ = self.run_cell("forged")
+        self.assertEqual(content["status"], "error")  # the forged cell never ran
+
+    def test_sockets_listen_only_on_the_connection_address(self):
+        info = self.km.get_connection_info()
+        ports = {info[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")}
+        listening = {}
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(table) as f:
+                    rows = f.read().splitlines()[1:]
+            except OSError:
+                continue
+            for row in rows:
+                fields = row.split()
+                addr, port = fields[1].split(":")
+                if fields[3] == "0A" and int(port, 16) in ports:  # 0A = LISTEN
+                    listening[int(port, 16)] = addr
+        self.assertEqual(set(listening), ports)
+        self.assertEqual(info["ip"], "127.0.0.1")
+        for addr in listening.values():
+            # 127.0.0.1, or the same address IPv4-mapped in tcp6; never 0.0.0.0 / ::
+            self.assertIn(addr, ("0100007F", "0000000000000000FFFF00000100007F"))
 
 
 class KernelStartup(unittest.TestCase):

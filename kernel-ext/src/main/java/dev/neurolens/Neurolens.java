@@ -1,7 +1,6 @@
 package dev.neurolens;
 
-import dev.neurolens.display.Displayable;
-import dev.neurolens.display.Renderers;
+import dev.neurolens.display.DisplayDefaults;
 import dev.neurolens.magics.DeviceMagic;
 import dev.neurolens.magics.MagicRegistry;
 import dev.neurolens.magics.NeurolensMagic;
@@ -21,7 +20,7 @@ public final class Neurolens {
         if (installed) {
             return;
         }
-        Renderers.register(Displayable.class, Displayable::mimeBundle);
+        DisplayDefaults.register();
         MagicRegistry.register(new NeurolensMagic());
         MagicRegistry.register(new DeviceMagic());
         installed = true;

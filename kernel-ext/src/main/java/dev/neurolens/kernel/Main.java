@@ -28,7 +28,7 @@ public final class Main {
         }
         quietLogging();
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(Path.of(args[0])));
-        JupyterConnection connection = new JupyterConnection(props);
+        JupyterConnection connection = new ResilientConnection(props);
         NeurolensKernel kernel = new NeurolensKernel();
         kernel.becomeHandlerForConnection(connection);
         connection.connect();

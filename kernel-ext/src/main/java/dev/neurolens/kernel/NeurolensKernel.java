@@ -420,6 +420,7 @@ public final class NeurolensKernel extends BaseKernel {
     static DisplayData toDisplayData(MimeBundle bundle) {
         DisplayData dd = new DisplayData();
         bundle.data().forEach(dd::putData);
+        bundle.metadata().forEach(dd::putMetaData); // e.g. the logical width of a 2x chart
         if (!bundle.has(MimeBundle.TEXT)) {
             dd.putText("");
         }
