@@ -61,6 +61,13 @@ class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
                 break
         return reply["content"]
 
+    def test_trailing_semicolon_hides_the_value(self):
+        content, outputs = self.run_cell('System.out.printf("%d%n", 7);')
+        self.assertEqual(content["status"], "ok")
+        self.assertEqual([m["msg_type"] for m in outputs if m["msg_type"] == "execute_result"], [])
+        content, outputs = self.run_cell("Math.abs(-3)")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["3"])
+
     def test_compile_error_points_at_user_line(self):
         content, outputs = self.run_cell("int a = 1;\nint b = a +;\n")
         self.assertEqual(content["status"], "error")

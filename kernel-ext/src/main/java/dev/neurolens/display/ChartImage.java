@@ -67,6 +67,8 @@ public final class ChartImage implements Displayable {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, out.getWidth(), out.getHeight());
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            // XChart spaces tick labels by measured text width; fractional metrics keep that measure true at 2x.
+            g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
             g.scale(pixelRatio, pixelRatio);
             int ownW = chart.getWidth();
             int ownH = chart.getHeight();

@@ -78,7 +78,7 @@ public final class TableHtml implements Displayable {
                 if (col.isMissing(r)) {
                     sb.append("<td class=\"nl-na\">—</td>");
                 } else {
-                    sb.append(numeric[c] ? "<td class=\"nl-num\">" : "<td>").append(Html.escape(col.getString(r)))
+                    sb.append(numeric[c] ? "<td class=\"nl-num\">" : "<td>").append(Html.escape(cell(col, r)))
                             .append("</td>");
                 }
             }
@@ -107,6 +107,42 @@ public final class TableHtml implements Displayable {
     @Override
     public String toString() {
         return text();
+    }
+
+    /**
+     * Floating-point cells print with 4 significant digits (0.5321, not 0.5321046710014343) unless the column has
+     * its own print formatter, which then wins.
+     */
+    static String cell(Column<?> col, int row) {
+        String s = col.getString(row);
+        if (col instanceof tech.tablesaw.api.NumberColumn<?, ?> num && isFloating(col.type())) {
+            double v = num.getDouble(row);
+            if (s.equals(String.valueOf(v)) || s.equals(String.valueOf((float) v))) {
+                return compact(v);
+            }
+        }
+        return s;
+    }
+
+    static String compact(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return String.valueOf(v);
+        }
+        double a = Math.abs(v);
+        if (a == 0) {
+            return "0";
+        }
+        if (a >= 1e4) {
+            return String.format(java.util.Locale.ROOT, "%.1f", v);
+        }
+        if (a < 1e-4) {
+            return String.format(java.util.Locale.ROOT, "%.3e", v);
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+    }
+
+    private static boolean isFloating(ColumnType type) {
+        return type.name().equals("DOUBLE") || type.name().equals("FLOAT");
     }
 
     private static String typeName(ColumnType type) {

@@ -157,7 +157,7 @@ public final class NeurolensKernel extends BaseKernel {
                 if (event.exception() != null) {
                     throw runtimeError(event.exception());
                 }
-                if (showsValue(snippet)) {
+                if (showsValue(snippet) && !endsWithSemicolon(remaining, info)) {
                     hasValue = true;
                     value = ObjectExecutionControl.isResultKey(event.value())
                             ? control.takeResult(event.value()) : event.value();
@@ -175,6 +175,18 @@ public final class NeurolensKernel extends BaseKernel {
             return null;
         }
         return toDisplayData(Display.bundleOf(value));
+    }
+
+    /**
+     * As in IPython, a trailing ';' on the cell's last expression hides its value ({@code System.out.printf(...);}
+     * would otherwise show the PrintStream). JShell adds a ';' itself where one is missing, so look at the text.
+     */
+    private static boolean endsWithSemicolon(String remaining, CompletionInfo info) {
+        if (!info.completeness().isComplete()) {
+            return false;
+        }
+        String typed = remaining.substring(0, remaining.length() - info.remaining().length()).strip();
+        return typed.endsWith(";");
     }
 
     /** Expressions show their value; declarations (int x = 1;) and statements do not, as in IJava. */

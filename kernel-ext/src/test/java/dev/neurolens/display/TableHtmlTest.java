@@ -77,4 +77,18 @@ class TableHtmlTest {
         assertEquals("<p>loss &lt; <b>0.1</b></p>", b.get(MimeBundle.HTML));
         assertEquals("loss < 0.1", b.get(MimeBundle.TEXT));
     }
+
+    @Test
+    void floatingCellsPrintWithFourSignificantDigitsUnlessTheColumnHasAFormatter() {
+        assertEquals("0.5321", TableHtml.compact(0.5321046710014343));
+        assertEquals("0.003922", TableHtml.compact(0.00392156862745098));
+        assertEquals("1", TableHtml.compact(1.0));
+        assertEquals("123456.7", TableHtml.compact(123456.7));
+        assertEquals("1.235e-05", TableHtml.compact(1.2345e-5));
+        DoubleColumn plain = DoubleColumn.create("p", 0.123456789);
+        assertEquals("0.1235", TableHtml.cell(plain, 0));
+        DoubleColumn formatted = DoubleColumn.create("f", 0.123456789);
+        formatted.setPrintFormatter(java.text.NumberFormat.getPercentInstance(java.util.Locale.ROOT), "");
+        assertEquals("12%", TableHtml.cell(formatted, 0));
+    }
 }
