@@ -286,6 +286,12 @@ public final class Network implements Model {
                 leaf[0] = x;
             } else {
                 String w = resolve(wrt);
+                String target = resolve(layer);
+                List<String> order = evaluationOrder();
+                if (OUTPUT.equals(w) || (!OUTPUT.equals(target) && order.indexOf(w) >= order.indexOf(target))) {
+                    throw new IllegalArgumentException("cannot take the gradient of '" + layer + "' with respect to '"
+                            + wrt + "': " + wrt + " is computed after " + layer);
+                }
                 // cut the graph at wrt: its output becomes a fresh leaf whose gradient we read
                 f = f.hook(w, out -> {
                     NDArray l = out.stopGradient();
@@ -332,6 +338,11 @@ public final class Network implements Model {
         return sb.toString();
     }
 
+    /** Arrays owned directly by this network's manager (weights, plus anything leaked into it); for leak tests. */
+    int ownedArrayCount() {
+        return manager.getManagedArrays().size();
+    }
+
     @Override
     public void close() {
         if (!closed) {
@@ -343,6 +354,20 @@ public final class Network implements Model {
     @Override
     public String toString() {
         return "Network[" + name() + ", " + layersByName.size() + " layers, " + source + "]";
+    }
+
+    /** Layer names in the order their outputs are produced (children before their container). */
+    private List<String> evaluationOrder() {
+        List<String> order = new ArrayList<>();
+        addPostOrder(architecture.layers(), order);
+        return order;
+    }
+
+    private static void addPostOrder(List<Layer> layers, List<String> order) {
+        for (Layer l : layers) {
+            addPostOrder(l.children(), order);
+            order.add(l.name());
+        }
     }
 
     private String lastLayerName() {

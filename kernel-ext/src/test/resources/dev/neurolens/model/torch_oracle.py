@@ -1,6 +1,6 @@
 """Oracle for the Java parity tests: torchvision architectures, fixed seed, random init.
 
-Usage: /usr/bin/python3 torch_oracle.py OUT_DIR ARCH[@SIZE] ...
+Usage: /usr/bin/python3 torch_oracle.py OUT_DIR ARCH[@SIZE]|--script ...
 
 For each architecture writes OUT_DIR/<tag>.pth (a state_dict saved with torch.save), the input, chosen
 intermediate outputs, the logits and input gradients as raw little-endian float32 files, and <tag>.json
@@ -97,9 +97,63 @@ def run(out_dir, spec):
     print(tag, "ok", flush=True)
 
 
+# ---- a user's TorchScript model: `torch_oracle.py OUT_DIR --script` ----
+from typing import Dict  # noqa: E402
+
+
+class UserNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.bn1 = torch.nn.BatchNorm2d(8)
+        self.conv2 = torch.nn.Conv2d(8, 16, 3, stride=2)
+        self.drop = torch.nn.Dropout(0.5)
+        self.fc = torch.nn.Linear(16, 5)
+
+    @torch.jit.export
+    def activations(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
+        a = self.bn1(self.conv1(x))
+        b = self.conv2(torch.relu(a))
+        return {"conv1": a, "conv2": b}
+
+    def forward(self, x):
+        b = self.activations(x)["conv2"]
+        return self.fc(self.drop(torch.relu(b).mean(dim=(2, 3))))
+
+
+def script(out_dir):
+    torch.manual_seed(0)
+    m = UserNet()
+    gen = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        randomize_batchnorm(m, gen)
+    m.eval()
+    torch.jit.script(m).save(os.path.join(out_dir, "user.pt"))
+    x = torch.randn(2, 3, 16, 16, generator=gen)
+    meta = {"input": save(out_dir, "user", "input", x), "outputs": {}, "gradients": []}
+    with torch.no_grad():
+        meta["outputs"]["output"] = save(out_dir, "user", "output", m(x))
+        for k, v in m.activations(x).items():
+            meta["outputs"][k] = save(out_dir, "user", k, v)
+    for layer, channel in [("output", 3), ("conv2", 5)]:
+        xg = x.clone().requires_grad_(True)
+        out = m(xg) if layer == "output" else m.activations(xg)[layer]
+        s = out[:, channel].mean()
+        s.backward()
+        entry = save(out_dir, "user", f"grad_{layer}_{channel}", xg.grad)
+        entry.update({"layer": layer, "channel": channel, "value": float(s)})
+        meta["gradients"].append(entry)
+    with open(os.path.join(out_dir, "user.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print("user script ok", flush=True)
+
+
 if __name__ == "__main__":
     torch.set_num_threads(int(os.environ.get("ORACLE_THREADS", "2")))
     target = sys.argv[1]
     os.makedirs(target, exist_ok=True)
-    for s in sys.argv[2:]:
-        run(target, s)
+    for spec in sys.argv[2:]:
+        if spec == "--script":
+            script(target)
+        else:
+            run(target, spec)
