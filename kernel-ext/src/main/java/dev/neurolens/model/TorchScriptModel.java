@@ -76,7 +76,7 @@ public final class TorchScriptModel implements Model {
         return methods;
     }
 
-    /** The keys of {@code activations(x)}, found by one pass on a blank input; empty without that method. */
+    /** The keys of {@code activations(x)}, sorted, found by one pass on a blank input; empty without that method. */
     @Override
     public List<String> layerNames() {
         if (layerNames == null) {
@@ -85,7 +85,7 @@ public final class TorchScriptModel implements Model {
             } else {
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray x = scope.zeros(new ai.djl.ndarray.types.Shape(1, info.channels(), info.crop(), info.crop()));
-                    layerNames = List.copyOf(activations(x, scope).keySet());
+                    layerNames = activations(x, scope).keySet().stream().sorted().toList(); // dict order is not kept
                 }
             }
         }
