@@ -1,0 +1,34 @@
+package dev.neurolens.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Locates the project's shared data folder ({@code ../shared/data} next to the repository) without copying
+ * it anywhere: env {@code NEUROLENS_DATA}, else {@code ../shared/data} from the working directory (the
+ * repository root) or {@code ../../shared/data} (a module directory, where Maven runs tests).
+ */
+public final class SharedData {
+    private SharedData() {
+    }
+
+    public static Optional<Path> dir() {
+        String env = System.getenv("NEUROLENS_DATA");
+        if (env != null && !env.isBlank() && Files.isDirectory(Path.of(env))) {
+            return Optional.of(Path.of(env));
+        }
+        for (String candidate : new String[] {"../shared/data", "../../shared/data"}) {
+            Path p = Path.of(candidate).toAbsolutePath().normalize();
+            if (Files.isDirectory(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A file of the shared folder, if both exist. */
+    public static Optional<Path> file(String relative) {
+        return dir().map(d -> d.resolve(relative)).filter(Files::isRegularFile);
+    }
+}

@@ -1,0 +1,294 @@
+package dev.neurolens.model;
+
+import dev.neurolens.model.internal.Layers;
+import dev.neurolens.model.internal.Layers.AdaptiveAvgPool2d;
+import dev.neurolens.model.internal.Layers.BasicBlock;
+import dev.neurolens.model.internal.Layers.BatchNorm2d;
+import dev.neurolens.model.internal.Layers.Conv2d;
+import dev.neurolens.model.internal.Layers.Dense;
+import dev.neurolens.model.internal.Layers.DropoutLayer;
+import dev.neurolens.model.internal.Layers.Fire;
+import dev.neurolens.model.internal.Layers.Flatten;
+import dev.neurolens.model.internal.Layers.MaxPool2d;
+import dev.neurolens.model.internal.Layers.Relu;
+import dev.neurolens.model.internal.Layers.Sequential;
+import dev.neurolens.model.internal.RawTensor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * A network's structure without weights: torchvision's module tree (same names, same state_dict keys),
+ * friendly aliases, and the input it expects. Build a {@link Network} from it with weights.
+ */
+public final class Architecture {
+    static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+    /** Fashion-MNIST training-set pixel mean and std (of values scaled to [0, 1]). */
+    static final float[] FASHION_MEAN = {0.2860f};
+    static final float[] FASHION_STD = {0.3530f};
+    public static final List<String> FASHION_LABELS = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
+            "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+    private static final Map<String, Supplier<Architecture>> KNOWN = new LinkedHashMap<>();
+
+    static {
+        KNOWN.put("squeezenet1_1", Architecture::squeezenet11);
+        KNOWN.put("alexnet", Architecture::alexnet);
+        KNOWN.put("vgg16", () -> vgg("vgg16", new int[] {2, 2, 3, 3, 3}));
+        KNOWN.put("vgg19", () -> vgg("vgg19", new int[] {2, 2, 4, 4, 4}));
+        KNOWN.put("resnet18", Architecture::resnet18);
+        KNOWN.put("fashion_cnn", Architecture::fashionCnn);
+    }
+
+    private final String name;
+    private final List<Layer> layers;
+    private final Map<String, String> aliases;
+    private final ModelInfo info;
+
+    private Architecture(String name, List<Layer> layers, Map<String, String> aliases, ModelInfo info) {
+        this.name = name;
+        this.layers = List.copyOf(layers);
+        this.aliases = Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
+        this.info = info;
+    }
+
+    /** An architecture by name: squeezenet1_1, alexnet, vgg16, vgg19, resnet18, fashion_cnn. */
+    public static Architecture of(String name) {
+        Supplier<Architecture> s = KNOWN.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown architecture '" + name + "'; known: "
+                    + String.join(", ", KNOWN.keySet()));
+        }
+        return s.get();
+    }
+
+    public static List<String> names() {
+        return List.copyOf(KNOWN.keySet());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Top-level layers in evaluation order. */
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /** Friendly name -> torchvision name, e.g. conv5_3 -> features.28. */
+    public Map<String, String> aliases() {
+        return aliases;
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** Every state_dict key this architecture needs, with its shape, in module order. */
+    public Map<String, long[]> parameterShapes() {
+        Map<String, long[]> p = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            p.putAll(l.parameterShapes());
+        }
+        return p;
+    }
+
+    /** A network with the weights of a torchvision state_dict file ({@code torch.save(model.state_dict())}). */
+    public Network load(Path pth) {
+        return Network.create(this, dev.neurolens.model.internal.WeightsFiles.read(pth), pth.toString());
+    }
+
+    /**
+     * A network with random weights (He-normal convolutions and linears, zero biases, identity batch norm):
+     * for training from scratch, or random-feature visualizations when no trained weights are at hand.
+     */
+    public Network randomInit(long seed) {
+        Random random = new Random(seed);
+        Map<String, RawTensor> weights = new LinkedHashMap<>();
+        for (var e : parameterShapes().entrySet()) {
+            long[] shape = e.getValue();
+            String key = e.getKey();
+            int n = 1;
+            for (long d : shape) {
+                n *= (int) d;
+            }
+            float[] v = new float[n];
+            if (key.endsWith(".weight") && shape.length > 1) {
+                long fanIn = n / shape[0];
+                double std = Math.sqrt(2.0 / fanIn);
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (random.nextGaussian() * std);
+                }
+            } else if (key.endsWith(".running_var") || (key.endsWith(".weight") && shape.length == 1)) {
+                java.util.Arrays.fill(v, 1f);
+            }
+            weights.put(key, RawTensor.ofFloats(v, shape));
+        }
+        return Network.create(this, weights, "random init (seed " + seed + ")");
+    }
+
+    @Override
+    public String toString() {
+        return "Architecture[" + name + "]";
+    }
+
+    // ---- the architectures, transcribed from torchvision 0.14 ----
+
+    private static ModelInfo imagenet(String name) {
+        return new ModelInfo(name, 3, 256, 224, IMAGENET_MEAN, IMAGENET_STD, ImageNetClasses.names());
+    }
+
+    private static Architecture squeezenet11() {
+        List<Layer> f = new ArrayList<>();
+        f.add(new Conv2d("features.0", 3, 64, 3, 2, 0, true));
+        f.add(new Relu("features.1"));
+        f.add(new MaxPool2d("features.2", 3, 2, 0, true));
+        f.add(new Fire("features.3", 64, 16, 64, 64));
+        f.add(new Fire("features.4", 128, 16, 64, 64));
+        f.add(new MaxPool2d("features.5", 3, 2, 0, true));
+        f.add(new Fire("features.6", 128, 32, 128, 128));
+        f.add(new Fire("features.7", 256, 32, 128, 128));
+        f.add(new MaxPool2d("features.8", 3, 2, 0, true));
+        f.add(new Fire("features.9", 256, 48, 192, 192));
+        f.add(new Fire("features.10", 384, 48, 192, 192));
+        f.add(new Fire("features.11", 384, 64, 256, 256));
+        f.add(new Fire("features.12", 512, 64, 256, 256));
+        List<Layer> c = List.of(new DropoutLayer("classifier.0", 0.5f),
+                new Conv2d("classifier.1", 512, 1000, 1, 1, 0, true), new Relu("classifier.2"),
+                new AdaptiveAvgPool2d("classifier.3", 1, 1));
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("conv1", "features.0");
+        a.put("relu1", "features.1");
+        a.put("pool1", "features.2");
+        for (int i = 0; i < 8; i++) {
+            a.put("fire" + (i + 2), "features." + new int[] {3, 4, 6, 7, 9, 10, 11, 12}[i]);
+        }
+        a.put("pool3", "features.5");
+        a.put("pool5", "features.8");
+        a.put("conv10", "classifier.1");
+        a.put("relu10", "classifier.2");
+        a.put("pool10", "classifier.3");
+        a.put("logits", "flatten");
+        return new Architecture("squeezenet1_1", List.of(new Sequential("features", f),
+                new Sequential("classifier", c), new Flatten("flatten")), a, imagenet("squeezenet1_1"));
+    }
+
+    private static Architecture alexnet() {
+        List<Layer> f = List.of(new Conv2d("features.0", 3, 64, 11, 4, 2, true), new Relu("features.1"),
+                new MaxPool2d("features.2", 3, 2, 0, false),
+                new Conv2d("features.3", 64, 192, 5, 1, 2, true), new Relu("features.4"),
+                new MaxPool2d("features.5", 3, 2, 0, false),
+                new Conv2d("features.6", 192, 384, 3, 1, 1, true), new Relu("features.7"),
+                new Conv2d("features.8", 384, 256, 3, 1, 1, true), new Relu("features.9"),
+                new Conv2d("features.10", 256, 256, 3, 1, 1, true), new Relu("features.11"),
+                new MaxPool2d("features.12", 3, 2, 0, false));
+        List<Layer> c = List.of(new DropoutLayer("classifier.0", 0.5f), new Dense("classifier.1", 9216, 4096),
+                new Relu("classifier.2"), new DropoutLayer("classifier.3", 0.5f),
+                new Dense("classifier.4", 4096, 4096), new Relu("classifier.5"),
+                new Dense("classifier.6", 4096, 1000));
+        Map<String, String> a = new LinkedHashMap<>();
+        String[] names = {"conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "conv3", "relu3", "conv4", "relu4",
+            "conv5", "relu5", "pool5"};
+        for (int i = 0; i < names.length; i++) {
+            a.put(names[i], "features." + i);
+        }
+        a.put("fc6", "classifier.1");
+        a.put("relu6", "classifier.2");
+        a.put("fc7", "classifier.4");
+        a.put("relu7", "classifier.5");
+        a.put("fc8", "classifier.6");
+        a.put("logits", "classifier.6");
+        return new Architecture("alexnet", List.of(new Sequential("features", f), new AdaptiveAvgPool2d("avgpool", 6, 6),
+                new Flatten("flatten"), new Sequential("classifier", c)), a, imagenet("alexnet"));
+    }
+
+    private static Architecture vgg(String name, int[] convsPerBlock) {
+        List<Layer> f = new ArrayList<>();
+        Map<String, String> a = new LinkedHashMap<>();
+        int in = 3;
+        int[] widths = {64, 128, 256, 512, 512};
+        for (int b = 0; b < 5; b++) {
+            for (int k = 0; k < convsPerBlock[b]; k++) {
+                String id = (b + 1) + "_" + (k + 1);
+                a.put("conv" + id, "features." + f.size());
+                f.add(new Conv2d("features." + f.size(), in, widths[b], 3, 1, 1, true));
+                a.put("relu" + id, "features." + f.size());
+                f.add(new Relu("features." + f.size()));
+                in = widths[b];
+            }
+            a.put("pool" + (b + 1), "features." + f.size());
+            f.add(new MaxPool2d("features." + f.size(), 2, 2, 0, false));
+        }
+        List<Layer> c = List.of(new Dense("classifier.0", 25088, 4096), new Relu("classifier.1"),
+                new DropoutLayer("classifier.2", 0.5f), new Dense("classifier.3", 4096, 4096),
+                new Relu("classifier.4"), new DropoutLayer("classifier.5", 0.5f),
+                new Dense("classifier.6", 4096, 1000));
+        a.put("fc6", "classifier.0");
+        a.put("relu6", "classifier.1");
+        a.put("fc7", "classifier.3");
+        a.put("relu7", "classifier.4");
+        a.put("fc8", "classifier.6");
+        a.put("logits", "classifier.6");
+        return new Architecture(name, List.of(new Sequential("features", f), new AdaptiveAvgPool2d("avgpool", 7, 7),
+                new Flatten("flatten"), new Sequential("classifier", c)), a, imagenet(name));
+    }
+
+    private static Architecture resnet18() {
+        List<Layer> top = new ArrayList<>();
+        top.add(new Conv2d("conv1", 3, 64, 7, 2, 3, false));
+        top.add(new BatchNorm2d("bn1", 64));
+        top.add(new Relu("relu"));
+        top.add(new MaxPool2d("maxpool", 3, 2, 1, false));
+        int in = 64;
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("pool1", "maxpool");
+        for (int s = 1; s <= 4; s++) {
+            int out = 64 << (s - 1);
+            int stride = s == 1 ? 1 : 2;
+            top.add(new Sequential("layer" + s, List.of(new BasicBlock("layer" + s + ".0", in, out, stride),
+                    new BasicBlock("layer" + s + ".1", out, out, 1))));
+            a.put("conv" + (s + 1) + "_x", "layer" + s);
+            in = out;
+        }
+        top.add(new AdaptiveAvgPool2d("avgpool", 1, 1));
+        top.add(new Flatten("flatten"));
+        top.add(new Dense("fc", 512, 1000));
+        a.put("logits", "fc");
+        return new Architecture("resnet18", top, a, imagenet("resnet18"));
+    }
+
+    /** The built-in Fashion-MNIST classifier: three conv blocks and two fully connected layers. */
+    private static Architecture fashionCnn() {
+        List<Layer> f = List.of(new Conv2d("features.0", 1, 32, 3, 1, 1, true), new Relu("features.1"),
+                new MaxPool2d("features.2", 2, 2, 0, false),
+                new Conv2d("features.3", 32, 64, 3, 1, 1, true), new Relu("features.4"),
+                new MaxPool2d("features.5", 2, 2, 0, false),
+                new Conv2d("features.6", 64, 64, 3, 1, 1, true), new Relu("features.7"),
+                new MaxPool2d("features.8", 2, 2, 0, false));
+        List<Layer> c = List.of(new Dense("classifier.0", 64 * 3 * 3, 128), new Relu("classifier.1"),
+                new DropoutLayer("classifier.2", 0.3f), new Dense("classifier.3", 128, 10));
+        Map<String, String> a = new LinkedHashMap<>();
+        String[] names = {"conv1", "relu1", "pool1", "conv2", "relu2", "pool2", "conv3", "relu3", "pool3"};
+        for (int i = 0; i < names.length; i++) {
+            a.put(names[i], "features." + i);
+        }
+        a.put("fc1", "classifier.0");
+        a.put("relu4", "classifier.1");
+        a.put("fc2", "classifier.3");
+        a.put("logits", "classifier.3");
+        return new Architecture("fashion_cnn", List.of(new Sequential("features", f), new Flatten("flatten"),
+                new Sequential("classifier", c)), a,
+                new ModelInfo("fashion_cnn", 1, 28, 28, FASHION_MEAN, FASHION_STD, FASHION_LABELS));
+    }
+
+    static List<Layer> allLayers(Architecture arch) {
+        return Layers.flatten(arch.layers);
+    }
+}

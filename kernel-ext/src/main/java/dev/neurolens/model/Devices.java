@@ -1,0 +1,52 @@
+package dev.neurolens.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
+
+/** Which device the models run on: the first GPU when libtorch sees CUDA, else the CPU. */
+public final class Devices {
+    private static volatile Device current;
+
+    private Devices() {
+    }
+
+    public static Device current() {
+        Device d = current;
+        if (d == null) {
+            synchronized (Devices.class) {
+                if (current == null) {
+                    current = gpuCount() > 0 ? Device.gpu(0) : Device.cpu();
+                }
+                d = current;
+            }
+        }
+        return d;
+    }
+
+    /** Number of CUDA devices libtorch can use (0 on CPU-only builds or machines). */
+    public static int gpuCount() {
+        return engine().getGpuCount();
+    }
+
+    /** One line for {@code %device}: device in use, CUDA, libtorch version, threads. */
+    public static String describe() {
+        Engine e = engine();
+        int gpus = e.getGpuCount();
+        return String.format("device %s; CUDA %s (%d GPU%s); libtorch %s (DJL %s); threads %d intra-op, %d inter-op",
+                current(), gpus > 0 ? "available" : "not available", gpus, gpus == 1 ? "" : "s",
+                LibUtils.getVersion(), Engine.getDjlVersion(), JniUtils.getNumThreads(),
+                JniUtils.getNumInteropThreads());
+    }
+
+    /** Sets libtorch's intra-op thread count (e.g. to compare with a peer at equal threads). */
+    public static void setThreads(int threads) {
+        engine();
+        JniUtils.setNumThreads(threads);
+    }
+
+    static Engine engine() {
+        return Engine.getEngine("PyTorch");
+    }
+}

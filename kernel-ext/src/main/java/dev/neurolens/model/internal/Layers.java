@@ -1,0 +1,557 @@
+package dev.neurolens.model.internal;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.neurolens.model.ForwardPass;
+import dev.neurolens.model.Layer;
+import dev.neurolens.model.LayerKind;
+import dev.neurolens.model.ReceptiveField;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The layer types the supported architectures use, evaluated functionally with the semantics of the
+ * torch modules of the same name (eval mode unless the pass says training).
+ */
+public final class Layers {
+    private Layers() {
+    }
+
+    static String child(String parent, String local) {
+        return parent.isEmpty() ? local : parent + "." + local;
+    }
+
+    /** Base for leaves: no children. */
+    abstract static class Leaf implements Layer {
+        final String name;
+
+        Leaf(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public List<Layer> children() {
+            return List.of();
+        }
+
+        @Override
+        public Map<String, long[]> parameterShapes() {
+            return Map.of();
+        }
+
+        @Override
+        public ReceptiveField receptiveField(ReceptiveField input, Map<String, ReceptiveField> sink) {
+            ReceptiveField out = field(input);
+            sink.put(name, out);
+            return out;
+        }
+
+        ReceptiveField field(ReceptiveField input) {
+            return input;
+        }
+
+        @Override
+        public String toString() {
+            return name + ": " + describe();
+        }
+    }
+
+    public static final class Conv2d extends Leaf {
+        final int in;
+        final int out;
+        final int kernel;
+        final int stride;
+        final int padding;
+        final int dilation;
+        final int groups;
+        final boolean bias;
+
+        public Conv2d(String name, int in, int out, int kernel, int stride, int padding, boolean bias) {
+            this(name, in, out, kernel, stride, padding, 1, 1, bias);
+        }
+
+        public Conv2d(String name, int in, int out, int kernel, int stride, int padding, int dilation, int groups,
+                      boolean bias) {
+            super(name);
+            this.in = in;
+            this.out = out;
+            this.kernel = kernel;
+            this.stride = stride;
+            this.padding = padding;
+            this.dilation = dilation;
+            this.groups = groups;
+            this.bias = bias;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.CONV2D;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray w = pass.parameter(name + ".weight");
+            NDArray b = bias ? pass.parameter(name + ".bias") : null;
+            NDList y = ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
+                    new Shape(dilation, dilation), groups);
+            return pass.emit(name, y.singletonOrThrow());
+        }
+
+        @Override
+        public Map<String, long[]> parameterShapes() {
+            Map<String, long[]> p = new LinkedHashMap<>();
+            p.put(name + ".weight", new long[] {out, in / groups, kernel, kernel});
+            if (bias) {
+                p.put(name + ".bias", new long[] {out});
+            }
+            return p;
+        }
+
+        @Override
+        ReceptiveField field(ReceptiveField input) {
+            return input.then(kernel, stride, padding, dilation);
+        }
+
+        @Override
+        public String describe() {
+            return "Conv2d(" + in + ", " + out + ", kernel=" + kernel + ", stride=" + stride + ", padding=" + padding
+                    + (dilation != 1 ? ", dilation=" + dilation : "") + (groups != 1 ? ", groups=" + groups : "") + ")";
+        }
+    }
+
+    public static final class Relu extends Leaf {
+        public Relu(String name) {
+            super(name);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.RELU;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            return pass.emit(name, pass.relu(name, x));
+        }
+
+        @Override
+        public String describe() {
+            return "ReLU()";
+        }
+    }
+
+    public static final class MaxPool2d extends Leaf {
+        final int kernel;
+        final int stride;
+        final int padding;
+        final boolean ceil;
+
+        public MaxPool2d(String name, int kernel, int stride, int padding, boolean ceil) {
+            super(name);
+            this.kernel = kernel;
+            this.stride = stride;
+            this.padding = padding;
+            this.ceil = ceil;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.MAX_POOL2D;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray y = Pool.maxPool2d(x, new Shape(kernel, kernel), new Shape(stride, stride),
+                    new Shape(padding, padding), ceil);
+            return pass.emit(name, y);
+        }
+
+        @Override
+        ReceptiveField field(ReceptiveField input) {
+            return input.then(kernel, stride, padding, 1);
+        }
+
+        @Override
+        public String describe() {
+            return "MaxPool2d(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding
+                    + (ceil ? ", ceil_mode=True" : "") + ")";
+        }
+    }
+
+    public static final class AdaptiveAvgPool2d extends Leaf {
+        final int height;
+        final int width;
+
+        public AdaptiveAvgPool2d(String name, int height, int width) {
+            super(name);
+            this.height = height;
+            this.width = width;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.ADAPTIVE_AVG_POOL2D;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray y = JniUtils.adaptiveAvgPool((PtNDArray) x, new Shape(height, width));
+            return pass.emit(name, y);
+        }
+
+        @Override
+        ReceptiveField field(ReceptiveField input) {
+            return ReceptiveField.whole();
+        }
+
+        @Override
+        public String describe() {
+            return "AdaptiveAvgPool2d(" + height + ", " + width + ")";
+        }
+    }
+
+    public static final class Flatten extends Leaf {
+        public Flatten(String name) {
+            super(name);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.FLATTEN;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            return pass.emit(name, x.reshape(x.getShape().get(0), -1));
+        }
+
+        @Override
+        public String describe() {
+            return "Flatten()";
+        }
+    }
+
+    public static final class DropoutLayer extends Leaf {
+        final float rate;
+
+        public DropoutLayer(String name, float rate) {
+            super(name);
+            this.rate = rate;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.DROPOUT;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray y = pass.training() ? Dropout.dropout(x, rate, true).singletonOrThrow() : x;
+            return pass.emit(name, y);
+        }
+
+        @Override
+        public String describe() {
+            return "Dropout(p=" + rate + ")";
+        }
+    }
+
+    public static final class Dense extends Leaf {
+        final int in;
+        final int out;
+
+        public Dense(String name, int in, int out) {
+            super(name);
+            this.in = in;
+            this.out = out;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.LINEAR;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDList y = Linear.linear(x, pass.parameter(name + ".weight"), pass.parameter(name + ".bias"));
+            return pass.emit(name, y.singletonOrThrow());
+        }
+
+        @Override
+        public Map<String, long[]> parameterShapes() {
+            Map<String, long[]> p = new LinkedHashMap<>();
+            p.put(name + ".weight", new long[] {out, in});
+            p.put(name + ".bias", new long[] {out});
+            return p;
+        }
+
+        @Override
+        ReceptiveField field(ReceptiveField input) {
+            return ReceptiveField.whole();
+        }
+
+        @Override
+        public String describe() {
+            return "Linear(" + in + ", " + out + ")";
+        }
+    }
+
+    public static final class BatchNorm2d extends Leaf {
+        final int channels;
+        final float eps;
+
+        public BatchNorm2d(String name, int channels) {
+            super(name);
+            this.channels = channels;
+            this.eps = 1e-5f;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.BATCH_NORM2D;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDList y = BatchNorm.batchNorm(x, pass.parameter(name + ".running_mean"),
+                    pass.parameter(name + ".running_var"), pass.parameter(name + ".weight"),
+                    pass.parameter(name + ".bias"), 1, 0.1f, eps, pass.training());
+            return pass.emit(name, y.singletonOrThrow());
+        }
+
+        @Override
+        public Map<String, long[]> parameterShapes() {
+            Map<String, long[]> p = new LinkedHashMap<>();
+            for (String s : new String[] {"weight", "bias", "running_mean", "running_var"}) {
+                p.put(name + "." + s, new long[] {channels});
+            }
+            return p;
+        }
+
+        @Override
+        public String describe() {
+            return "BatchNorm2d(" + channels + ")";
+        }
+    }
+
+    /** Base for containers: parameters and receptive fields gathered from children. */
+    abstract static class Container implements Layer {
+        final String name;
+        final List<Layer> children;
+
+        Container(String name, List<Layer> children) {
+            this.name = name;
+            this.children = List.copyOf(children);
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public List<Layer> children() {
+            return children;
+        }
+
+        @Override
+        public Map<String, long[]> parameterShapes() {
+            Map<String, long[]> p = new LinkedHashMap<>();
+            for (Layer c : children) {
+                p.putAll(c.parameterShapes());
+            }
+            return p;
+        }
+
+        @Override
+        public String toString() {
+            return name + ": " + describe();
+        }
+    }
+
+    public static final class Sequential extends Container {
+        public Sequential(String name, List<Layer> children) {
+            super(name, children);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.SEQUENTIAL;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray y = x;
+            for (Layer c : children) {
+                y = c.forward(y, pass);
+                if (pass.done()) {
+                    return y;
+                }
+            }
+            return pass.emit(name, y);
+        }
+
+        @Override
+        public ReceptiveField receptiveField(ReceptiveField input, Map<String, ReceptiveField> sink) {
+            ReceptiveField rf = input;
+            for (Layer c : children) {
+                rf = c.receptiveField(rf, sink);
+            }
+            sink.put(name, rf);
+            return rf;
+        }
+
+        @Override
+        public String describe() {
+            return "Sequential(" + children.size() + " layers)";
+        }
+    }
+
+    /** SqueezeNet's Fire module: squeeze 1x1, then 1x1 and 3x3 expansions concatenated along channels. */
+    public static final class Fire extends Container {
+        private final Layer squeeze;
+        private final Layer squeezeRelu;
+        private final Layer expand1;
+        private final Layer expand1Relu;
+        private final Layer expand3;
+        private final Layer expand3Relu;
+
+        public Fire(String name, int in, int squeezeChannels, int expand1x1, int expand3x3) {
+            this(name, new Conv2d(child(name, "squeeze"), in, squeezeChannels, 1, 1, 0, true),
+                    new Relu(child(name, "squeeze_activation")),
+                    new Conv2d(child(name, "expand1x1"), squeezeChannels, expand1x1, 1, 1, 0, true),
+                    new Relu(child(name, "expand1x1_activation")),
+                    new Conv2d(child(name, "expand3x3"), squeezeChannels, expand3x3, 3, 1, 1, true),
+                    new Relu(child(name, "expand3x3_activation")));
+        }
+
+        private Fire(String name, Layer s, Layer sr, Layer e1, Layer e1r, Layer e3, Layer e3r) {
+            super(name, List.of(s, sr, e1, e1r, e3, e3r));
+            squeeze = s;
+            squeezeRelu = sr;
+            expand1 = e1;
+            expand1Relu = e1r;
+            expand3 = e3;
+            expand3Relu = e3r;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.FIRE;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray s = squeezeRelu.forward(squeeze.forward(x, pass), pass);
+            NDArray a = expand1Relu.forward(expand1.forward(s, pass), pass);
+            NDArray b = expand3Relu.forward(expand3.forward(s, pass), pass);
+            return pass.emit(name, a.concat(b, 1));
+        }
+
+        @Override
+        public ReceptiveField receptiveField(ReceptiveField input, Map<String, ReceptiveField> sink) {
+            ReceptiveField s = squeezeRelu.receptiveField(squeeze.receptiveField(input, sink), sink);
+            ReceptiveField a = expand1Relu.receptiveField(expand1.receptiveField(s, sink), sink);
+            ReceptiveField b = expand3Relu.receptiveField(expand3.receptiveField(s, sink), sink);
+            ReceptiveField out = a.union(b);
+            sink.put(name, out);
+            return out;
+        }
+
+        @Override
+        public String describe() {
+            Conv2d s = (Conv2d) squeeze;
+            return "Fire(" + s.in + ", squeeze=" + s.out + ", expand1x1=" + ((Conv2d) expand1).out
+                    + ", expand3x3=" + ((Conv2d) expand3).out + ")";
+        }
+    }
+
+    /**
+     * ResNet's BasicBlock. torchvision applies its one {@code relu} module twice; here {@code <block>.relu}
+     * names the first application and the block's own name the output after the second.
+     */
+    public static final class BasicBlock extends Container {
+        private final Layer conv1;
+        private final Layer bn1;
+        private final Layer relu;
+        private final Layer conv2;
+        private final Layer bn2;
+        private final Layer downsample;
+
+        public BasicBlock(String name, int in, int out, int stride) {
+            this(name, new Conv2d(child(name, "conv1"), in, out, 3, stride, 1, false),
+                    new BatchNorm2d(child(name, "bn1"), out), new Relu(child(name, "relu")),
+                    new Conv2d(child(name, "conv2"), out, out, 3, 1, 1, false),
+                    new BatchNorm2d(child(name, "bn2"), out),
+                    stride != 1 || in != out
+                            ? new Sequential(child(name, "downsample"), List.of(
+                                    new Conv2d(child(name, "downsample.0"), in, out, 1, stride, 0, false),
+                                    new BatchNorm2d(child(name, "downsample.1"), out)))
+                            : null);
+        }
+
+        private BasicBlock(String name, Layer c1, Layer b1, Layer r, Layer c2, Layer b2, Layer ds) {
+            super(name, ds == null ? List.of(c1, b1, r, c2, b2) : List.of(c1, b1, r, c2, b2, ds));
+            conv1 = c1;
+            bn1 = b1;
+            relu = r;
+            conv2 = c2;
+            bn2 = b2;
+            downsample = ds;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.BASIC_BLOCK;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray y = relu.forward(bn1.forward(conv1.forward(x, pass), pass), pass);
+            y = bn2.forward(conv2.forward(y, pass), pass);
+            NDArray shortcut = downsample == null ? x : downsample.forward(x, pass);
+            return pass.emit(name, pass.relu(name, y.add(shortcut)));
+        }
+
+        @Override
+        public ReceptiveField receptiveField(ReceptiveField input, Map<String, ReceptiveField> sink) {
+            ReceptiveField y = relu.receptiveField(bn1.receptiveField(conv1.receptiveField(input, sink), sink), sink);
+            y = bn2.receptiveField(conv2.receptiveField(y, sink), sink);
+            ReceptiveField s = downsample == null ? input : downsample.receptiveField(input, sink);
+            ReceptiveField out = y.union(s);
+            sink.put(name, out);
+            return out;
+        }
+
+        @Override
+        public String describe() {
+            Conv2d c = (Conv2d) conv1;
+            return "BasicBlock(" + c.in + ", " + c.out + ", stride=" + c.stride + ")";
+        }
+    }
+
+    /** All layers under (and including) the given ones, depth first in evaluation order. */
+    public static List<Layer> flatten(List<Layer> roots) {
+        List<Layer> out = new ArrayList<>();
+        for (Layer l : roots) {
+            out.add(l);
+            out.addAll(flatten(l.children()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.neurolens.model.internal;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.neurolens.data.FashionMnist;
+import dev.neurolens.model.Architecture;
+import dev.neurolens.model.Forward;
+import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains the built-in Fashion-MNIST classifier with DJL autograd (Adam, cross-entropy, fixed seeds) and
+ * writes its weights as safetensors. Reproduce the committed resource from the repository root with:
+ *
+ * <pre>
+ * mvn -q -o -pl kernel-ext compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
+ *     -Dai.djl.offline=true -Dexec.mainClass=dev.neurolens.model.internal.TrainDefaultModel \
+ *     -Dexec.args="/usr/share/datasets/fashion-mnist kernel-ext/src/main/resources/dev/neurolens/model/fashion_cnn.safetensors 6"
+ * </pre>
+ *
+ * Arguments (all optional): IDX folder, output file, epochs. About two minutes an epoch on 2 CPU cores (6 epochs: ~12 minutes).
+ */
+public final class TrainDefaultModel {
+    static final long SEED = 20240607L;
+    static final int BATCH = 128;
+
+    private TrainDefaultModel() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : FashionMnist.DEFAULT_DIR.toString());
+        Path out = Path.of(args.length > 1 ? args[1]
+                : "kernel-ext/src/main/resources/dev/neurolens/model/fashion_cnn.safetensors");
+        int epochs = args.length > 2 ? Integer.parseInt(args[2]) : 6;
+        FashionMnist train = FashionMnist.train(dir);
+        FashionMnist test = FashionMnist.test(dir);
+        Engine.getEngine("PyTorch").setRandomSeed((int) SEED);
+        Random random = new Random(SEED);
+        long start = System.nanoTime();
+        try (Network net = Architecture.of("fashion_cnn").randomInit(SEED);
+             NDManager state = net.newScope()) {
+            Map<String, NDArray> params = net.parameters();
+            Map<String, NDArray[]> adam = new LinkedHashMap<>();
+            for (var e : params.entrySet()) {
+                e.getValue().setRequiresGradient(true);
+                adam.put(e.getKey(), new NDArray[] {state.zeros(e.getValue().getShape()), state.zeros(e.getValue().getShape())});
+            }
+            int step = 0;
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                int[] order = permutation(train.size(), random);
+                // step decay: the last third fine-tunes at a lower rate
+                float lr = epoch > (2 * epochs + 2) / 3 ? 3e-4f : 1e-3f;
+                double lossSum = 0;
+                int batches = 0;
+                for (int b = 0; b + BATCH <= order.length; b += BATCH) {
+                    step++;
+                    try (NDManager scope = net.newScope()) {
+                        NDArray x = batch(train, order, b, BATCH, net).toNDArray(scope);
+                        int[] labels = new int[BATCH];
+                        for (int i = 0; i < BATCH; i++) {
+                            labels[i] = train.label(order[b + i]);
+                        }
+                        NDArray y = scope.create(labels).oneHot(10).toType(DataType.FLOAT32, false);
+                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                            NDArray logits = net.forward(x, Forward.plain().training(true)).get(Network.OUTPUT);
+                            NDArray loss = logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean();
+                            lossSum += loss.getFloat();
+                            gc.backward(loss);
+                        }
+                        batches++;
+                        adamStep(params, adam, scope, lr, step);
+                    }
+                }
+                float acc = accuracy(net, test);
+                System.out.printf("epoch %d/%d  loss %.4f  test accuracy %.2f%%  (%.0f s)%n", epoch, epochs,
+                        lossSum / batches, acc * 100, (System.nanoTime() - start) / 1e9);
+            }
+            Map<String, float[]> values = new LinkedHashMap<>();
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (var e : params.entrySet()) {
+                values.put(e.getKey(), e.getValue().toFloatArray());
+                shapes.put(e.getKey(), e.getValue().getShape().getShape());
+            }
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            try (OutputStream os = Files.newOutputStream(out)) {
+                WeightsFiles.writeSafetensors(values, shapes, os);
+            }
+            System.out.println("wrote " + out + " (" + Files.size(out) + " bytes)");
+        }
+    }
+
+    private static void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
+                                 int step) {
+        float b1 = 0.9f;
+        float b2 = 0.999f;
+        float eps = 1e-8f;
+        double c1 = 1 - Math.pow(b1, step);
+        double c2 = 1 - Math.pow(b2, step);
+        for (var e : params.entrySet()) {
+            NDArray p = e.getValue();
+            NDArray g = p.getGradient();
+            g.attach(scope); // temporaries derived from g die with the step
+            NDArray[] mv = adam.get(e.getKey());
+            mv[0].muli(b1).addi(g.mul(1 - b1));
+            mv[1].muli(b2).addi(g.square().mul(1 - b2));
+            NDArray update = mv[0].div(c1).div(mv[1].div(c2).sqrt().add(eps)).mul(lr);
+            update.attach(scope);
+            p.subi(update);
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+    }
+
+    /** Normalized batch [n, 1, 28, 28] of the images at order[from .. from+n). */
+    static Tensor batch(FashionMnist data, int[] order, int from, int n, Network net) {
+        float mean = net.info().mean()[0];
+        float std = net.info().std()[0];
+        int plane = FashionMnist.SIZE * FashionMnist.SIZE;
+        float[] v = new float[n * plane];
+        for (int i = 0; i < n; i++) {
+            float[] px = data.pixels(order[from + i]);
+            for (int k = 0; k < plane; k++) {
+                v[i * plane + k] = (px[k] - mean) / std;
+            }
+        }
+        return Tensor.of(v, n, 1, FashionMnist.SIZE, FashionMnist.SIZE);
+    }
+
+    /** Fraction of {@code data} classified correctly. */
+    public static float accuracy(Network net, FashionMnist data) {
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        int correct = 0;
+        for (int b = 0; b < order.length; b += 500) {
+            int n = Math.min(500, order.length - b);
+            Tensor logits = net.logits(batch(data, order, b, n, net));
+            for (int i = 0; i < n; i++) {
+                if (logits.slice(i).argMax() == data.label(b + i)) {
+                    correct++;
+                }
+            }
+        }
+        return (float) correct / data.size();
+    }
+
+    private static int[] permutation(int n, Random random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+}
