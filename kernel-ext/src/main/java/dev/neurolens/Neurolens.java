@@ -4,6 +4,8 @@ import dev.neurolens.display.DisplayDefaults;
 import dev.neurolens.magics.DeviceMagic;
 import dev.neurolens.magics.MagicRegistry;
 import dev.neurolens.magics.NeurolensMagic;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.Network;
 
 /**
  * The front door. In a notebook everything starts here ({@code Neurolens.install()} is run by the kernel at
@@ -13,6 +15,16 @@ public final class Neurolens {
     private static boolean installed;
 
     private Neurolens() {
+    }
+
+    /** A model by name: "squeezenet1_1", "alexnet", "vgg16", "vgg19", "resnet18" (weights found or fetched) or "fashion_cnn". */
+    public static Network model(String name) {
+        return Models.model(name);
+    }
+
+    /** The built-in Fashion-MNIST classifier, loaded from the jar: works offline, no download. */
+    public static Network defaultModel() {
+        return Models.defaultModel();
     }
 
     /** Registers the renderers and magics. Idempotent. */

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * and dropped frames are never even built.
  *
  * <p>Throttling, by default, is adaptive: at least {@code floor} (100 ms) between renders, and total render
- * time, including the frame about to be drawn, kept under {@code budget} (4%) of the wall time since the first
+ * time, including the frame about to be drawn, kept under {@code budget} (3.5%) of the wall time since the first
  * render, so a slow figure is simply redrawn less often. {@code minInterval} replaces that with a fixed interval.
  *
  * <p>{@link #close()} renders the last dropped frame, so the saved notebook shows the final state:
@@ -27,8 +27,8 @@ import java.util.function.Supplier;
  */
 public final class LiveDisplay implements AutoCloseable {
     public static final Duration DEFAULT_FLOOR = Duration.ofMillis(100);
-    /** 4%, so a live figure plus a progress bar (1%) together stay under 5% of a loop's time. */
-    public static final double DEFAULT_BUDGET = 0.04;
+    /** 3.5%, so a live figure plus a progress bar (0.5%) stay under 5% of a loop's time with margin for what is not timed. */
+    public static final double DEFAULT_BUDGET = 0.035;
 
     /** What watching has cost so far; {@link #overhead()} is the share of wall time spent rendering. */
     public record Stats(long renders, long skipped, long renderNanos, long elapsedNanos) {

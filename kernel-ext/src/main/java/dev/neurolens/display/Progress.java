@@ -24,7 +24,7 @@ import java.util.function.LongSupplier;
  */
 public final class Progress implements AutoCloseable {
     private static final int TEXT_BAR_WIDTH = 24;
-    static final double BUDGET = 0.01;
+    static final double BUDGET = 0.005;
 
     private final long total;
     private final LiveDisplay live;

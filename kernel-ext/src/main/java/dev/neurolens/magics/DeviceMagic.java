@@ -3,7 +3,7 @@ package dev.neurolens.magics;
 import java.util.List;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
+import dev.neurolens.model.Devices;
 
 /** {@code %device}: where tensors live (GPU when libtorch sees CUDA, else CPU) and what libtorch was loaded. */
 public final class DeviceMagic implements Magic {
@@ -17,15 +17,12 @@ public final class DeviceMagic implements Magic {
 
     @Override
     public Object run(Args args, String body) {
-        Engine engine = Engine.getEngine("PyTorch");
-        Device device = engine.defaultDevice();
-        int gpus = engine.getGpuCount();
-        String threads = System.getProperty("ai.djl.pytorch.num_threads",
-                Runtime.getRuntime().availableProcessors() + " (all cores)");
+        Device device = Devices.current();
+        int[] threads = Devices.threads();
         return new TextTable("Compute device", List.of("", ""), List.of(
-                List.of("device in use", device.toString() + (device.isGpu() ? " (GPU)" : " (CPU)")),
-                List.of("CUDA GPUs visible", String.valueOf(gpus)),
-                List.of("engine", engine.getEngineName() + " " + engine.getVersion()),
-                List.of("CPU threads", threads)));
+                List.of("device in use", device + (device.isGpu() ? " (GPU)" : " (CPU)")),
+                List.of("CUDA GPUs visible", String.valueOf(Devices.gpuCount())),
+                List.of("libtorch", Devices.libtorchVersion() + " (DJL " + Versions.djl() + ")"),
+                List.of("CPU threads", threads[0] + " intra-op, " + threads[1] + " inter-op")));
     }
 }

@@ -40,6 +40,17 @@ public final class Devices {
                 JniUtils.getNumInteropThreads());
     }
 
+    public static String libtorchVersion() {
+        engine();
+        return LibUtils.getVersion();
+    }
+
+    /** libtorch's intra-op and inter-op thread counts. */
+    public static int[] threads() {
+        engine();
+        return new int[] {JniUtils.getNumThreads(), JniUtils.getNumInteropThreads()};
+    }
+
     /** Sets libtorch's intra-op thread count (e.g. to compare with a peer at equal threads). */
     public static void setThreads(int threads) {
         engine();
