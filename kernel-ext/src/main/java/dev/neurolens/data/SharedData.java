@@ -27,6 +27,11 @@ public final class SharedData {
         return Optional.empty();
     }
 
+    /** A sub-folder of the shared folder (e.g. "images"), if both exist. */
+    public static Optional<Path> folder(String relative) {
+        return dir().map(d -> d.resolve(relative)).filter(Files::isDirectory);
+    }
+
     /** A file of the shared folder, if both exist. */
     public static Optional<Path> file(String relative) {
         return dir().map(d -> d.resolve(relative)).filter(Files::isRegularFile);

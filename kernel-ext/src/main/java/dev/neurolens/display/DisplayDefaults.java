@@ -27,6 +27,7 @@ public final class DisplayDefaults {
         Renderers.register(NDArray.class, DisplayDefaults::renderArray);
         Renderers.register(Table.class, t -> TableHtml.of(t).mimeBundle());
         Renderers.register(Chart.class, c -> ChartImage.of(c).mimeBundle());
+        Renderers.register(dev.neurolens.model.Prediction.class, PredictionView::render);
     }
 
     /**
