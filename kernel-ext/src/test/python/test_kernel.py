@@ -128,6 +128,14 @@ class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
         for name in ("%device", "%neurolens", "%jars"):
             self.assertIn(name, html)
 
+    def test_cell_magic(self):
+        content, outputs = self.run_cell("%%html\n<p id='x'>a \"quoted\" \\u0041 body</p>")
+        self.assertEqual(content["status"], "ok")
+        html = [m for m in outputs if m["msg_type"] == "execute_result"][0]["content"]["data"]["text/html"]
+        self.assertEqual(html, "<p id='x'>a \"quoted\" \\u0041 body</p>")
+        content, _ = self.run_cell("%html")
+        self.assertIn("needs a cell body", content["evalue"])
+
     def test_update_display_in_place(self):
         content, outputs = self.run_cell('String id = display("frame 0");\nupdateDisplay(id, "frame 1");')
         self.assertEqual(content["status"], "ok")

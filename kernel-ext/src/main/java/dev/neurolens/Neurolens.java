@@ -2,6 +2,7 @@ package dev.neurolens;
 
 import dev.neurolens.display.DisplayDefaults;
 import dev.neurolens.magics.DeviceMagic;
+import dev.neurolens.magics.HtmlMagic;
 import dev.neurolens.magics.MagicRegistry;
 import dev.neurolens.magics.NeurolensMagic;
 import dev.neurolens.model.Models;
@@ -35,6 +36,7 @@ public final class Neurolens {
         DisplayDefaults.register();
         MagicRegistry.register(new NeurolensMagic());
         MagicRegistry.register(new DeviceMagic());
+        MagicRegistry.register(new HtmlMagic());
         installed = true;
     }
 }
