@@ -139,9 +139,11 @@ public final class Heatmap implements Displayable {
         Graphics2D probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
         FontMetrics labelMetrics = probe.getFontMetrics(Colorbar.labelFont());
         int barW = bar == null ? 0 : 10 + bar.width(labelMetrics);
+        int titleW = hasTitle ? probe.getFontMetrics(titleFont).stringWidth(title) : 0;
         probe.dispose();
         int titleH = hasTitle ? Draw.lineHeight(titleFont) + 4 : 0;
-        int width = pad + body.getWidth() + barW + pad;
+        // A title wider than the picture widens the canvas instead of being cut off.
+        int width = Math.max(pad + body.getWidth() + barW + pad, titleW + 2 * pad);
         int height = pad + titleH + body.getHeight() + pad;
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = Draw.canvas(out, Color.WHITE);
@@ -150,8 +152,8 @@ public final class Heatmap implements Displayable {
             if (hasTitle) {
                 g.setFont(titleFont);
                 g.setColor(text);
-                Draw.centeredText(g, title, pad + body.getWidth() / 2, pad + g.getFontMetrics().getAscent(),
-                        width - 2 * pad);
+                int cx = titleW > body.getWidth() ? width / 2 : pad + body.getWidth() / 2;
+                Draw.centeredText(g, title, cx, pad + g.getFontMetrics().getAscent(), width - 2 * pad);
             }
             g.drawImage(body, pad, pad + titleH, null);
             if (bar != null) {
