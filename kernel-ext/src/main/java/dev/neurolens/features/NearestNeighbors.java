@@ -104,7 +104,35 @@ public final class NearestNeighbors {
             order[count] = c;
             count++;
         }
-        Integer[] o = Arrays.copyOf(order, count);
+        int[] kept = new int[count];
+        for (int t = 0; t < count; t++) {
+            kept[t] = order[t];
+        }
+        double[] sortedD = Arrays.copyOf(dd, count);
+        Arrays.sort(sortedD);
+        if (cand.length < base.rows() && sortedD[count - 1] <= sortedD[want - 1] * (1 + 1e-6) + 1e-12) {
+            // the last candidate ties with the k-th: tied rows may lie outside the candidates, so scan them all
+            kept = new int[base.rows() - (self ? 1 : 0)];
+            dd = new double[kept.length];
+            int m = 0;
+            for (int c = 0; c < base.rows(); c++) {
+                if (self && c == i) {
+                    continue;
+                }
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    double t = (double) q[i * d + j] - x[c * d + j];
+                    s += t * t;
+                }
+                kept[m] = c;
+                dd[m++] = s;
+            }
+            count = m;
+        }
+        Integer[] o = new Integer[count];
+        for (int t = 0; t < count; t++) {
+            o[t] = kept[t];
+        }
         double[] ds = Arrays.copyOf(dd, count);
         java.util.Map<Integer, Double> byId = new java.util.HashMap<>();
         for (int t = 0; t < count; t++) {
