@@ -37,15 +37,30 @@ public final class NearestNeighbors {
 
     /** The {@code k} nearest base rows of each query row, nearest first (ties by lower id). */
     public Neighbors query(FeatureMatrix queries, int k) {
-        return search(queries, k, false);
+        return search(queries, k, null);
     }
 
     /** The {@code k} nearest other rows of each base row (a row is not its own neighbour). */
     public Neighbors selfQuery(int k) {
-        return search(base, k, true);
+        int[] self = new int[base.rows()];
+        for (int i = 0; i < self.length; i++) {
+            self[i] = i;
+        }
+        return search(base, k, self);
     }
 
-    private Neighbors search(FeatureMatrix queries, int k, boolean self) {
+    /** The {@code k} nearest other rows of the given base rows (e.g. query images taken from the set itself). */
+    public Neighbors queryRows(int[] ids, int k) {
+        float[] q = new float[ids.length * base.dims()];
+        for (int i = 0; i < ids.length; i++) {
+            System.arraycopy(base.raw(), ids[i] * base.dims(), q, i * base.dims(), base.dims());
+        }
+        return search(FeatureMatrix.wrap(q, ids.length, base.dims(), "rows"), k, ids.clone());
+    }
+
+    /** exclude[i]: a base row that query i must not return (itself), or null for none. */
+    private Neighbors search(FeatureMatrix queries, int k, int[] exclude) {
+        boolean self = exclude != null;
         if (queries.dims() != base.dims()) {
             throw new IllegalArgumentException("queries have " + queries.dims() + " dims, the base " + base.dims());
         }
@@ -76,15 +91,16 @@ public final class NearestNeighbors {
                 int f = from;
                 IntStream.range(from, to).parallel().forEach(i -> {
                     int[] c = Arrays.copyOfRange(cand, (i - f) * candidates, (i - f + 1) * candidates);
-                    rerank(queries, i, c, want, self, idx, dist);
+                    rerank(queries, i, c, want, exclude == null ? -1 : exclude[i], idx, dist);
                 });
             }
         }
         return new Neighbors(idx, dist);
     }
 
-    private void rerank(FeatureMatrix queries, int i, int[] cand, int want, boolean self, int[][] idx,
+    private void rerank(FeatureMatrix queries, int i, int[] cand, int want, int skip, int[][] idx,
             double[][] dist) {
+        boolean self = skip >= 0;
         float[] q = queries.raw();
         float[] x = base.raw();
         int d = base.dims();
@@ -92,7 +108,7 @@ public final class NearestNeighbors {
         double[] dd = new double[cand.length];
         int count = 0;
         for (int c : cand) {
-            if (self && c == i) {
+            if (c == skip) {
                 continue;
             }
             double s = 0;
@@ -116,7 +132,7 @@ public final class NearestNeighbors {
             dd = new double[kept.length];
             int m = 0;
             for (int c = 0; c < base.rows(); c++) {
-                if (self && c == i) {
+                if (c == skip) {
                     continue;
                 }
                 double s = 0;
