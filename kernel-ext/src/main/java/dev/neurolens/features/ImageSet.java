@@ -71,7 +71,7 @@ public interface ImageSet {
             }
 
             public String name() {
-                return self.name() + ", first " + m;
+                return self.name().replaceFirst(" \\(\\d+\\)$", "") + " (first " + m + ")";
             }
 
             public Tensor batch(int from, int to, Preprocessing p) {
@@ -165,6 +165,57 @@ public interface ImageSet {
 
             public String name() {
                 return name + " (" + im.size() + ")";
+            }
+        };
+    }
+
+    /**
+     * The pictures under a folder (jpg, jpeg, png, bmp, gif), sorted by path; when they sit in subfolders, the
+     * subfolder names are the classes. Pictures are read when asked for.
+     */
+    static ImageSet folder(java.nio.file.Path dir) {
+        List<java.nio.file.Path> files;
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            files = walk.filter(java.nio.file.Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().toLowerCase(java.util.Locale.ROOT)
+                            .matches(".*\\.(jpe?g|png|bmp|gif)"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no pictures (jpg, png, bmp, gif) under " + dir.toAbsolutePath());
+        }
+        List<String> classes = files.stream().map(f -> dir.relativize(f).getNameCount() > 1
+                ? dir.relativize(f).getName(0).toString() : "").distinct().filter(c -> !c.isEmpty()).toList();
+        return new ImageSet() {
+            public int size() {
+                return files.size();
+            }
+
+            public BufferedImage image(int i) {
+                try {
+                    BufferedImage img = javax.imageio.ImageIO.read(files.get(i).toFile());
+                    if (img == null) {
+                        throw new IllegalArgumentException("not a readable picture: " + files.get(i));
+                    }
+                    return img;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            public int label(int i) {
+                java.nio.file.Path rel = dir.relativize(files.get(i));
+                return rel.getNameCount() > 1 ? classes.indexOf(rel.getName(0).toString()) : -1;
+            }
+
+            public List<String> labelNames() {
+                return classes;
+            }
+
+            public String name() {
+                return dir.getFileName() + " (" + files.size() + ")";
             }
         };
     }
