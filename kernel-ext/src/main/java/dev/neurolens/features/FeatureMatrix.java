@@ -83,6 +83,29 @@ public final class FeatureMatrix {
         return new FeatureMatrix(k, d, out, description + ", first " + k);
     }
 
+    /**
+     * The matrix stored under {@code key} in {@code ~/.cache/neurolens/features}, or computed and stored. The
+     * key should name the model, its weights, the layer and the data set.
+     */
+    public static FeatureMatrix cached(String key, java.util.function.Supplier<FeatureMatrix> compute) {
+        Path file = Embedding.cacheDir().resolveSibling("features")
+                .resolve(key.replaceAll("[^A-Za-z0-9._-]", "_") + ".f32");
+        if (Files.isRegularFile(file)) {
+            try {
+                return load(file);
+            } catch (IOException e) {
+                // a damaged entry is recomputed
+            }
+        }
+        FeatureMatrix m = compute.get();
+        try {
+            m.save(file);
+        } catch (IOException e) {
+            System.err.println("could not cache the features at " + file + ": " + e.getMessage());
+        }
+        return m;
+    }
+
     public void save(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

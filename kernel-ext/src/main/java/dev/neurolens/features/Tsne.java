@@ -499,12 +499,53 @@ public final class Tsne {
             return id;
         }
 
+        /**
+         * Points in depth-first leaf order: neighbours in the plane are neighbours in the order, so the
+         * traversals of consecutive points (and of one thread's chunk) touch the same nodes.
+         */
+        private int[] spatialOrder(int n) {
+            int[] order = new int[n];
+            int m = 0;
+            int[] stack = new int[4 * MAX_DEPTH + 8];
+            int sp = 0;
+            stack[sp++] = 0;
+            while (sp > 0) {
+                int node = stack[--sp];
+                if (first[node] >= 0) {
+                    for (int j = first[node]; j >= 0; j = next[j]) {
+                        order[m++] = j;
+                    }
+                    continue;
+                }
+                for (int q = 3; q >= 0; q--) {
+                    int ch = child[4 * node + q];
+                    if (ch != 0) {
+                        stack[sp++] = ch;
+                    }
+                }
+            }
+            return order;
+        }
+
         /** Barnes-Hut sum_j w^2 (y_i - y_j) into rep; returns Z. */
         double repulsion(double[] y, double theta, double[] rep) {
             int n = y.length / 2;
             double theta2 = theta * theta;
+            // pack what the traversal reads into one array per type, node by node, for cache locality
+            double[] geo = new double[3 * nodes];
+            int[] info = new int[2 * nodes];
+            for (int v = 0; v < nodes; v++) {
+                geo[3 * v] = comX[v];
+                geo[3 * v + 1] = comY[v];
+                double w = 2 * half[v];
+                geo[3 * v + 2] = w * w;
+                info[2 * v] = count[v];
+                info[2 * v + 1] = first[v];
+            }
+            int[] order = spatialOrder(n);
             double[] zPart = new double[n];
-            IntStream.range(0, n).parallel().forEach(i -> {
+            IntStream.range(0, n).parallel().forEach(t -> {
+                int i = order[t];
                 int[] stack = new int[4 * MAX_DEPTH + 8];
                 int sp = 0;
                 stack[sp++] = 0;
@@ -515,11 +556,13 @@ public final class Tsne {
                 double z = 0;
                 while (sp > 0) {
                     int node = stack[--sp];
-                    if (count[node] == 0) {
+                    int cnt = info[2 * node];
+                    if (cnt == 0) {
                         continue;
                     }
-                    if (first[node] >= 0) {
-                        for (int j = first[node]; j >= 0; j = next[j]) {
+                    int leaf = info[2 * node + 1];
+                    if (leaf >= 0) {
+                        for (int j = leaf; j >= 0; j = next[j]) {
                             if (j == i) {
                                 continue;
                             }
@@ -532,20 +575,20 @@ public final class Tsne {
                         }
                         continue;
                     }
-                    double dx = px - comX[node];
-                    double dy = py - comY[node];
+                    double dx = px - geo[3 * node];
+                    double dy = py - geo[3 * node + 1];
                     double d2 = dx * dx + dy * dy;
-                    double width = 2 * half[node];
-                    if (width * width < theta2 * d2) {
+                    if (geo[3 * node + 2] < theta2 * d2) {
                         double w = 1 / (1 + d2);
-                        double m = count[node] * w;
+                        double m = cnt * w;
                         z += m;
                         m *= w;
                         fx += m * dx;
                         fy += m * dy;
                     } else {
+                        int base = 4 * node;
                         for (int q = 0; q < 4; q++) {
-                            int ch = child[4 * node + q];
+                            int ch = child[base + q];
                             if (ch != 0) {
                                 stack[sp++] = ch;
                             }
