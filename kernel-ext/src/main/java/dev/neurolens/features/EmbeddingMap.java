@@ -155,8 +155,9 @@ public final class EmbeddingMap implements Displayable {
         Graphics2D g = canvas(out);
         try {
             int[] px = out.getRGB(0, 0, size, out.getHeight(), null, 0, size);
-            double alpha = n > 20000 ? 0.35 : n > 5000 ? 0.55 : 0.8;
-            int r = n > 20000 ? 1 : 2;
+            // dots are blended, so dense regions saturate to the class colour while sparse ones stay visible
+            double alpha = n > 40000 ? 0.3 : n > 20000 ? 0.45 : n > 5000 ? 0.6 : 0.85;
+            int r = 2;
             for (int i : shuffled(n, 2)) {
                 int x = (int) ((embedding.x(i) - b[0]) / b[2] * size);
                 int y = 30 + (int) ((embedding.y(i) - b[1]) / b[2] * size);
