@@ -316,8 +316,14 @@ public final class TopPatches implements Displayable {
                     }
                     int channels = (int) shape[1];
                     int width = shape.length == 4 ? (int) shape[3] : 1;
+                    int[] wanted = resolveUnits(b.units, channels);
                     if (state == null) {
-                        state = new State(resolveUnits(b.units, channels), b.k, b.recordMaxima ? n : 0);
+                        state = new State(wanted, b.k, b.recordMaxima ? n : 0);
+                    } else if (!Arrays.equals(state.units, wanted) || state.k != b.k
+                            || (state.maxima != null) != b.recordMaxima) {
+                        throw new IllegalStateException("the checkpoint " + b.checkpoint + " was made for units "
+                                + Arrays.toString(state.units) + " with k=" + state.k + "; this run asks for "
+                                + Arrays.toString(wanted) + " with k=" + b.k + ". Delete it or use another file");
                     }
                     for (int i = 0; i < to - from; i++) {
                         for (int u = 0; u < state.units.length; u++) {
