@@ -1,10 +1,15 @@
 package dev.neurolens;
 
 import dev.neurolens.display.DisplayDefaults;
+import dev.neurolens.magics.ActivationsMagic;
 import dev.neurolens.magics.DeviceMagic;
 import dev.neurolens.magics.HtmlMagic;
+import dev.neurolens.magics.FiltersMagic;
 import dev.neurolens.magics.MagicRegistry;
+import dev.neurolens.magics.NeighborsMagic;
 import dev.neurolens.magics.NeurolensMagic;
+import dev.neurolens.magics.PatchesMagic;
+import dev.neurolens.magics.TsneMagic;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 
@@ -37,6 +42,11 @@ public final class Neurolens {
         MagicRegistry.register(new NeurolensMagic());
         MagicRegistry.register(new DeviceMagic());
         MagicRegistry.register(new HtmlMagic());
+        MagicRegistry.register(new FiltersMagic());
+        MagicRegistry.register(new ActivationsMagic());
+        MagicRegistry.register(new NeighborsMagic());
+        MagicRegistry.register(new TsneMagic());
+        MagicRegistry.register(new PatchesMagic());
         installed = true;
     }
 }

@@ -1,0 +1,690 @@
+package dev.neurolens.features;
+
+import dev.neurolens.display.Progress;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * t-SNE (van der Maaten and Hinton 2008) to 2-D. Affinities come from the exact {@code 3 x perplexity}
+ * nearest neighbours ({@link NearestNeighbors}) after a PCA to 50 dimensions; the repulsion is computed by
+ * Barnes-Hut (van der Maaten 2014) on a quadtree rebuilt every iteration, or exactly in O(n^2) for small
+ * sets, where affinities also use all points. Optimization follows the reference implementation and
+ * scikit-learn: PCA initialization scaled to std 1e-4, early exaggeration 12 for 250 iterations, momentum
+ * 0.5 then 0.8, per-coordinate gains, learning rate {@code max(n / 48, 50)} for the gradient with its factor 4
+ * (that is n / exaggeration in the unscaled convention of Belkina et al. 2019). Deterministic for a seed.
+ *
+ * <pre>{@code Embedding e = Tsne.builder().perplexity(30).build().fit(features);}</pre>
+ */
+public final class Tsne {
+    /** Below this many points the exact O(n^2) gradient and dense affinities are used by default. */
+    public static final int EXACT_MAX = 1000;
+
+    private final double perplexity;
+    private final int iterations;
+    private final int exaggerationIterations;
+    private final double exaggeration;
+    private final double learningRate;
+    private final double theta;
+    private final int pcaDims;
+    private final long seed;
+    private final Method method;
+    private final boolean progress;
+    private final Consumer<Snapshot> listener;
+    private final int listenEvery;
+
+    /** How the gradient's repulsive part is computed. */
+    public enum Method { AUTO, EXACT, BARNES_HUT }
+
+    /** The state of a run, handed to a listener every few iterations (coordinates are a copy). */
+    public record Snapshot(int iteration, int iterations, double[] coordinates) {
+    }
+
+    private Tsne(Builder b) {
+        this.perplexity = b.perplexity;
+        this.iterations = b.iterations;
+        this.exaggerationIterations = b.exaggerationIterations;
+        this.exaggeration = b.exaggeration;
+        this.learningRate = b.learningRate;
+        this.theta = b.theta;
+        this.pcaDims = b.pcaDims;
+        this.seed = b.seed;
+        this.method = b.method;
+        this.progress = b.progress;
+        this.listener = b.listener;
+        this.listenEvery = b.listenEvery;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Quick path with the defaults. */
+    public static Embedding of(FeatureMatrix x) {
+        return builder().build().fit(x);
+    }
+
+    /** Embeds the rows of {@code x} in 2-D. */
+    public Embedding fit(FeatureMatrix x) {
+        long t0 = System.nanoTime();
+        int n = x.rows();
+        if (n < 4) {
+            throw new IllegalArgumentException("t-SNE needs at least 4 points, got " + n);
+        }
+        double perp = Math.min(perplexity, (n - 1) / 3.0);
+        boolean exact = method == Method.EXACT || (method == Method.AUTO && n <= EXACT_MAX);
+        FeatureMatrix reduced = x.dims() > pcaDims ? Pca.project(x, pcaDims) : x;
+        int k = exact ? n - 1 : Math.min(n - 1, (int) Math.ceil(3 * perp));
+        NearestNeighbors.Neighbors nn = NearestNeighbors.of(reduced).selfQuery(k);
+        SparseAffinities p = affinities(nn, perp);
+        double[] y = initialize(reduced);
+        double kl = optimize(p, y, exact);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String how = String.format(Locale.ROOT, "t-SNE (%s, perplexity %.0f, %d iterations)",
+                exact ? "exact" : "Barnes-Hut theta " + theta, perp, iterations);
+        return Embedding.of(y, how, kl, seconds);
+    }
+
+    /** Conditional Gaussians calibrated to the perplexity by bisection on the precision, then symmetrized. */
+    static SparseAffinities affinities(NearestNeighbors.Neighbors nn, double perp) {
+        int n = nn.queries();
+        int k = nn.k();
+        int[][] ids = nn.rawIndices();
+        double[][] dist = nn.rawDistances();
+        double[][] cond = new double[n][];
+        double target = Math.log(perp);
+        IntStream.range(0, n).parallel().forEach(i -> {
+            double[] d2 = new double[k];
+            for (int j = 0; j < k; j++) {
+                d2[j] = dist[i][j] * dist[i][j];
+            }
+            cond[i] = conditional(d2, target);
+        });
+        // P = (P_cond + P_cond^T) / 2n as CSR: gather both directions per row, then merge duplicates
+        int[] count = new int[n];
+        for (int i = 0; i < n; i++) {
+            count[i] += k;
+            for (int j = 0; j < k; j++) {
+                count[ids[i][j]]++;
+            }
+        }
+        int[] start = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            start[i + 1] = start[i] + count[i];
+        }
+        int[] col = new int[start[n]];
+        double[] val = new double[start[n]];
+        int[] fill = Arrays.copyOf(start, n);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < k; j++) {
+                int c = ids[i][j];
+                double v = cond[i][j] / (2.0 * n);
+                col[fill[i]] = c;
+                val[fill[i]++] = v;
+                col[fill[c]] = i;
+                val[fill[c]++] = v;
+            }
+        }
+        int[] rowStart = new int[n + 1];
+        int[][] rowCols = new int[n][];
+        double[][] rowVals = new double[n][];
+        IntStream.range(0, n).parallel().forEach(i -> {
+            int len = start[i + 1] - start[i];
+            long[] keyed = new long[len];
+            for (int t = 0; t < len; t++) {
+                keyed[t] = ((long) col[start[i] + t] << 32) | t;
+            }
+            Arrays.sort(keyed);
+            int[] cs = new int[len];
+            double[] vs = new double[len];
+            int m = 0;
+            for (int t = 0; t < len; t++) {
+                int c = (int) (keyed[t] >>> 32);
+                double v = val[start[i] + (int) (keyed[t] & 0xffffffffL)];
+                if (m > 0 && cs[m - 1] == c) {
+                    vs[m - 1] += v;
+                } else {
+                    cs[m] = c;
+                    vs[m++] = v;
+                }
+            }
+            rowCols[i] = Arrays.copyOf(cs, m);
+            rowVals[i] = Arrays.copyOf(vs, m);
+        });
+        for (int i = 0; i < n; i++) {
+            rowStart[i + 1] = rowStart[i] + rowCols[i].length;
+        }
+        int[] cols = new int[rowStart[n]];
+        double[] vals = new double[rowStart[n]];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rowCols[i], 0, cols, rowStart[i], rowCols[i].length);
+            System.arraycopy(rowVals[i], 0, vals, rowStart[i], rowVals[i].length);
+        }
+        return new SparseAffinities(n, rowStart, cols, vals);
+    }
+
+    /** p_{j|i} over the given squared distances with entropy {@code target} (natural log). */
+    static double[] conditional(double[] d2, double target) {
+        int k = d2.length;
+        double[] p = new double[k];
+        double beta = 1;
+        double lo = 0;
+        double hi = Double.POSITIVE_INFINITY;
+        double min = Double.POSITIVE_INFINITY;
+        for (double v : d2) {
+            min = Math.min(min, v);
+        }
+        for (int iter = 0; iter < 200; iter++) {
+            double sum = 0;
+            double weighted = 0;
+            for (int j = 0; j < k; j++) {
+                // shift by the smallest distance so exp never underflows to all zeros
+                p[j] = Math.exp(-beta * (d2[j] - min));
+                sum += p[j];
+                weighted += p[j] * (d2[j] - min);
+            }
+            double entropy = Math.log(sum) + beta * weighted / sum;
+            for (int j = 0; j < k; j++) {
+                p[j] /= sum;
+            }
+            double diff = entropy - target;
+            if (Math.abs(diff) < 1e-5) {
+                break;
+            }
+            if (diff > 0) {
+                lo = beta;
+                beta = hi == Double.POSITIVE_INFINITY ? beta * 2 : (beta + hi) / 2;
+            } else {
+                hi = beta;
+                beta = (beta + lo) / 2;
+            }
+        }
+        return p;
+    }
+
+    /** First two principal components, scaled so the first has standard deviation 1e-4. */
+    private double[] initialize(FeatureMatrix reduced) {
+        int n = reduced.rows();
+        double[] y = new double[2 * n];
+        FeatureMatrix two = Pca.project(reduced, 2);
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += (double) two.get(i, 0) * two.get(i, 0);
+        }
+        double std = Math.sqrt(s / n);
+        if (!(std > 0)) {
+            Random r = new Random(seed);
+            for (int i = 0; i < 2 * n; i++) {
+                y[i] = 1e-4 * r.nextGaussian();
+            }
+            return y;
+        }
+        for (int i = 0; i < n; i++) {
+            y[2 * i] = two.get(i, 0) / std * 1e-4;
+            y[2 * i + 1] = (two.dims() > 1 ? two.get(i, 1) : 0) / std * 1e-4;
+        }
+        return y;
+    }
+
+    private double optimize(SparseAffinities p, double[] y, boolean exact) {
+        int n = p.n();
+        double lr = learningRate > 0 ? learningRate : Math.max(n / exaggeration / 4.0, 50.0);
+        double[] update = new double[2 * n];
+        double[] gains = new double[2 * n];
+        Arrays.fill(gains, 1.0);
+        double[] grad = new double[2 * n];
+        Progress bar = progress ? Progress.builder().total(iterations).label("t-SNE of " + n + " points").start()
+                : null;
+        try {
+            for (int it = 0; it < iterations; it++) {
+                boolean early = it < exaggerationIterations;
+                double exag = early ? exaggeration : 1.0;
+                double momentum = early ? 0.5 : 0.8;
+                gradient(p, y, exag, exact, grad);
+                for (int i = 0; i < 2 * n; i++) {
+                    boolean sameSign = (grad[i] > 0) == (update[i] > 0);
+                    gains[i] = Math.max(0.01, sameSign ? gains[i] * 0.8 : gains[i] + 0.2);
+                    update[i] = momentum * update[i] - lr * gains[i] * grad[i];
+                    y[i] += update[i];
+                }
+                recentre(y);
+                if (bar != null) {
+                    bar.step();
+                }
+                if (listener != null && (it % listenEvery == listenEvery - 1 || it == iterations - 1)) {
+                    listener.accept(new Snapshot(it + 1, iterations, y.clone()));
+                }
+            }
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        return klDivergence(p, y, exact);
+    }
+
+    private static void recentre(double[] y) {
+        int n = y.length / 2;
+        double mx = 0;
+        double my = 0;
+        for (int i = 0; i < n; i++) {
+            mx += y[2 * i];
+            my += y[2 * i + 1];
+        }
+        mx /= n;
+        my /= n;
+        for (int i = 0; i < n; i++) {
+            y[2 * i] -= mx;
+            y[2 * i + 1] -= my;
+        }
+    }
+
+    /** dC/dy = 4 (exag * sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij^2 (y_i - y_j) / Z), w = 1/(1+d^2). */
+    private void gradient(SparseAffinities p, double[] y, double exag, boolean exact, double[] grad) {
+        int n = p.n();
+        double[] rep = new double[2 * n];
+        double z = exact ? exactRepulsion(y, rep) : new QuadTree(y).repulsion(y, theta, rep);
+        int[] start = p.rowStart();
+        int[] cols = p.cols();
+        double[] vals = p.vals();
+        IntStream.range(0, n).parallel().forEach(i -> {
+            double fx = 0;
+            double fy = 0;
+            double yx = y[2 * i];
+            double yy = y[2 * i + 1];
+            for (int t = start[i]; t < start[i + 1]; t++) {
+                int j = cols[t];
+                double dx = yx - y[2 * j];
+                double dy = yy - y[2 * j + 1];
+                double w = vals[t] / (1 + dx * dx + dy * dy);
+                fx += w * dx;
+                fy += w * dy;
+            }
+            grad[2 * i] = 4 * (exag * fx - rep[2 * i] / z);
+            grad[2 * i + 1] = 4 * (exag * fy - rep[2 * i + 1] / z);
+        });
+    }
+
+    /** Exact sum_j w_ij^2 (y_i - y_j) into rep; returns Z = sum_{i != j} w_ij. */
+    static double exactRepulsion(double[] y, double[] rep) {
+        int n = y.length / 2;
+        double[] zPart = new double[n];
+        IntStream.range(0, n).parallel().forEach(i -> {
+            double fx = 0;
+            double fy = 0;
+            double z = 0;
+            for (int j = 0; j < n; j++) {
+                if (j == i) {
+                    continue;
+                }
+                double dx = y[2 * i] - y[2 * j];
+                double dy = y[2 * i + 1] - y[2 * j + 1];
+                double w = 1 / (1 + dx * dx + dy * dy);
+                z += w;
+                fx += w * w * dx;
+                fy += w * w * dy;
+            }
+            rep[2 * i] = fx;
+            rep[2 * i + 1] = fy;
+            zPart[i] = z;
+        });
+        double z = 0;
+        for (double v : zPart) {
+            z += v;
+        }
+        return z;
+    }
+
+    /** KL(P || Q) over the non-zero affinities, with Z from the same approximation as the gradient. */
+    private double klDivergence(SparseAffinities p, double[] y, boolean exact) {
+        int n = p.n();
+        double[] rep = new double[2 * n];
+        double z = exact ? exactRepulsion(y, rep) : new QuadTree(y).repulsion(y, theta, rep);
+        double kl = 0;
+        int[] start = p.rowStart();
+        for (int i = 0; i < n; i++) {
+            for (int t = start[i]; t < start[i + 1]; t++) {
+                int j = p.cols()[t];
+                double pij = p.vals()[t];
+                if (pij <= 0) {
+                    continue;
+                }
+                double dx = y[2 * i] - y[2 * j];
+                double dy = y[2 * i + 1] - y[2 * j + 1];
+                double q = 1 / (1 + dx * dx + dy * dy) / z;
+                kl += pij * Math.log(pij / Math.max(q, Double.MIN_NORMAL));
+            }
+        }
+        return kl;
+    }
+
+    /** Symmetric joint affinities in CSR form; rows sum to the point's share of the total 1. */
+    record SparseAffinities(int n, int[] rowStart, int[] cols, double[] vals) {
+    }
+
+    /**
+     * A point-region quadtree over the current embedding, in flat arrays. Leaves hold a chain of the points
+     * that fell in them (more than one only for coincident points at the depth limit).
+     */
+    static final class QuadTree {
+        private static final int MAX_DEPTH = 48;
+        private double[] cx;
+        private double[] cy;
+        private double[] half;
+        private double[] comX;
+        private double[] comY;
+        private int[] count;
+        private int[] child; // 4 per node, 0 = none (node 0 is the root, never a child)
+        private int[] first; // first point of a leaf, -1 otherwise
+        private final int[] next; // next point in the same leaf
+        private int nodes;
+
+        QuadTree(double[] y) {
+            int n = y.length / 2;
+            int cap = Math.max(16, 2 * n);
+            cx = new double[cap];
+            cy = new double[cap];
+            half = new double[cap];
+            comX = new double[cap];
+            comY = new double[cap];
+            count = new int[cap];
+            child = new int[4 * cap];
+            first = new int[cap];
+            next = new int[n];
+            yRef = y;
+            double minX = Double.POSITIVE_INFINITY;
+            double minY = Double.POSITIVE_INFINITY;
+            double maxX = Double.NEGATIVE_INFINITY;
+            double maxY = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) {
+                minX = Math.min(minX, y[2 * i]);
+                maxX = Math.max(maxX, y[2 * i]);
+                minY = Math.min(minY, y[2 * i + 1]);
+                maxY = Math.max(maxY, y[2 * i + 1]);
+            }
+            double h = Math.max(maxX - minX, maxY - minY) / 2 * (1 + 1e-9) + 1e-12;
+            newNode((minX + maxX) / 2, (minY + maxY) / 2, h);
+            for (int i = 0; i < n; i++) {
+                insert(i, y[2 * i], y[2 * i + 1]);
+            }
+        }
+
+        private int newNode(double x, double yy, double h) {
+            if (nodes == cx.length) {
+                int cap = nodes * 2;
+                cx = Arrays.copyOf(cx, cap);
+                cy = Arrays.copyOf(cy, cap);
+                half = Arrays.copyOf(half, cap);
+                comX = Arrays.copyOf(comX, cap);
+                comY = Arrays.copyOf(comY, cap);
+                count = Arrays.copyOf(count, cap);
+                child = Arrays.copyOf(child, 4 * cap);
+                first = Arrays.copyOf(first, cap);
+            }
+            int id = nodes++;
+            cx[id] = x;
+            cy[id] = yy;
+            half[id] = h;
+            first[id] = -1;
+            return id;
+        }
+
+        private void insert(int i, double px, double py) {
+            int node = 0;
+            for (int depth = 0; ; depth++) {
+                // running centre of mass
+                int c = count[node];
+                comX[node] = (comX[node] * c + px) / (c + 1);
+                comY[node] = (comY[node] * c + py) / (c + 1);
+                count[node] = c + 1;
+                boolean leaf = child[4 * node] == 0 && child[4 * node + 1] == 0 && child[4 * node + 2] == 0
+                        && child[4 * node + 3] == 0;
+                if (leaf) {
+                    if (c == 0 || depth >= MAX_DEPTH) {
+                        next[i] = first[node];
+                        first[node] = i;
+                        return;
+                    }
+                    // split: push the resident point(s) one level down, then continue with i
+                    int resident = first[node];
+                    first[node] = -1;
+                    int q = quadrant(node, comXOf(resident), comYOf(resident));
+                    int ch = makeChild(node, q);
+                    for (int r = resident; r >= 0; ) {
+                        int nx = next[r];
+                        addResident(ch, r);
+                        r = nx;
+                    }
+                }
+                int q = quadrant(node, px, py);
+                int ch = child[4 * node + q];
+                if (ch == 0) {
+                    ch = makeChild(node, q);
+                }
+                node = ch;
+            }
+        }
+
+        // the coordinates of resident points are kept by the caller; record them while splitting
+        private double[] yRef;
+
+        private double comXOf(int r) {
+            return yRef[2 * r];
+        }
+
+        private double comYOf(int r) {
+            return yRef[2 * r + 1];
+        }
+
+        private void addResident(int node, int r) {
+            int c = count[node];
+            comX[node] = (comX[node] * c + yRef[2 * r]) / (c + 1);
+            comY[node] = (comY[node] * c + yRef[2 * r + 1]) / (c + 1);
+            count[node] = c + 1;
+            next[r] = first[node];
+            first[node] = r;
+        }
+
+        private int quadrant(int node, double px, double py) {
+            return (px >= cx[node] ? 1 : 0) + (py >= cy[node] ? 2 : 0);
+        }
+
+        private int makeChild(int node, int q) {
+            double h = half[node] / 2;
+            int id = newNode(cx[node] + ((q & 1) != 0 ? h : -h), cy[node] + ((q & 2) != 0 ? h : -h), h);
+            child[4 * node + q] = id;
+            return id;
+        }
+
+        /**
+         * Points in depth-first leaf order: neighbours in the plane are neighbours in the order, so the
+         * traversals of consecutive points (and of one thread's chunk) touch the same nodes.
+         */
+        private int[] spatialOrder(int n) {
+            int[] order = new int[n];
+            int m = 0;
+            int[] stack = new int[4 * MAX_DEPTH + 8];
+            int sp = 0;
+            stack[sp++] = 0;
+            while (sp > 0) {
+                int node = stack[--sp];
+                if (first[node] >= 0) {
+                    for (int j = first[node]; j >= 0; j = next[j]) {
+                        order[m++] = j;
+                    }
+                    continue;
+                }
+                for (int q = 3; q >= 0; q--) {
+                    int ch = child[4 * node + q];
+                    if (ch != 0) {
+                        stack[sp++] = ch;
+                    }
+                }
+            }
+            return order;
+        }
+
+        /** Barnes-Hut sum_j w^2 (y_i - y_j) into rep; returns Z. */
+        double repulsion(double[] y, double theta, double[] rep) {
+            int n = y.length / 2;
+            double theta2 = theta * theta;
+            // pack what the traversal reads into one array per type, node by node, for cache locality
+            double[] geo = new double[3 * nodes];
+            int[] info = new int[2 * nodes];
+            for (int v = 0; v < nodes; v++) {
+                geo[3 * v] = comX[v];
+                geo[3 * v + 1] = comY[v];
+                double w = 2 * half[v];
+                geo[3 * v + 2] = w * w;
+                info[2 * v] = count[v];
+                info[2 * v + 1] = first[v];
+            }
+            int[] order = spatialOrder(n);
+            double[] zPart = new double[n];
+            IntStream.range(0, n).parallel().forEach(t -> {
+                int i = order[t];
+                int[] stack = new int[4 * MAX_DEPTH + 8];
+                int sp = 0;
+                stack[sp++] = 0;
+                double px = y[2 * i];
+                double py = y[2 * i + 1];
+                double fx = 0;
+                double fy = 0;
+                double z = 0;
+                while (sp > 0) {
+                    int node = stack[--sp];
+                    int cnt = info[2 * node];
+                    if (cnt == 0) {
+                        continue;
+                    }
+                    int leaf = info[2 * node + 1];
+                    if (leaf >= 0) {
+                        for (int j = leaf; j >= 0; j = next[j]) {
+                            if (j == i) {
+                                continue;
+                            }
+                            double dx = px - y[2 * j];
+                            double dy = py - y[2 * j + 1];
+                            double w = 1 / (1 + dx * dx + dy * dy);
+                            z += w;
+                            fx += w * w * dx;
+                            fy += w * w * dy;
+                        }
+                        continue;
+                    }
+                    double dx = px - geo[3 * node];
+                    double dy = py - geo[3 * node + 1];
+                    double d2 = dx * dx + dy * dy;
+                    if (geo[3 * node + 2] < theta2 * d2) {
+                        double w = 1 / (1 + d2);
+                        double m = cnt * w;
+                        z += m;
+                        m *= w;
+                        fx += m * dx;
+                        fy += m * dy;
+                    } else {
+                        int base = 4 * node;
+                        for (int q = 0; q < 4; q++) {
+                            int ch = child[base + q];
+                            if (ch != 0) {
+                                stack[sp++] = ch;
+                            }
+                        }
+                    }
+                }
+                rep[2 * i] = fx;
+                rep[2 * i + 1] = fy;
+                zPart[i] = z;
+            });
+            double z = 0;
+            for (double v : zPart) {
+                z += v;
+            }
+            return z;
+        }
+    }
+
+    /** Options; every value has the common default. */
+    public static final class Builder {
+        private double perplexity = 30;
+        private int iterations = 750;
+        private int exaggerationIterations = 250;
+        private double exaggeration = 12;
+        private double learningRate = -1;
+        private double theta = 0.5;
+        private int pcaDims = 50;
+        private long seed = 42;
+        private Method method = Method.AUTO;
+        private boolean progress;
+        private Consumer<Snapshot> listener;
+        private int listenEvery = 25;
+
+        public Builder perplexity(double p) {
+            if (!(p > 1)) {
+                throw new IllegalArgumentException("perplexity must be > 1, got " + p);
+            }
+            this.perplexity = p;
+            return this;
+        }
+
+        /** Total gradient steps, early exaggeration included (default 750). */
+        public Builder iterations(int n) {
+            this.iterations = n;
+            return this;
+        }
+
+        public Builder exaggeration(double factor, int forIterations) {
+            this.exaggeration = factor;
+            this.exaggerationIterations = forIterations;
+            return this;
+        }
+
+        /** Step size; by default max(n / 48, 50). */
+        public Builder learningRate(double lr) {
+            this.learningRate = lr;
+            return this;
+        }
+
+        /** Barnes-Hut accuracy: 0 is exact, 0.5 the usual, larger is faster and rougher. */
+        public Builder theta(double t) {
+            this.theta = t;
+            return this;
+        }
+
+        /** Features with more dimensions are first reduced to this many by PCA (default 50). */
+        public Builder pcaDims(int d) {
+            this.pcaDims = d;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        public Builder method(Method m) {
+            this.method = m;
+            return this;
+        }
+
+        /** Show a progress bar (iterations/s, ETA) in the notebook. */
+        public Builder progress(boolean on) {
+            this.progress = on;
+            return this;
+        }
+
+        /** Called every {@code every} iterations with the current coordinates, e.g. to redraw a live map. */
+        public Builder listener(int every, Consumer<Snapshot> l) {
+            this.listenEvery = Math.max(1, every);
+            this.listener = l;
+            return this;
+        }
+
+        public Tsne build() {
+            return new Tsne(this);
+        }
+    }
+}
