@@ -47,7 +47,8 @@ public final class NeurolensKernel extends BaseKernel {
             "import java.util.*;", "import java.util.function.*;", "import java.util.stream.*;",
             "import java.io.*;", "import java.nio.file.*;", "import java.math.*;",
             "import java.awt.image.BufferedImage;",
-            "import dev.neurolens.*;", "import dev.neurolens.display.*;",
+            "import dev.neurolens.*;", "import dev.neurolens.display.*;", "import dev.neurolens.model.*;",
+            "import dev.neurolens.features.*;",
             "import static dev.neurolens.kernel.Notebook.*;");
     private static final String RED = "\u001b[0;31m";
     private static final String RESET = "\u001b[0m";
