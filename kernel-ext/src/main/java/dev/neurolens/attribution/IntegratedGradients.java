@@ -133,12 +133,12 @@ public final class IntegratedGradients implements AttributionMethod {
     }
 
     public static final class Builder {
-        private int steps = 50;
+        private int steps = 64;
         private Tensor baseline;
         private float baselineValue;
         private int batchSize = 32;
 
-        /** Trapezoid intervals along the path (50 by default); more steps, smaller completeness error. */
+        /** Trapezoid intervals along the path (64 by default); more steps, smaller completeness error. */
         public Builder steps(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("steps must be >= 1, got " + n);

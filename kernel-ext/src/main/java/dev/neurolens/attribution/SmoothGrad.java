@@ -41,11 +41,17 @@ public final class SmoothGrad implements AttributionMethod {
     @Override
     public Attribution attribute(Model model, Tensor input, Target target) {
         Tensor x = Support.prepare(model, input);
+        // the same draws for every image, so an image's map does not depend on its place in the batch
         Random random = new Random(seed);
-        int per = x.size() / (int) x.dim(0);
-        float[] eps = new float[(int) x.dim(0) * samples * per];
-        for (int i = 0; i < eps.length; i++) {
-            eps[i] = (float) random.nextGaussian();
+        int n = (int) x.dim(0);
+        int per = x.size() / n;
+        float[] one = new float[samples * per];
+        for (int i = 0; i < one.length; i++) {
+            one[i] = (float) random.nextGaussian();
+        }
+        float[] eps = new float[n * one.length];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(one, 0, eps, i * one.length, one.length);
         }
         long[] s = x.shape();
         return attribute(model, x, target, Tensor.of(eps, s[0] * samples, s[1], s[2], s[3]));
