@@ -21,7 +21,7 @@ import java.util.Locale;
  * <pre>{@code Target.className("tabby")  Target.classIndex(281)  Target.channel("fire8", 12)  Target.parse("features.12:5@3,4")}</pre>
  */
 public final class Target {
-    private enum Kind { PREDICTED, CLASS_INDEX, CLASS_NAME, CHANNEL, UNIT }
+    private enum Kind { PREDICTED, CLASS_INDEX, CLASSES, CLASS_NAME, CHANNEL, UNIT }
 
     private final Kind kind;
     private final int index;
@@ -29,8 +29,14 @@ public final class Target {
     private final String layer;
     private final int y;
     private final int x;
+    private final int[] perImage;
 
     private Target(Kind kind, int index, String name, String layer, int y, int x) {
+        this(kind, index, name, layer, y, x, null);
+    }
+
+    private Target(Kind kind, int index, String name, String layer, int y, int x, int[] perImage) {
+        this.perImage = perImage;
         this.kind = kind;
         this.index = index;
         this.name = name;
@@ -46,6 +52,11 @@ public final class Target {
 
     public static Target classIndex(int index) {
         return new Target(Kind.CLASS_INDEX, index, null, Network.OUTPUT, -1, -1);
+    }
+
+    /** One class per image of the batch, in order. */
+    public static Target classIndices(int... perImage) {
+        return new Target(Kind.CLASSES, -1, null, Network.OUTPUT, -1, -1, perImage.clone());
     }
 
     /** A class by its label: exact (case-insensitive), else the one label that contains the text. */
@@ -125,6 +136,17 @@ public final class Target {
                 }
                 return new Resolved(Network.OUTPUT, channels, -1, -1, descriptions);
             }
+            case CLASSES -> {
+                if (perImage.length != n) {
+                    throw new IllegalArgumentException(perImage.length + " classes given for " + n + " images");
+                }
+                for (int i = 0; i < n; i++) {
+                    checkClass(model, perImage[i], classes);
+                    channels[i] = perImage[i];
+                    descriptions.add(classLabel(labels, perImage[i]));
+                }
+                return new Resolved(Network.OUTPUT, channels, -1, -1, descriptions);
+            }
             case CLASS_NAME -> {
                 int c = classByName(model, name, labels);
                 Arrays.fill(channels, c);
@@ -200,6 +222,7 @@ public final class Target {
         return switch (kind) {
             case PREDICTED -> "predicted class";
             case CLASS_INDEX -> "class " + index;
+            case CLASSES -> "classes " + Arrays.toString(perImage);
             case CLASS_NAME -> "class '" + name + "'";
             case CHANNEL -> layer + ":" + index;
             case UNIT -> layer + ":" + index + "@" + y + "," + x;

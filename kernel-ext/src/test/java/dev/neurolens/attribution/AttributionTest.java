@@ -43,6 +43,10 @@ class AttributionTest {
 
     /** Real Fashion-MNIST test images when the data set is installed, else smooth random blobs. */
     static Tensor testImages(int n) {
+        return testImagesFor(net, n);
+    }
+
+    static Tensor testImagesFor(Network net, int n) {
         List<BufferedImage> pics = new ArrayList<>();
         try {
             FashionMnist test = FashionMnist.test();
