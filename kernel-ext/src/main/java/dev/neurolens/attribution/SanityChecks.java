@@ -4,6 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.data.FashionMnist;
 import dev.neurolens.model.Architecture;
@@ -146,6 +148,18 @@ public final class SanityChecks {
 
     private static void adam(Map<String, NDArray> params, Map<String, NDArray[]> moments, NDManager scope, float lr,
                              int step) {
+        // in-place updates of leaves that require grad are only allowed with grad mode off
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            adamUpdate(params, moments, scope, lr, step);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private static void adamUpdate(Map<String, NDArray> params, Map<String, NDArray[]> moments, NDManager scope,
+                                   float lr, int step) {
         double c1 = 1 - Math.pow(0.9, step);
         double c2 = 1 - Math.pow(0.999, step);
         for (var e : params.entrySet()) {
@@ -158,7 +172,7 @@ public final class SanityChecks {
             NDArray update = mv[0].div(c1).div(mv[1].div(c2).sqrt().add(1e-8f)).mul(lr);
             update.attach(scope);
             p.subi(update);
-            g.subi(g);
+            JniUtils.zeroGrad((PtNDArray) p);
         }
     }
 

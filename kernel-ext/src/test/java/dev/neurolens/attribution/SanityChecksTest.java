@@ -65,4 +65,23 @@ class SanityChecksTest {
             assertTrue(r.maps().size() == 12);
         }
     }
+
+    @Test
+    void labelRandomizationComparesWithAModelTrainedOnShuffledLabels() throws Exception {
+        dev.neurolens.data.FashionMnist train;
+        try {
+            train = dev.neurolens.data.FashionMnist.train();
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "Fashion-MNIST not installed: " + e.getMessage());
+            return;
+        }
+        try (Network net = Models.defaultModel();
+             Network shuffled = SanityChecks.trainOnShuffledLabels(train, 20, 3)) {
+            Tensor x = AttributionTest.testImagesFor(net, 2);
+            SanityReport r = SanityChecks.labelRandomization(net, shuffled, x, Target.predicted(),
+                    GradientSaliency.create());
+            assertEquals(List.of("trained", "shuffled labels"), r.steps());
+            assertTrue(r.finalSpearman("gradient") < 0.9, r.table());
+        }
+    }
 }
