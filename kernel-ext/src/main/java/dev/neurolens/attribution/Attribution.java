@@ -154,7 +154,8 @@ public final class Attribution implements Displayable {
     public HeatmapOverlay overlay(int i) {
         HeatmapOverlay o = HeatmapOverlay.of(image(i), maps[i]).alpha(alpha).title(caption(i));
         if (signed) {
-            o = o.normalization(Normalization.symmetric());
+            // weak values leave the picture visible instead of a grey wash of the diverging map's middle
+            o = o.normalization(Normalization.symmetric()).alphaByValue(true).alpha(Math.min(1, alpha + 0.3));
         }
         return colormap == null ? o : o.colormap(colormap);
     }

@@ -67,7 +67,8 @@ public final class SanityChecks {
                 }
             }
         }
-        return SanityReport.of("Cascading randomization of " + net.name() + " (top layer first)", steps, methods,
+        return SanityReport.of("Cascading randomization of " + net.name() + " (top layer first)",
+                "layers randomized, from the top (0 = trained)", steps, methods,
                 maps);
     }
 
@@ -84,7 +85,7 @@ public final class SanityChecks {
             maps.add(List.of(m.attribute(trained, x, fixed), m.attribute(shuffledLabels, x, fixed)));
         }
         return SanityReport.of("Label randomization: " + trained.name() + " vs. trained on shuffled labels",
-                List.of("trained", "shuffled labels"), methods, maps);
+                "0 = trained, 1 = trained on shuffled labels", List.of("trained", "shuffled labels"), methods, maps);
     }
 
     /**

@@ -22,15 +22,17 @@ import java.util.Locale;
  */
 public final class SanityReport implements Displayable {
     private final String title;
+    private final String xAxisTitle;
     private final List<String> steps;
     private final List<String> methods;
     private final double[][] spearman;
     private final double[][] ssim;
     private final List<List<Attribution>> maps;
 
-    private SanityReport(String title, List<String> steps, List<String> methods, double[][] spearman, double[][] ssim,
+    private SanityReport(String title, String xAxisTitle, List<String> steps, List<String> methods, double[][] spearman, double[][] ssim,
                          List<List<Attribution>> maps) {
         this.title = title;
+        this.xAxisTitle = xAxisTitle;
         this.steps = List.copyOf(steps);
         this.methods = List.copyOf(methods);
         this.spearman = spearman;
@@ -38,7 +40,7 @@ public final class SanityReport implements Displayable {
         this.maps = maps;
     }
 
-    static SanityReport of(String title, List<String> steps, AttributionMethod[] methods, List<List<Attribution>> maps) {
+    static SanityReport of(String title, String xAxisTitle, List<String> steps, AttributionMethod[] methods, List<List<Attribution>> maps) {
         double[][] rank = new double[methods.length][steps.size()];
         double[][] structure = new double[methods.length][steps.size()];
         List<String> names = new ArrayList<>();
@@ -57,7 +59,7 @@ public final class SanityReport implements Displayable {
         for (List<Attribution> row : maps) {
             frozen.add(List.copyOf(row));
         }
-        return new SanityReport(title, steps, names, rank, structure, List.copyOf(frozen));
+        return new SanityReport(title, xAxisTitle, steps, names, rank, structure, List.copyOf(frozen));
     }
 
     public List<String> steps() {
@@ -98,8 +100,8 @@ public final class SanityReport implements Displayable {
     }
 
     public XYChart chart(boolean rankCorrelation) {
-        XYChart chart = Charts.line(title, "layers randomized (0 = trained)",
-                rankCorrelation ? "Spearman rank correlation of |map|" : "SSIM");
+        XYChart chart = Charts.line(rankCorrelation ? title : "", xAxisTitle,
+                rankCorrelation ? "Spearman rank correlation of |map|" : "SSIM of the maps");
         double[] xs = new double[steps.size()];
         for (int k = 0; k < xs.length; k++) {
             xs[k] = k;
@@ -108,6 +110,8 @@ public final class SanityReport implements Displayable {
             Charts.addLine(chart, methods.get(m), xs, rankCorrelation ? spearman[m] : ssim[m]);
         }
         chart.getStyler().setLegendVisible(true);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        chart.getStyler().setXAxisDecimalPattern("0");
         chart.getStyler().setYAxisMin(-0.2);
         chart.getStyler().setYAxisMax(1.05);
         return chart;
@@ -127,18 +131,22 @@ public final class SanityReport implements Displayable {
         return out;
     }
 
-    /** The numbers: one line per step, Spearman and SSIM per method. */
+    /** The numbers: one block per method, one line per step, Spearman and SSIM. */
     public String table() {
         StringBuilder sb = new StringBuilder(title).append('\n');
-        sb.append(String.format(Locale.ROOT, "%-3s %-22s", "k", "randomized down to"));
+        sb.append(String.format(Locale.ROOT, "%-3s %-20s", "k", "step"));
         for (String m : methods) {
-            sb.append(String.format(Locale.ROOT, " %24s", m + " rank/SSIM"));
+            sb.append(String.format(Locale.ROOT, " | %-13s", m.length() > 13 ? m.substring(0, 13) : m));
+        }
+        sb.append('\n').append(String.format(Locale.ROOT, "%-3s %-20s", "", ""));
+        for (int m = 0; m < methods.size(); m++) {
+            sb.append(String.format(Locale.ROOT, " | %-13s", "rank   SSIM"));
         }
         sb.append('\n');
         for (int k = 0; k < steps.size(); k++) {
-            sb.append(String.format(Locale.ROOT, "%-3d %-22s", k, steps.get(k)));
+            sb.append(String.format(Locale.ROOT, "%-3d %-20s", k, steps.get(k)));
             for (int m = 0; m < methods.size(); m++) {
-                sb.append(String.format(Locale.ROOT, " %15.3f / %6.3f", spearman[m][k], ssim[m][k]));
+                sb.append(String.format(Locale.ROOT, " | %5.2f  %5.2f ", spearman[m][k], ssim[m][k]));
             }
             sb.append('\n');
         }

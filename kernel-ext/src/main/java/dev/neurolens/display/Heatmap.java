@@ -150,8 +150,10 @@ public final class Heatmap implements Displayable {
             if (hasTitle) {
                 g.setFont(titleFont);
                 g.setColor(text);
-                Draw.centeredText(g, title, pad + body.getWidth() / 2, pad + g.getFontMetrics().getAscent(),
-                        width - 2 * pad);
+                // a title wider than the body is centred on the canvas so it is not cut at the left edge
+                int textW = Math.min(g.getFontMetrics().stringWidth(title), width - 2 * pad);
+                Draw.centeredText(g, title, Math.max(pad + body.getWidth() / 2, pad + textW / 2),
+                        pad + g.getFontMetrics().getAscent(), width - 2 * pad);
             }
             g.drawImage(body, pad, pad + titleH, null);
             if (bar != null) {
