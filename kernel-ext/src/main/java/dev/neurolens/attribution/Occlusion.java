@@ -56,6 +56,14 @@ public final class Occlusion implements AttributionMethod {
         return p.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * Copies per pass when none is set: up to 64, fewer for big inputs, since on a CPU a huge batch of 224 px
+     * activations costs more in memory traffic than it saves in per-pass overhead.
+     */
+    static int autoBatch(int valuesPerImage) {
+        return Math.max(1, Math.min(64, 2_400_000 / valuesPerImage));
+    }
+
     @Override
     public Attribution attribute(Model model, Tensor input, Target target) {
         Tensor x = Support.prepare(model, input);
@@ -67,6 +75,7 @@ public final class Occlusion implements AttributionMethod {
         int[] ys = positions(h, size, stride);
         int[] xs = positions(w, size, stride);
         int patches = ys.length * xs.length;
+        int batchSize = this.batchSize > 0 ? this.batchSize : autoBatch(c * h * w);
         Target.Resolved t = target.resolve(model, x);
         float[] base = t.scores(model, x);
         int per = c * h * w;
@@ -137,7 +146,7 @@ public final class Occlusion implements AttributionMethod {
         private int patch = 8;
         private int stride = 4;
         private float fill;
-        private int batchSize = 64;
+        private int batchSize;
 
         /** Side of the square patch in input pixels (8 by default). */
         public Builder patch(int px) {
@@ -163,7 +172,7 @@ public final class Occlusion implements AttributionMethod {
             return this;
         }
 
-        /** Occluded copies per forward pass (64 by default; 1 is one pass per patch). */
+        /** Occluded copies per forward pass (by default 64, fewer for large inputs; 1 is one pass per patch). */
         public Builder batchSize(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + n);
