@@ -2,6 +2,8 @@ package dev.neurolens;
 
 import dev.neurolens.display.DisplayDefaults;
 import dev.neurolens.magics.ActivationsMagic;
+import dev.neurolens.homework.SaliencyHomework;
+import dev.neurolens.magics.CheckMagic;
 import dev.neurolens.magics.DeviceMagic;
 import dev.neurolens.magics.HtmlMagic;
 import dev.neurolens.magics.FiltersMagic;
@@ -10,6 +12,7 @@ import dev.neurolens.magics.NeighborsMagic;
 import dev.neurolens.magics.NeurolensMagic;
 import dev.neurolens.magics.PatchesMagic;
 import dev.neurolens.magics.TsneMagic;
+import dev.neurolens.magics.SaliencyMagic;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 
@@ -47,6 +50,9 @@ public final class Neurolens {
         MagicRegistry.register(new NeighborsMagic());
         MagicRegistry.register(new TsneMagic());
         MagicRegistry.register(new PatchesMagic());
+        MagicRegistry.register(new SaliencyMagic());
+        MagicRegistry.register(new CheckMagic());
+        SaliencyHomework.register();
         installed = true;
     }
 }

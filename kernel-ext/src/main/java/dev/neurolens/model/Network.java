@@ -169,6 +169,32 @@ public final class Network implements Model {
         return parameters;
     }
 
+    /**
+     * A new network with this one's weights except those in {@code replacements} (by state_dict name), e.g. for
+     * the model-randomization sanity check. Every weight is copied; close the result when done.
+     */
+    public Network withParameters(Map<String, Tensor> replacements, String newSource) {
+        checkOpen();
+        Map<String, RawTensor> w = new LinkedHashMap<>();
+        for (var e : parameters.entrySet()) {
+            Tensor r = replacements.get(e.getKey());
+            long[] shape = e.getValue().getShape().getShape();
+            if (r != null && !Arrays.equals(r.shape(), shape)) {
+                throw new IllegalArgumentException("replacement for " + e.getKey() + " has shape "
+                        + Arrays.toString(r.shape()) + ", expected " + Arrays.toString(shape));
+            }
+            float[] v = r != null ? r.toFloatArray() : e.getValue().toFloatArray();
+            w.put(e.getKey(), RawTensor.ofFloats(v, shape));
+        }
+        for (String k : replacements.keySet()) {
+            if (!parameters.containsKey(k)) {
+                throw new IllegalArgumentException("no parameter '" + k + "' in " + name() + "; closest: "
+                        + String.join(", ", Names.closest(k, new ArrayList<>(parameters.keySet()), 5)));
+            }
+        }
+        return create(architecture, w, newSource);
+    }
+
     /** The receptive field of a layer's units, from the architecture (independent of the weights). */
     public ReceptiveField receptiveField(String nameOrAlias) {
         if (receptiveFields == null) {

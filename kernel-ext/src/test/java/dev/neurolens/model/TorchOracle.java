@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * Runs torch_oracle.py with Debian's python torch (/usr/bin/python3, tests only) and reads what it wrote.
  * {@link #available()} says why not when python or torch is missing, so tests can skip with that message.
  */
-final class TorchOracle {
-    static final String PYTHON = "/usr/bin/python3";
+public final class TorchOracle {
+    public static final String PYTHON = "/usr/bin/python3";
     private static String unavailable;
     private static final Map<String, Path> RUNS = new HashMap<>();
 
@@ -28,7 +28,7 @@ final class TorchOracle {
     }
 
     /** Null when usable, else the reason. */
-    static synchronized String unavailableReason() {
+    public static synchronized String unavailableReason() {
         if (unavailable == null) {
             try {
                 Process p = new ProcessBuilder(PYTHON, "-c", "import torch, torchvision").redirectErrorStream(true).start();
@@ -43,7 +43,7 @@ final class TorchOracle {
     }
 
     /** Runs the oracle for the given specs (e.g. "vgg16", "squeezenet1_1@224") into a fresh temp dir. */
-    static synchronized Path run(String... specs) throws IOException, InterruptedException {
+    public static synchronized Path run(String... specs) throws IOException, InterruptedException {
         String key = String.join(",", specs);
         Path done = RUNS.get(key);
         if (done != null) {
@@ -67,12 +67,12 @@ final class TorchOracle {
         return dir;
     }
 
-    static JsonObject meta(Path dir, String tag) throws IOException {
+    public static JsonObject meta(Path dir, String tag) throws IOException {
         return new JsonParser().parse(Files.readString(dir.resolve(tag + ".json"))).getAsJsonObject();
     }
 
     /** Reads {"file":..., "shape":[...]} written by the oracle. */
-    static Tensor tensor(Path dir, JsonObject entry) throws IOException {
+    public static Tensor tensor(Path dir, JsonObject entry) throws IOException {
         var shapeJson = entry.getAsJsonArray("shape");
         long[] shape = new long[shapeJson.size()];
         for (int i = 0; i < shape.length; i++) {
@@ -84,7 +84,7 @@ final class TorchOracle {
         return Tensor.of(v, shape);
     }
 
-    static void deleteQuietly(Path dir) {
+    public static void deleteQuietly(Path dir) {
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 Files.deleteIfExists(f);

@@ -97,6 +97,108 @@ def run(out_dir, spec):
     print(tag, "ok", flush=True)
 
 
+# ---- attribution references: `torch_oracle.py OUT_DIR attr:ARCH[@SIZE]` ----
+# arch -> (Grad-CAM layer, (layer, channel) for a guided-backprop unit target)
+ATTR_PLANS = {
+    "squeezenet1_1": ("features.12", ("features.7", 3)),
+    "resnet18": ("layer4", ("layer3.0", 2)),
+    "vgg16": ("features.29", ("features.21", 5)),
+}
+
+
+class GuidedReLUFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g.clamp(min=0) * (x > 0).to(g.dtype)
+
+
+class GuidedReLU(torch.nn.Module):
+    def forward(self, x):
+        return GuidedReLUFn.apply(x)
+
+
+def guided_copy(model):
+    import copy
+    m = copy.deepcopy(model)
+    for name, mod in list(m.named_modules()):
+        for child_name, child in list(mod.named_children()):
+            if isinstance(child, torch.nn.ReLU):
+                setattr(mod, child_name, GuidedReLU())
+    return m.eval()
+
+
+def layer_output(model, layer, x):
+    """Output of `layer` (cloned so in-place ops after it cannot touch it; gradient retained) and the logits."""
+    modules = dict(model.named_modules())
+    holder = {}
+
+    def hook(m, i, o):
+        o2 = o.clone()
+        o2.retain_grad()
+        holder["o"] = o2
+        return o2
+
+    h = modules[layer].register_forward_hook(hook)
+    logits = model(x)
+    h.remove()
+    return holder["o"], logits
+
+
+def attribution(out_dir, spec):
+    arch, _, size = spec.partition("@")
+    size = int(size) if size else 64
+    tag = f"attr_{arch}_{size}"
+    cam_layer, (unit_layer, unit_channel) = ATTR_PLANS[arch]
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, arch)(weights=None)
+    gen = torch.Generator().manual_seed(2)
+    with torch.no_grad():
+        randomize_batchnorm(model, gen)
+    model.eval()
+    torch.save(model.state_dict(), os.path.join(out_dir, tag + ".pth"))
+    x = torch.randn(2, 3, size, size, generator=gen)
+    meta = {"arch": arch, "size": size, "pth": tag + ".pth", "input": save(out_dir, tag, "input", x),
+            "cls": 7, "cam_layer": cam_layer, "unit_layer": unit_layer, "unit_channel": unit_channel}
+
+    # vanilla gradient saliency for class 7: max |d logit_7 / dx| over channels
+    xg = x.clone().requires_grad_(True)
+    model(xg)[:, 7].sum().backward()
+    meta["saliency"] = save(out_dir, tag, "saliency", xg.grad.abs().amax(dim=1))
+
+    # Grad-CAM for class 7 and for each image's predicted class
+    with torch.no_grad():
+        pred = model(x).argmax(dim=1)
+    meta["predicted"] = pred.tolist()
+    for name, cls in [("cam", torch.full((2,), 7)), ("cam_pred", pred)]:
+        a, logits = layer_output(model, cam_layer, x)
+        logits.gather(1, cls[:, None]).sum().backward()
+        w = a.grad.mean(dim=(2, 3), keepdim=True)
+        cam = torch.relu((a * w).sum(dim=1))
+        up = torch.nn.functional.interpolate(cam[:, None], size=(size, size), mode="bilinear", align_corners=False)[:, 0]
+        meta[name] = save(out_dir, tag, name, cam)
+        meta[name + "_up"] = save(out_dir, tag, name + "_up", up)
+
+    # guided backprop for class 7 and for a channel's spatial mean
+    g = guided_copy(model)
+    xg = x.clone().requires_grad_(True)
+    g(xg)[:, 7].sum().backward()
+    meta["guided"] = save(out_dir, tag, "guided", xg.grad)
+    xg = x.clone().requires_grad_(True)
+    a, _ = layer_output(g, unit_layer, xg)
+    a[:, unit_channel].mean(dim=(1, 2)).sum().backward()
+    meta["guided_unit"] = save(out_dir, tag, "guided_unit", xg.grad)
+
+    with open(os.path.join(out_dir, tag + ".json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print(tag, "ok", flush=True)
+
+
 # ---- a user's TorchScript model: `torch_oracle.py OUT_DIR --script` ----
 from typing import Dict  # noqa: E402
 
@@ -155,5 +257,7 @@ if __name__ == "__main__":
     for spec in sys.argv[2:]:
         if spec == "--script":
             script(target)
+        elif spec.startswith("attr:"):
+            attribution(target, spec[len("attr:"):])
         else:
             run(target, spec)

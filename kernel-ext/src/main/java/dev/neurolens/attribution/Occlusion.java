@@ -1,0 +1,188 @@
+package dev.neurolens.attribution;
+
+import dev.neurolens.model.Model;
+import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Occlusion (Zeiler and Fergus 2014): slide a {@code patch x patch} square of {@code fill} over the image
+ * with {@code stride}, and record how much the target score drops. A pixel's value is the mean drop over the
+ * patches that cover it, so the map is at input resolution. Occluded copies run {@code batchSize} per forward
+ * pass; {@code batchSize(1)} is the one-pass-per-patch baseline.
+ *
+ * <pre>{@code Occlusion.builder().patch(8).stride(4).fill(0).build().attribute(model, x, Target.predicted())}</pre>
+ */
+public final class Occlusion implements AttributionMethod {
+    private final int patch;
+    private final int stride;
+    private final float fill;
+    private final int batchSize;
+
+    private Occlusion(int patch, int stride, float fill, int batchSize) {
+        this.patch = patch;
+        this.stride = stride;
+        this.fill = fill;
+        this.batchSize = batchSize;
+    }
+
+    public static Occlusion create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return "occlusion";
+    }
+
+    /** Top-left corners along one axis: every stride, plus one flush with the far edge so nothing is missed. */
+    static int[] positions(int size, int patch, int stride) {
+        List<Integer> p = new ArrayList<>();
+        int last = Math.max(0, size - patch);
+        for (int v = 0; v <= last; v += stride) {
+            p.add(v);
+        }
+        if (p.get(p.size() - 1) != last) {
+            p.add(last);
+        }
+        return p.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Copies per pass when none is set: up to 64, fewer for big inputs, since on a CPU a huge batch of 224 px
+     * activations costs more in memory traffic than it saves in per-pass overhead.
+     */
+    static int autoBatch(int valuesPerImage) {
+        return Math.max(1, Math.min(64, 2_400_000 / valuesPerImage));
+    }
+
+    @Override
+    public Attribution attribute(Model model, Tensor input, Target target) {
+        Tensor x = Support.prepare(model, input);
+        int n = (int) x.dim(0);
+        int c = (int) x.dim(1);
+        int h = (int) x.dim(2);
+        int w = (int) x.dim(3);
+        int size = Math.min(patch, Math.min(h, w));
+        int[] ys = positions(h, size, stride);
+        int[] xs = positions(w, size, stride);
+        int patches = ys.length * xs.length;
+        int batchSize = this.batchSize > 0 ? this.batchSize : autoBatch(c * h * w);
+        Target.Resolved t = target.resolve(model, x);
+        float[] base = t.scores(model, x);
+        int per = c * h * w;
+        float[] xv = x.toFloatArray();
+        float[][][] sum = new float[n][h][w];
+        int[][] count = new int[h][w];
+        for (int py : ys) {
+            for (int px : xs) {
+                for (int yy = py; yy < py + size; yy++) {
+                    for (int xx = px; xx < px + size; xx++) {
+                        count[yy][xx]++;
+                    }
+                }
+            }
+        }
+        int passes = 0;
+        for (int img = 0; img < n; img++) {
+            Target.Resolved ti = t.rows(img, 1).repeatEach(Math.min(batchSize, patches));
+            for (int from = 0; from < patches; from += batchSize) {
+                int k = Math.min(batchSize, patches - from);
+                float[] chunk = new float[k * per];
+                for (int r = 0; r < k; r++) {
+                    System.arraycopy(xv, img * per, chunk, r * per, per);
+                    int py = ys[(from + r) / xs.length];
+                    int px = xs[(from + r) % xs.length];
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int yy = py; yy < py + size; yy++) {
+                            int row = r * per + (ch * h + yy) * w;
+                            java.util.Arrays.fill(chunk, row + px, row + px + size, fill);
+                        }
+                    }
+                }
+                Tensor batch = Tensor.of(chunk, k, c, h, w);
+                Target.Resolved tk = ti.rows(0, k);
+                Tensor out = Network.OUTPUT.equals(t.layer()) ? model.logits(batch)
+                        : model.run(batch, t.layer()).get(t.layer());
+                float[] scores = tk.scoresOf(out);
+                passes++;
+                for (int r = 0; r < k; r++) {
+                    float drop = base[img] - scores[r];
+                    int py = ys[(from + r) / xs.length];
+                    int px = xs[(from + r) % xs.length];
+                    for (int yy = py; yy < py + size; yy++) {
+                        for (int xx = px; xx < px + size; xx++) {
+                            sum[img][yy][xx] += drop;
+                        }
+                    }
+                }
+            }
+        }
+        for (int img = 0; img < n; img++) {
+            for (int yy = 0; yy < h; yy++) {
+                for (int xx = 0; xx < w; xx++) {
+                    sum[img][yy][xx] /= Math.max(1, count[yy][xx]);
+                }
+            }
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("patch", size);
+        details.put("stride", stride);
+        details.put("patches", patches);
+        details.put("forward passes", passes + 1);
+        return new Attribution(name(), model.info().name(), x, model.preprocessing(), sum, null, t.descriptions(),
+                true, details);
+    }
+
+    public static final class Builder {
+        private int patch = 8;
+        private int stride = 4;
+        private float fill;
+        private int batchSize;
+
+        /** Side of the square patch in input pixels (8 by default). */
+        public Builder patch(int px) {
+            if (px < 1) {
+                throw new IllegalArgumentException("patch must be >= 1, got " + px);
+            }
+            patch = px;
+            return this;
+        }
+
+        /** Step between patches (4 by default). */
+        public Builder stride(int px) {
+            if (px < 1) {
+                throw new IllegalArgumentException("stride must be >= 1, got " + px);
+            }
+            stride = px;
+            return this;
+        }
+
+        /** Value written into the patch, in model input space (0 by default: the mean colour when normalized). */
+        public Builder fill(float value) {
+            fill = value;
+            return this;
+        }
+
+        /** Occluded copies per forward pass (by default 64, fewer for large inputs; 1 is one pass per patch). */
+        public Builder batchSize(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, got " + n);
+            }
+            batchSize = n;
+            return this;
+        }
+
+        public Occlusion build() {
+            return new Occlusion(patch, stride, fill, batchSize);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.neurolens.attribution;
+
+import dev.neurolens.model.Devices;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
+import dev.neurolens.model.TorchOracle;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Attribution cost at 224 px, batch 1, eval mode, SqueezeNet 1.1 and VGG16 (random weights: the cost does not
+ * depend on them): gradient saliency, Grad-CAM, occlusion (patch 32, stride 32, fill 0, 16 copies per pass at 224 px) in
+ * Neurolens against python torch (torch_bench.py) at equal thread counts in the same run, plus batched occlusion
+ * against one forward pass per patch. Not a test. Run from the repository root after {@code mvn -o test-compile}:
+ *
+ * <pre>
+ * mvn -q -o -pl kernel-ext dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -Dai.djl.offline=true -cp kernel-ext/target/classes:kernel-ext/target/test-classes:$(cat kernel-ext/target/cp.txt) \
+ *     dev.neurolens.attribution.AttributionBenchmark [threads] [iterations]
+ * </pre>
+ */
+public final class AttributionBenchmark {
+    private AttributionBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int iters = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        Devices.setThreads(threads);
+        System.out.println(Devices.describe() + "; " + threads + " threads; median of " + iters);
+        String why = TorchOracle.unavailableReason();
+        Path script = null;
+        if (why == null) {
+            script = Files.createTempFile("torch_bench", ".py");
+            try (InputStream in = TorchOracle.class.getResourceAsStream("torch_bench.py")) {
+                Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } else {
+            System.out.println("python peer unavailable: " + why);
+        }
+        Tensor x = randomInput();
+        Target seven = Target.classIndex(7);
+        System.out.printf("%-14s %-22s %10s %10s %7s%n", "model", "method", "java ms", "python ms", "ratio");
+        for (String arch : new String[] {"squeezenet1_1", "vgg16"}) {
+            String camLayer = arch.equals("vgg16") ? "features.29" : "features.12";
+            boolean big = arch.equals("vgg16");
+            int n = big ? Math.max(2, iters / 2) : iters;
+            try (Network net = Models.random(arch, 0)) {
+                List<Object[]> rows = new ArrayList<>();
+                rows.add(new Object[] {"saliency", (Supplier<Object>) () -> GradientSaliency.create().attribute(net, x, seven),
+                        "saliency", n});
+                rows.add(new Object[] {"grad-cam", (Supplier<Object>) () -> GradCam.at(camLayer).attribute(net, x, seven),
+                        "gradcam", n});
+                Occlusion batched = Occlusion.builder().patch(32).stride(32).fill(0).build();
+                Occlusion single = Occlusion.builder().patch(32).stride(32).fill(0).batchSize(1).build();
+                rows.add(new Object[] {"occlusion (batched)", (Supplier<Object>) () -> batched.attribute(net, x, seven),
+                        "occlusion", big ? 1 : 2});
+                rows.add(new Object[] {"occlusion (1 per patch)", (Supplier<Object>) () -> single.attribute(net, x, seven),
+                        "occlusion1", big ? 1 : 2});
+                double batchedMs = 0;
+                for (Object[] r : rows) {
+                    @SuppressWarnings("unchecked")
+                    Supplier<Object> job = (Supplier<Object>) r[1];
+                    int k = (Integer) r[3];
+                    double java = median(job, 1, k);
+                    double py = script == null ? Double.NaN : python(script, arch, threads, k, (String) r[2], camLayer);
+                    System.out.printf("%-14s %-22s %10.1f %10.1f %7.2f%n", arch, r[0], java, py, java / py);
+                    if (r[0].equals("occlusion (batched)")) {
+                        batchedMs = java;
+                    } else if (r[0].equals("occlusion (1 per patch)")) {
+                        System.out.printf("%-14s %-22s %10s %10s %7.2f  (one pass per patch / batched, java)%n", arch,
+                                "occlusion speed-up", "", "", java / batchedMs);
+                    }
+                }
+            }
+        }
+        if (script != null) {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    static Tensor randomInput() {
+        Random r = new Random(0);
+        float[] v = new float[3 * 224 * 224];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return Tensor.of(v, 1, 3, 224, 224);
+    }
+
+    static double median(Supplier<Object> job, int warmup, int iters) {
+        double[] t = new double[iters];
+        for (int i = 0; i < warmup + iters; i++) {
+            long s = System.nanoTime();
+            job.get();
+            if (i >= warmup) {
+                t[i - warmup] = (System.nanoTime() - s) / 1e6;
+            }
+        }
+        Arrays.sort(t);
+        return t[iters / 2];
+    }
+
+    static double python(Path script, String arch, int threads, int iters, String method, String layer)
+            throws Exception {
+        Process p = new ProcessBuilder(TorchOracle.PYTHON, script.toString(), arch, String.valueOf(threads), "1",
+                String.valueOf(iters), "224", method, layer).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("torch_bench.py failed: " + out);
+        }
+        String[] lines = out.split("\n");
+        return Double.parseDouble(lines[lines.length - 1].strip());
+    }
+}
