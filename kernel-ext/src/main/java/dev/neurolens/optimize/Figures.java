@@ -23,6 +23,17 @@ final class Figures {
     /** Loss curves, one per term plus the total when there are several terms. */
     static XYChart lossChart(Map<String, double[]> history, int steps, String title) {
         XYChart chart = Charts.line(title, "step", "loss");
+        // ticks are laid out for the chart's own size: build it at the size it is drawn
+        XYChart sized = new org.knowm.xchart.XYChartBuilder().width(440).height(300).title(title).xAxisTitle("step")
+                .yAxisTitle("loss").build();
+        sized.getStyler().setChartBackgroundColor(Color.WHITE);
+        sized.getStyler().setPlotBackgroundColor(Color.WHITE);
+        sized.getStyler().setPlotBorderVisible(false);
+        sized.getStyler().setPlotGridLinesColor(new Color(0xE6E6E6));
+        sized.getStyler().setLegendVisible(false);
+        sized.getStyler().setLegendBorderColor(new Color(0xDDDDDD));
+        sized.getStyler().setMarkerSize(0);
+        chart = sized;
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         int n = 0;
         for (var e : history.entrySet()) {
@@ -35,13 +46,14 @@ final class Figures {
             for (int i = 0; i < x.length; i++) {
                 x[i] = i + 1;
             }
+
             Charts.addLine(chart, e.getKey(), x, y);
         }
         if (n == 0) {
             Charts.addLine(chart, "total", new double[] {0}, new double[] {0});
         }
-        chart.getStyler().setXAxisMin(0.0);
-        chart.getStyler().setXAxisMax((double) Math.max(steps, 1));
+        chart.getStyler().setXAxisMaxLabelCount(7); // XChart otherwise crowds the labels of an equally spaced axis
+        chart.getStyler().setXAxisDecimalPattern("#");
         return chart;
     }
 
@@ -52,7 +64,7 @@ final class Figures {
         }
         BufferedImage left = grid.render();
         BufferedImage right = chart == null ? null
-                : ChartImage.of(chart).size(440, Math.max(260, Math.min(340, left.getHeight()))).pixelRatio(1).render();
+                : ChartImage.of(chart).size(440, 300).pixelRatio(1).render();
         int titleH = 26;
         int w = left.getWidth() + (right == null ? 0 : right.getWidth() + 8);
         int h = titleH + Math.max(left.getHeight(), right == null ? 0 : right.getHeight());

@@ -30,7 +30,7 @@ public final class Losses {
         long c = s.get(1);
         long hw = s.get(2) * s.get(3);
         NDArray f = features.reshape(n, c, hw);
-        return f.batchMatMul(f.transpose(0, 2, 1)).div(c * hw);
+        return f.batchMatMul(f.transpose(0, 2, 1)).div((float) (c * hw));
     }
 
     /** Mean squared difference between features and the target features (broadcast over the batch). */

@@ -107,7 +107,7 @@ public final class Objective {
                         + "; a term must be a single value");
             }
             v = v.reshape(new Shape());
-            NDArray w = t.weight() == 1 ? v : v.mul(t.weight());
+            NDArray w = t.weight() == 1 ? v : v.mul((float) t.weight());
             out.merge(t.name(), w, NDArray::add);
         }
         return out;
@@ -173,6 +173,22 @@ public final class Objective {
     }
 
     /**
+     * L2 norm of the picture in pixel units [0, 1] (before normalization), so decay pulls toward black, the
+     * background of data sets such as Fashion-MNIST.
+     */
+    public static Objective l2(dev.neurolens.model.Preprocessing p) {
+        float[] mean = p.mean();
+        float[] std = p.std();
+        return of("l2", f -> {
+            NDArray x = f.image();
+            int c = mean.length;
+            NDArray mu = x.getManager().create(mean, new Shape(1, c, 1, 1));
+            NDArray sd = x.getManager().create(std, new Shape(1, c, 1, 1));
+            return Losses.l2(x.mul(sd).add(mu));
+        });
+    }
+
+    /**
      * Lucid's diversity: the mean cosine similarity between the Gram matrices of the batch's images at
      * {@code layer}; adding it (with a positive weight) pushes a batch of visualizations apart.
      */
@@ -187,7 +203,7 @@ public final class Objective {
             NDArray unit = g.div(g.norm(new int[] {1}, true).add(1e-8f));
             NDArray sim = unit.matMul(unit.transpose());
             NDArray diagonal = sim.mul(a.getManager().eye((int) n)).sum();
-            return sim.sum().sub(diagonal).div(n * (n - 1));
+            return sim.sum().sub(diagonal).div((float) (n * (n - 1)));
         }, layer);
     }
 

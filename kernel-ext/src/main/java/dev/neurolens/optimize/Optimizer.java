@@ -46,9 +46,9 @@ public interface Optimizer {
                         v = keep(v1, v, keep);
                         double c1 = 1 - Math.pow(0.9, t);
                         double c2 = 1 - Math.pow(0.999, t);
-                        NDArray mHat = m.div(c1);
-                        NDArray denom = v.div(c2).sqrt().add(1e-8f);
-                        NDArray upd = mHat.div(denom).mul(lr);
+                        NDArray mHat = m.div((float) c1);
+                        NDArray denom = v.div((float) c2).sqrt().add(1e-8f);
+                        NDArray upd = mHat.div(denom).mul((float) lr);
                         NDArray next = x.sub(upd);
                         mHat.close();
                         denom.close();
@@ -70,7 +70,7 @@ public interface Optimizer {
         return new Optimizer() {
             @Override
             public Stepper start() {
-                return (x, g, loss, keep) -> x.sub(g.mul(lr));
+                return (x, g, loss, keep) -> x.sub(g.mul((float) lr));
             }
 
             @Override
@@ -88,7 +88,7 @@ public interface Optimizer {
         return new Optimizer() {
             @Override
             public Stepper start() {
-                return (x, g, loss, keep) -> x.sub(g.div(g.abs().mean().add(1e-8f)).mul(lr));
+                return (x, g, loss, keep) -> x.sub(g.div(g.abs().mean().add(1e-8f)).mul((float) lr));
             }
 
             @Override
@@ -150,7 +150,7 @@ public interface Optimizer {
                 d = g.neg();
             } else {
                 NDArray y = g.sub(prevGrad);
-                NDArray s = prevDir.mul(prevT);
+                NDArray s = prevDir.mul((float) prevT);
                 double ys = y.mul(s).sum().getFloat();
                 if (ys > 1e-10) {
                     if (pairs.size() == history) {
@@ -173,7 +173,7 @@ public interface Optimizer {
                     al[i] = p[1].mul(q).sum().getFloat() * p[2].getFloat();
                     q = q.sub(p[0].mul(al[i]));
                 }
-                d = q.mul(hDiag);
+                d = q.mul((float) hDiag);
                 i = 0;
                 for (NDArray[] p : pairs) {
                     float be = p[0].mul(d).sum().getFloat() * p[2].getFloat();
@@ -196,7 +196,7 @@ public interface Optimizer {
             prevDir = dKeep;
             prevT = t;
             iter++;
-            return x.add(d.mul(t));
+            return x.add(d.mul((float) t));
         }
     }
 }

@@ -70,6 +70,9 @@ public final class Render {
         private Function<NDArray, NDArray> stopWhen;
         private List<BufferedImage> extraImages = List.of();
         private List<String> extraCaptions = List.of();
+        private LiveDisplay sharedLive;
+        private Progress sharedProgress;
+        private String stepLabel = "step";
 
         private Builder(Network network) {
             this.network = network;
@@ -162,6 +165,18 @@ public final class Render {
             return this;
         }
 
+        /**
+         * Draws into a figure and progress bar that the caller owns (a recipe running several renders, such as
+         * DeepDream's octaves, in one figure); they are left open.
+         */
+        public Builder display(LiveDisplay figure, Progress bar, String label) {
+            this.sharedLive = figure;
+            this.sharedProgress = bar;
+            this.stepLabel = label;
+            this.live = true;
+            return this;
+        }
+
         public RenderResult run() {
             if (objective == null) {
                 throw new IllegalStateException("no objective: call objective(...) before run()");
@@ -207,8 +222,9 @@ public final class Render {
             int bestStep = -1;
             Tensor bestTensor = null;
             Tensor lastTensor;
-            LiveDisplay live = b.live ? LiveDisplay.create() : null;
-            Progress progress = b.live ? Progress.of(b.steps, title) : null;
+            boolean shared = b.sharedLive != null;
+            LiveDisplay live = shared ? b.sharedLive : b.live ? LiveDisplay.create() : null;
+            Progress progress = shared ? b.sharedProgress : b.live ? Progress.of(b.steps, title) : null;
             try (NDManager root = b.network.newScope()) {
                 Features.Constants constants = new Features.Constants(root);
                 NDArray p = param.init(root, shape, random);
@@ -298,7 +314,9 @@ public final class Render {
                                     return frameBundle(Tensor.from(param.toImage(c)), st + 1, ls);
                                 }
                             });
-                            progress.set("loss", ls).step();
+                            if (progress != null) {
+                                progress.set("loss", ls).step();
+                            }
                         }
                     } catch (ThreadDeath death) {
                         // the kernel's hard stop after an ignored interrupt: keep what we have
@@ -313,7 +331,7 @@ public final class Render {
                 }
                 bestTensor = best == null ? lastTensor : Tensor.from(best);
             } catch (RuntimeException e) {
-                if (progress != null) {
+                if (progress != null && !shared) {
                     progress.close();
                 }
                 throw e;
@@ -326,7 +344,7 @@ public final class Render {
             history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
             RenderResult result = new RenderResult(title, pre, bestTensor, lastTensor, hist, done, b.steps,
                     bestStep, interrupted, note, seconds, frames, b.extraImages, b.extraCaptions);
-            if (live != null) {
+            if (live != null && !shared) {
                 live.finish(result.mimeBundle());
                 progress.close();
             }
@@ -343,7 +361,7 @@ public final class Render {
             List<BufferedImage> pics = RenderResult.pictures(image, pre);
             imgs.addAll(pics);
             for (int i = 0; i < pics.size(); i++) {
-                caps.add("step " + step);
+                caps.add(b.stepLabel + " " + step);
             }
             Map<String, double[]> hist = new LinkedHashMap<>();
             history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
