@@ -158,8 +158,12 @@ public final class FastStyleModel implements Displayable {
     /** At a size: the longer side scaled to {@code longSide} first ({@code <= 0}: as is). */
     public BufferedImage stylize(BufferedImage image, int longSide, double... blend) {
         BufferedImage in = longSide > 0 ? Inputs.resizeLong(image, longSide) : image;
-        Tensor x = Pixels.toTensor255(in);
-        return Pixels.toImage255(stylize(x, blend.length == 0 ? oneHot(0) : blend));
+        // two stride-2 layers and two 2x upsamplings: sides must be multiples of 4 to come back the same size
+        int w = in.getWidth();
+        int h = in.getHeight();
+        Tensor x = Pixels.toTensor255(Pixels.padEdges(in, (4 - w % 4) % 4, (4 - h % 4) % 4));
+        BufferedImage out = Pixels.toImage255(stylize(x, blend.length == 0 ? oneHot(0) : blend));
+        return out.getWidth() == w && out.getHeight() == h ? out : out.getSubimage(0, 0, w, h);
     }
 
     /** Raw: pixels [N, 3, H, W] in [0, 255] in, the same out (not clamped). */

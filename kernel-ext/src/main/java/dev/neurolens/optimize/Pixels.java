@@ -45,4 +45,20 @@ final class Pixels {
     private static int clamp(float v) {
         return Math.max(0, Math.min(255, Math.round(v)));
     }
+
+    /** Extends the picture by repeating its right and bottom edges. */
+    static BufferedImage padEdges(BufferedImage img, int right, int bottom) {
+        if (right == 0 && bottom == 0) {
+            return img;
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        BufferedImage out = new BufferedImage(w + right, h + bottom, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h + bottom; y++) {
+            for (int x = 0; x < w + right; x++) {
+                out.setRGB(x, y, img.getRGB(Math.min(x, w - 1), Math.min(y, h - 1)));
+            }
+        }
+        return out;
+    }
 }
