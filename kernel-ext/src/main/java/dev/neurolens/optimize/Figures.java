@@ -46,15 +46,31 @@ final class Figures {
             for (int i = 0; i < x.length; i++) {
                 x[i] = i + 1;
             }
+            if (x.length > 2) {
+                // on an equally spaced axis XChart labels data values and, measuring fonts short here, crowds
+                // them; a first point off the grid by 0.001 makes it lay out round ticks instead
+                x[0] += 1e-3;
+            }
 
             Charts.addLine(chart, e.getKey(), x, y);
         }
         if (n == 0) {
             Charts.addLine(chart, "total", new double[] {0}, new double[] {0});
         }
-        chart.getStyler().setXAxisMaxLabelCount(7); // XChart otherwise crowds the labels of an equally spaced axis
+        chart.getStyler().setXAxisDecimalPattern("#");
         chart.getStyler().setXAxisDecimalPattern("#");
         return chart;
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
+    static double niceStep(double raw) {
+        double p = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1))));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * p >= raw) {
+                return m * p;
+            }
+        }
+        return 10 * p;
     }
 
     static BufferedImage frame(String title, List<BufferedImage> images, List<String> captions, XYChart chart) {
