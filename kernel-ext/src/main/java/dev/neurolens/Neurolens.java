@@ -1,9 +1,12 @@
 package dev.neurolens;
 
 import dev.neurolens.display.DisplayDefaults;
+import dev.neurolens.magics.ClassVizMagic;
 import dev.neurolens.magics.DeviceMagic;
+import dev.neurolens.magics.DreamMagic;
 import dev.neurolens.magics.MagicRegistry;
 import dev.neurolens.magics.NeurolensMagic;
+import dev.neurolens.magics.StyleMagic;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 
@@ -35,6 +38,9 @@ public final class Neurolens {
         DisplayDefaults.register();
         MagicRegistry.register(new NeurolensMagic());
         MagicRegistry.register(new DeviceMagic());
+        MagicRegistry.register(new ClassVizMagic());
+        MagicRegistry.register(new DreamMagic());
+        MagicRegistry.register(new StyleMagic());
         installed = true;
     }
 }
