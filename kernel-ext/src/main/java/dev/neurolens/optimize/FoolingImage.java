@@ -18,7 +18,7 @@ public final class FoolingImage {
     private Tensor input;
     private int target = -1;
     private int maxSteps = 100;
-    private double lr = 0.01;
+    private double lr = 0.003;
     private boolean live;
 
     private FoolingImage(Network network) {

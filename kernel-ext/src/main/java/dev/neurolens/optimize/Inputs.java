@@ -39,7 +39,8 @@ public final class Inputs {
         return exact(img, p);
     }
 
-    static BufferedImage resizeLong(BufferedImage image, int longSide) {
+    /** The picture scaled so its longer side is {@code longSide} (aspect kept). */
+    public static BufferedImage resizeLong(BufferedImage image, int longSide) {
         int w = image.getWidth();
         int h = image.getHeight();
         if (Math.max(w, h) == longSide) {

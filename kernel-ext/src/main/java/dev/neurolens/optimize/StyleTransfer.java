@@ -19,7 +19,7 @@ import java.util.Map;
  * so the weights are relative and the same values work for any network, trained or random, and any layer.
  *
  * <pre>{@code
- * StyleTransfer.of(vgg).content(photo).style(starryNight).styleWeight(10).size(256).run()
+ * StyleTransfer.of(vgg).content(photo).style(starryNight).styleWeight(100).size(256).run()
  * }</pre>
  */
 public final class StyleTransfer {
@@ -34,9 +34,9 @@ public final class StyleTransfer {
     private List<String> styleLayers;
     private double[] styleLayerWeights;
     private double contentWeight = 1;
-    private double styleWeight = 10;
-    private double tvWeight = 1e-2;
-    private Optimizer optimizer = Optimizer.adam(0.03);
+    private double styleWeight = 100;
+    private double tvWeight = 0.1;
+    private Optimizer optimizer = Optimizer.adam(0.05);
     private int size = 192;
     private double styleScale = 1;
     private Init init = Init.CONTENT;
