@@ -1,6 +1,8 @@
 package dev.neurolens;
 
 import dev.neurolens.display.DisplayDefaults;
+import dev.neurolens.homework.StyleTransferHomework;
+import dev.neurolens.magics.CheckMagic;
 import dev.neurolens.magics.ClassVizMagic;
 import dev.neurolens.magics.DeviceMagic;
 import dev.neurolens.magics.DreamMagic;
@@ -41,6 +43,8 @@ public final class Neurolens {
         MagicRegistry.register(new ClassVizMagic());
         MagicRegistry.register(new DreamMagic());
         MagicRegistry.register(new StyleMagic());
+        MagicRegistry.register(new CheckMagic());
+        StyleTransferHomework.register();
         installed = true;
     }
 }
