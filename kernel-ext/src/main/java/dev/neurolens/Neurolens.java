@@ -1,18 +1,22 @@
 package dev.neurolens;
 
 import dev.neurolens.display.DisplayDefaults;
-import dev.neurolens.magics.ActivationsMagic;
 import dev.neurolens.homework.SaliencyHomework;
+import dev.neurolens.homework.StyleTransferHomework;
+import dev.neurolens.magics.ActivationsMagic;
 import dev.neurolens.magics.CheckMagic;
+import dev.neurolens.magics.ClassVizMagic;
 import dev.neurolens.magics.DeviceMagic;
-import dev.neurolens.magics.HtmlMagic;
+import dev.neurolens.magics.DreamMagic;
 import dev.neurolens.magics.FiltersMagic;
+import dev.neurolens.magics.HtmlMagic;
 import dev.neurolens.magics.MagicRegistry;
 import dev.neurolens.magics.NeighborsMagic;
 import dev.neurolens.magics.NeurolensMagic;
 import dev.neurolens.magics.PatchesMagic;
-import dev.neurolens.magics.TsneMagic;
 import dev.neurolens.magics.SaliencyMagic;
+import dev.neurolens.magics.StyleMagic;
+import dev.neurolens.magics.TsneMagic;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 
@@ -45,14 +49,22 @@ public final class Neurolens {
         MagicRegistry.register(new NeurolensMagic());
         MagicRegistry.register(new DeviceMagic());
         MagicRegistry.register(new HtmlMagic());
+        // inside the network
         MagicRegistry.register(new FiltersMagic());
         MagicRegistry.register(new ActivationsMagic());
         MagicRegistry.register(new NeighborsMagic());
         MagicRegistry.register(new TsneMagic());
         MagicRegistry.register(new PatchesMagic());
+        // attribution
         MagicRegistry.register(new SaliencyMagic());
+        // optimization
+        MagicRegistry.register(new ClassVizMagic());
+        MagicRegistry.register(new DreamMagic());
+        MagicRegistry.register(new StyleMagic());
+        // homework grading
         MagicRegistry.register(new CheckMagic());
         SaliencyHomework.register();
+        StyleTransferHomework.register();
         installed = true;
     }
 }

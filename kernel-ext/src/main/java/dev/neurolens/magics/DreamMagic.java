@@ -1,0 +1,35 @@
+package dev.neurolens.magics;
+
+import dev.neurolens.optimize.DeepDream;
+
+/** {@code %dream cat.jpg --layer fire7 --model random:squeezenet1_1}: DeepDream over octaves, shown live. */
+public final class DreamMagic implements Magic {
+    private static final ArgSchema SCHEMA = ArgSchema.builder("dream",
+                    "DeepDream: amplify a layer's activations in a picture over octaves, with jitter, live")
+            .positional("image", ArgSchema.Type.STRING, "picture path, or a file name in shared images/styles")
+            .requiredOption("layer", ArgSchema.Type.STRING, "layer name or alias, e.g. fire7 or relu4_3")
+            .option("model", ArgSchema.Type.STRING, "random:squeezenet1_1",
+                    "random:ARCH, a pretrained name such as squeezenet1_1, or default")
+            .option("octaves", ArgSchema.Type.INT, 3, "number of scales")
+            .option("octave-scale", ArgSchema.Type.DOUBLE, 1.4, "size ratio between octaves")
+            .option("steps", ArgSchema.Type.INT, 10, "steps per octave")
+            .option("lr", ArgSchema.Type.DOUBLE, 0.03, "mean step per pixel (normalized input space)")
+            .option("jitter", ArgSchema.Type.INT, 8, "random shift in pixels")
+            .option("size", ArgSchema.Type.INT, 224, "longer side of the output in pixels")
+            .option("seed", ArgSchema.Type.INT, 0, "random seed")
+            .build();
+
+    @Override
+    public ArgSchema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public Object run(Args args, String body) {
+        DeepDream.of(MagicInputs.network(args.string("model"))).image(MagicInputs.picture(args.string("image")))
+                .layer(args.string("layer")).octaves(args.integer("octaves")).octaveScale(args.number("octave-scale"))
+                .steps(args.integer("steps")).lr(args.number("lr")).jitter(args.integer("jitter"))
+                .size(args.integer("size")).seed(args.integer("seed")).run();
+        return null;
+    }
+}

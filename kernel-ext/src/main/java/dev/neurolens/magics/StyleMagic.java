@@ -1,0 +1,64 @@
+package dev.neurolens.magics;
+
+import dev.neurolens.optimize.Optimizer;
+import dev.neurolens.optimize.StyleTransfer;
+
+import java.util.List;
+import java.util.Locale;
+
+/** {@code %style cat.jpg starry_night.jpg --model random:vgg16 --size 192}: Gatys style transfer, shown live. */
+public final class StyleMagic implements Magic {
+    private static final ArgSchema SCHEMA = ArgSchema.builder("style",
+                    "neural style transfer (Gatys): content picture, one or more style pictures, live")
+            .positional("content", ArgSchema.Type.STRING, "content picture (path or shared file name)")
+            .positional("style", ArgSchema.Type.STRING_LIST, "style picture(s), comma-separated to blend")
+            .option("blend", ArgSchema.Type.STRING_LIST, null, "weights of the styles, e.g. 0.3,0.7")
+            .option("model", ArgSchema.Type.STRING, "random:vgg16", "random:ARCH or a pretrained name such as vgg16")
+            .option("size", ArgSchema.Type.INT, 192, "longer side of the output in pixels")
+            .option("steps", ArgSchema.Type.INT, 150, "optimization steps")
+            .option("content-weight", ArgSchema.Type.DOUBLE, 1.0, "content loss weight (relative)")
+            .option("style-weight", ArgSchema.Type.DOUBLE, 100.0, "style loss weight (relative)")
+            .option("tv-weight", ArgSchema.Type.DOUBLE, 0.1, "total variation weight")
+            .option("style-scale", ArgSchema.Type.DOUBLE, 1.0, "style picture size relative to the output")
+            .option("optimizer", ArgSchema.Type.STRING, "adam", "adam or lbfgs")
+            .option("lr", ArgSchema.Type.DOUBLE, 0.05, "learning rate (Adam) or step size (L-BFGS, try 1)")
+            .option("init", ArgSchema.Type.STRING, "content", "content or noise")
+            .option("seed", ArgSchema.Type.INT, 0, "random seed")
+            .build();
+
+    @Override
+    public ArgSchema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public Object run(Args args, String body) {
+        StyleTransfer st = StyleTransfer.of(MagicInputs.network(args.string("model")))
+                .content(MagicInputs.picture(args.string("content")));
+        List<String> styles = args.strings("style");
+        List<String> blend = args.strings("blend");
+        if (blend != null && blend.size() != styles.size()) {
+            throw new MagicArgumentException("%style: " + blend.size() + " blend weights for " + styles.size()
+                    + " styles (see %style --help)");
+        }
+        for (int i = 0; i < styles.size(); i++) {
+            st.addStyle(MagicInputs.picture(styles.get(i)), blend == null ? 1 : Double.parseDouble(blend.get(i)));
+        }
+        String opt = args.string("optimizer").toLowerCase(Locale.ROOT);
+        Optimizer o = switch (opt) {
+            case "adam" -> Optimizer.adam(args.number("lr"));
+            case "lbfgs", "l-bfgs" -> Optimizer.lbfgs(args.number("lr"), 20);
+            default -> throw new MagicArgumentException("%style: --optimizer must be adam or lbfgs, got '" + opt + "'");
+        };
+        String init = args.string("init").toLowerCase(Locale.ROOT);
+        if (!init.equals("content") && !init.equals("noise")) {
+            throw new MagicArgumentException("%style: --init must be content or noise, got '" + init + "'");
+        }
+        st.size(args.integer("size")).steps(args.integer("steps")).contentWeight(args.number("content-weight"))
+                .styleWeight(args.number("style-weight")).tvWeight(args.number("tv-weight"))
+                .styleScale(args.number("style-scale")).optimizer(o)
+                .init(init.equals("content") ? StyleTransfer.Init.CONTENT : StyleTransfer.Init.NOISE)
+                .seed(args.integer("seed")).run();
+        return null;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.neurolens.optimize;
+
+import dev.neurolens.model.Network;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Class visualization (Simonyan et al. 2014, as in CS231n): gradient ascent on an image to maximize one
+ * class's score, with L2 decay, jitter, periodic Gaussian blur and pixel clipping keeping it natural.
+ *
+ * <pre>{@code ClassVisualization.of(net).target("Trouser").steps(200).run()}</pre>
+ */
+public final class ClassVisualization {
+    private final Network network;
+    private int target = -1;
+    private int steps = 200;
+    private double lr = 0.05;
+    private double l2 = 1.0;
+    private double blurSigma = 0.6;
+    private int blurEvery = 5;
+    private int jitter = -1;
+    private int size;
+    private long seed;
+    private boolean live = true;
+    private int recordEvery;
+
+    private ClassVisualization(Network network) {
+        this.network = network;
+        this.size = network.preprocessing().crop();
+    }
+
+    public static ClassVisualization of(Network network) {
+        return new ClassVisualization(network);
+    }
+
+    /** The class by index. */
+    public ClassVisualization target(int classIndex) {
+        int n = network.info().labels().size();
+        if (classIndex < 0 || (n > 0 && classIndex >= n)) {
+            throw new IllegalArgumentException("class " + classIndex + " out of range: " + network.name() + " has "
+                    + n + " classes (0 … " + (n - 1) + ")");
+        }
+        this.target = classIndex;
+        return this;
+    }
+
+    /** The class by label (exact, else the unique label containing it, ignoring case). */
+    public ClassVisualization target(String label) {
+        return target(Labels.index(network, label));
+    }
+
+    public ClassVisualization steps(int n) {
+        this.steps = n;
+        return this;
+    }
+
+    /** Adam's learning rate in normalized input space. */
+    public ClassVisualization lr(double v) {
+        this.lr = v;
+        return this;
+    }
+
+    /** Weight of the L2 decay term (on pixel values in [0, 1], so it pulls toward black). */
+    public ClassVisualization l2(double weight) {
+        this.l2 = weight;
+        return this;
+    }
+
+    /** Gaussian blur of {@code sigma} pixels every {@code every} steps; sigma 0 turns it off. */
+    public ClassVisualization blur(double sigma, int every) {
+        this.blurSigma = sigma;
+        this.blurEvery = every;
+        return this;
+    }
+
+    /** Random shift of up to this many pixels per step (default: size / 28). */
+    public ClassVisualization jitter(int pixels) {
+        this.jitter = pixels;
+        return this;
+    }
+
+    public ClassVisualization size(int pixels) {
+        this.size = pixels;
+        return this;
+    }
+
+    public ClassVisualization seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    public ClassVisualization live(boolean on) {
+        this.live = on;
+        return this;
+    }
+
+    public ClassVisualization recordEvery(int n) {
+        this.recordEvery = n;
+        return this;
+    }
+
+    /** Black plus a little noise: the start that data sets with dark backgrounds (and ImageNet) both tolerate. */
+    private dev.neurolens.model.Tensor blackStart() {
+        dev.neurolens.model.Preprocessing p = network.preprocessing();
+        int c = p.channels();
+        float[] mean = p.mean();
+        float[] std = p.std();
+        java.util.Random r = new java.util.Random(seed);
+        float[] v = new float[c * size * size];
+        for (int i = 0; i < v.length; i++) {
+            int ch = i / (size * size);
+            float px = (float) Math.max(0, 0.1 + 0.05 * r.nextGaussian());
+            v[i] = (px - mean[ch]) / std[ch];
+        }
+        return dev.neurolens.model.Tensor.of(v, 1, c, size, size);
+    }
+
+    public RenderResult run() {
+        if (target < 0) {
+            throw new IllegalStateException("no target class: call target(index) or target(\"label\")");
+        }
+        List<Constraint> c = new ArrayList<>();
+        c.add(Constraint.clip(network.preprocessing()));
+        if (blurSigma > 0) {
+            c.add(Constraint.blur(blurSigma, blurEvery));
+        }
+        int j = jitter >= 0 ? jitter : Math.max(1, size / 28);
+        Objective o = Objective.classLogit(target);
+        if (l2 > 0) {
+            o = o.plus(Objective.l2(network.preprocessing()).times(l2));
+        }
+        return Render.builder(network).objective(o).parameterization(Parameterization.pixels(blackStart()))
+                .size(size, size).transforms(Transform.jitter(j)).constraints(c.toArray(Constraint[]::new))
+                .optimizer(Optimizer.adam(lr)).steps(steps).seed(seed).live(live).recordEvery(recordEvery)
+                .title("class " + target + " \"" + Labels.name(network, target) + "\" · " + network.name()).run();
+    }
+}

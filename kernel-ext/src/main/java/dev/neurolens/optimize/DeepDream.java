@@ -1,0 +1,174 @@
+package dev.neurolens.optimize;
+
+import dev.neurolens.display.LiveDisplay;
+import dev.neurolens.display.Progress;
+import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DeepDream (Mordvintsev et al. 2015): amplify whatever a layer already sees in a picture by gradient ascent
+ * on its mean squared activation, over several octaves (scales) from small to full size, carrying the
+ * details found at each scale up to the next; jitter between steps.
+ *
+ * <pre>{@code DeepDream.of(net).image(photo).layer("fire7").octaves(3).run()}</pre>
+ */
+public final class DeepDream {
+    private final Network network;
+    private BufferedImage picture;
+    private String layer;
+    private int size = 224;
+    private int octaves = 3;
+    private double octaveScale = 1.4;
+    private int steps = 10;
+    private double lr = 0.03;
+    private int jitter = 8;
+    private long seed;
+    private boolean live = true;
+
+    private DeepDream(Network network) {
+        this.network = network;
+    }
+
+    public static DeepDream of(Network network) {
+        return new DeepDream(network);
+    }
+
+    public DeepDream image(BufferedImage image) {
+        this.picture = image;
+        return this;
+    }
+
+    public DeepDream layer(String name) {
+        network.resolve(name);
+        this.layer = name;
+        return this;
+    }
+
+    /** Longer side of the output. */
+    public DeepDream size(int longSide) {
+        this.size = longSide;
+        return this;
+    }
+
+    public DeepDream octaves(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("octaves must be >= 1, got " + n);
+        }
+        this.octaves = n;
+        return this;
+    }
+
+    public DeepDream octaveScale(double s) {
+        this.octaveScale = s;
+        return this;
+    }
+
+    /** Steps per octave. */
+    public DeepDream steps(int n) {
+        this.steps = n;
+        return this;
+    }
+
+    /** Mean per-pixel step, normalized input space. */
+    public DeepDream lr(double v) {
+        this.lr = v;
+        return this;
+    }
+
+    public DeepDream jitter(int pixels) {
+        this.jitter = pixels;
+        return this;
+    }
+
+    public DeepDream seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    public DeepDream live(boolean on) {
+        this.live = on;
+        return this;
+    }
+
+    public RenderResult run() {
+        if (picture == null || layer == null) {
+            throw new IllegalStateException("set image(...) and layer(...) before run()");
+        }
+        Tensor base = Inputs.checkFinite(Inputs.image(picture, network.preprocessing(), size), "the image");
+        int h = (int) base.dim(2);
+        int w = (int) base.dim(3);
+        String title = "DeepDream " + layer + " · " + network.name();
+        LiveDisplay figure = live ? LiveDisplay.create() : null;
+        Progress bar = live ? Progress.of((long) steps * octaves, title) : null;
+        Tensor detail = null;
+        RenderResult r = null;
+        Map<String, List<Double>> history = new LinkedHashMap<>();
+        int done = 0;
+        long started = System.nanoTime();
+        try {
+            for (int o = octaves - 1; o >= 0; o--) {
+                double f = Math.pow(octaveScale, o);
+                int oh = Math.max(8, (int) Math.round(h / f));
+                int ow = Math.max(8, (int) Math.round(w / f));
+                Tensor octaveBase = LayerDefaults.resize(network, base, oh, ow);
+                Tensor start = detail == null ? octaveBase
+                        : add(octaveBase, LayerDefaults.resize(network, detail, oh, ow));
+                Render.Builder rb = Render.builder(network).objective(Objective.layer(layer))
+                        .parameterization(Parameterization.pixels(start)).transforms(Transform.jitter(jitter))
+                        .constraints(Constraint.clip(network.preprocessing())).optimizer(Optimizer.normalized(lr))
+                        .steps(steps).seed(seed + o).title(title).live(false);
+                if (live) {
+                    rb.display(figure, bar, "octave " + (octaves - o) + "/" + octaves + ", step");
+                }
+                r = rb.run();
+                for (var e : r.losses().entrySet()) {
+                    List<Double> l = history.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
+                    for (double v : e.getValue()) {
+                        l.add(v);
+                    }
+                }
+                done += r.steps();
+                detail = sub(r.lastTensor(), octaveBase);
+                if (r.interrupted()) {
+                    break;
+                }
+            }
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        Map<String, double[]> hist = new LinkedHashMap<>();
+        history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+        Tensor result = r.lastTensor();
+        RenderResult out = new RenderResult(title, network.preprocessing(), result, result, hist, done,
+                steps * octaves, done - 1, r.interrupted(), r.note(), (System.nanoTime() - started) / 1e9, List.of(),
+                List.of(network.preprocessing().toImage(base)), List.of("original"));
+        if (figure != null) {
+            figure.finish(out.mimeBundle());
+        }
+        return out;
+    }
+
+    private static Tensor add(Tensor a, Tensor b) {
+        float[] x = a.toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+            x[i] += b.getFlat(i);
+        }
+        return Tensor.of(x, a.shape());
+    }
+
+    private static Tensor sub(Tensor a, Tensor b) {
+        float[] x = a.toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+            x[i] -= b.getFlat(i);
+        }
+        return Tensor.of(x, a.shape());
+    }
+}

@@ -1,0 +1,373 @@
+package dev.neurolens.optimize;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.neurolens.display.LiveDisplay;
+import dev.neurolens.display.MimeBundle;
+import dev.neurolens.display.Progress;
+import dev.neurolens.display.Images;
+import dev.neurolens.model.Forward;
+import dev.neurolens.model.Network;
+import dev.neurolens.model.Preprocessing;
+import dev.neurolens.model.Tensor;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * The render loop that every recipe uses: an {@link Objective}, a {@link Parameterization}, {@link Transform}s
+ * and {@link Constraint}s, an {@link Optimizer}, run for a number of steps. Each step lives in its own native
+ * scope. The picture updates live beside the loss curves with a progress bar and ETA; the last frame stays in
+ * the notebook.
+ *
+ * <p>Interrupting (the kernel's Thread.interrupt) ends the loop at the next step and returns the best image so
+ * far; the kernel discards an interrupted cell's value, so the live frame shows it and {@link #lastResult()}
+ * hands it back in the next cell. A loss that becomes NaN or infinite also stops the loop, keeping the best.
+ *
+ * <pre>{@code
+ * RenderResult r = Render.builder(net).objective(Objective.channel("fire6", 3))
+ *         .transforms(Transform.jitter(8)).optimizer(Optimizer.adam(0.05)).steps(200).run();
+ * }</pre>
+ */
+public final class Render {
+    private static volatile RenderResult last;
+
+    private Render() {
+    }
+
+    public static Builder builder(Network network) {
+        return new Builder(network);
+    }
+
+    /** The result of the most recent render in this JVM, also when it was interrupted; null before any. */
+    public static RenderResult lastResult() {
+        return last;
+    }
+
+    public static final class Builder {
+        private final Network network;
+        private Objective objective;
+        private Parameterization parameterization;
+        private final List<Transform> transforms = new ArrayList<>();
+        private final List<Constraint> constraints = new ArrayList<>();
+        private Optimizer optimizer = Optimizer.adam(0.05);
+        private int steps = 100;
+        private int batch = 1;
+        private int height;
+        private int width;
+        private long seed;
+        private boolean live = true;
+        private String title;
+        private int recordEvery;
+        private Function<NDArray, NDArray> stopWhen;
+        private List<BufferedImage> extraImages = List.of();
+        private List<String> extraCaptions = List.of();
+        private LiveDisplay sharedLive;
+        private Progress sharedProgress;
+        private String stepLabel = "step";
+
+        private Builder(Network network) {
+            this.network = network;
+            Preprocessing p = network.preprocessing();
+            this.height = p.crop();
+            this.width = p.crop();
+        }
+
+        public Builder objective(Objective o) {
+            this.objective = o;
+            return this;
+        }
+
+        public Builder parameterization(Parameterization p) {
+            this.parameterization = p;
+            return this;
+        }
+
+        public Builder transforms(Transform... t) {
+            transforms.addAll(List.of(t));
+            return this;
+        }
+
+        public Builder constraints(Constraint... c) {
+            constraints.addAll(List.of(c));
+            return this;
+        }
+
+        public Builder optimizer(Optimizer o) {
+            this.optimizer = o;
+            return this;
+        }
+
+        public Builder steps(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("steps must be >= 0, got " + n);
+            }
+            this.steps = n;
+            return this;
+        }
+
+        /** Images optimized together (for the diversity term); ignored when the parameterization fixes a shape. */
+        public Builder batch(int n) {
+            this.batch = n;
+            return this;
+        }
+
+        /** Image size when the parameterization does not fix it. */
+        public Builder size(int h, int w) {
+            if (h < 1 || w < 1) {
+                throw new IllegalArgumentException("size must be positive, got " + h + "x" + w);
+            }
+            this.height = h;
+            this.width = w;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            this.seed = s;
+            return this;
+        }
+
+        /** Whether to show the live figure and progress bar (on by default). */
+        public Builder live(boolean on) {
+            this.live = on;
+            return this;
+        }
+
+        public Builder title(String t) {
+            this.title = t;
+            return this;
+        }
+
+        /** Keeps a frame every n steps (and the last), for {@link RenderResult#saveGif} / saveFrames. */
+        public Builder recordEvery(int n) {
+            this.recordEvery = n;
+            return this;
+        }
+
+        /** Stops early when this returns a true scalar for the network's output (e.g. fooling succeeded). */
+        public Builder stopWhen(Function<NDArray, NDArray> test) {
+            this.stopWhen = test;
+            return this;
+        }
+
+        /** Pictures shown beside the one being optimized (the content image, the style), with captions. */
+        public Builder alongside(List<BufferedImage> images, List<String> captions) {
+            this.extraImages = List.copyOf(images);
+            this.extraCaptions = List.copyOf(captions);
+            return this;
+        }
+
+        /**
+         * Draws into a figure and progress bar that the caller owns (a recipe running several renders, such as
+         * DeepDream's octaves, in one figure); they are left open.
+         */
+        public Builder display(LiveDisplay figure, Progress bar, String label) {
+            this.sharedLive = figure;
+            this.sharedProgress = bar;
+            this.stepLabel = label;
+            this.live = true;
+            return this;
+        }
+
+        public RenderResult run() {
+            if (objective == null) {
+                throw new IllegalStateException("no objective: call objective(...) before run()");
+            }
+            objective.validate(network);
+            RenderResult r = new Loop(this).run();
+            last = r;
+            return r;
+        }
+    }
+
+    /** One run of the loop. */
+    private static final class Loop {
+        private final Builder b;
+        private final Preprocessing pre;
+        private final String title;
+        private final Map<String, List<Double>> history = new LinkedHashMap<>();
+        private final List<BufferedImage> frames = new ArrayList<>();
+
+        Loop(Builder b) {
+            this.b = b;
+            this.pre = b.network.preprocessing();
+            this.title = b.title != null ? b.title : b.objective.toString();
+        }
+
+        RenderResult run() {
+            Parameterization param = b.parameterization != null ? b.parameterization : Parameterization.pixels(0.1);
+            long[] shape = param.shape() != null ? param.shape()
+                    : new long[] {b.batch, pre.channels(), b.height, b.width};
+            List<String> layers = new ArrayList<>(b.objective.layers());
+            boolean needOutput = layers.remove(Network.OUTPUT) || b.stopWhen != null;
+            Forward spec = layers.isEmpty() ? Forward.plain() : Forward.capture(layers.toArray(String[]::new));
+            if (needOutput) {
+                spec = spec.toOutput();
+            }
+            Random random = new Random(b.seed);
+            Optimizer.Stepper stepper = b.optimizer.start();
+            long started = System.nanoTime();
+            int done = 0;
+            boolean interrupted = false;
+            String note = null;
+            double bestLoss = Double.POSITIVE_INFINITY;
+            int bestStep = -1;
+            Tensor bestTensor = null;
+            Tensor lastTensor;
+            boolean shared = b.sharedLive != null;
+            LiveDisplay live = shared ? b.sharedLive : b.live ? LiveDisplay.create() : null;
+            Progress progress = shared ? b.sharedProgress : b.live ? Progress.of(b.steps, title) : null;
+            try (NDManager root = b.network.newScope()) {
+                Features.Constants constants = new Features.Constants(root);
+                NDArray p = param.init(root, shape, random);
+                NDArray best = null;
+                for (int step = 0; step < b.steps; step++) {
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                        note = "interrupted at step " + step;
+                        break;
+                    }
+                    boolean stop = false;
+                    try (NDManager s = root.newSubManager()) {
+                        NDArray x = p.duplicate();
+                        x.attach(s);
+                        x.setRequiresGradient(true);
+                        Map<String, Float> values = new LinkedHashMap<>();
+                        float loss;
+                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                            NDArray img = param.toImage(x);
+                            NDArray in = img;
+                            for (Transform t : b.transforms) {
+                                in = t.apply(in, random);
+                            }
+                            Map<String, NDArray> out = b.network.forward(in, spec);
+                            Map<String, NDArray> terms = b.objective.evaluate(new Features(img, out, constants));
+                            NDArray total = null;
+                            for (var e : terms.entrySet()) {
+                                values.put(e.getKey(), e.getValue().getFloat());
+                                total = total == null ? e.getValue() : total.add(e.getValue());
+                            }
+                            loss = total.getFloat();
+                            if (b.stopWhen != null && b.stopWhen.apply(out.get(Network.OUTPUT)).getBoolean()) {
+                                stop = true;
+                            }
+                            if (Float.isFinite(loss) && !stop) {
+                                gc.backward(total);
+                            }
+                        }
+                        if (!Float.isFinite(loss)) {
+                            note = "the loss became " + loss + " at step " + step + "; kept the best image (step "
+                                    + bestStep + ")";
+                            break;
+                        }
+                        for (var e : values.entrySet()) {
+                            history.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add((double) e.getValue());
+                        }
+                        if (values.size() > 1) {
+                            history.computeIfAbsent("total", k -> new ArrayList<>()).add((double) loss);
+                        }
+                        NDArray imgNow = param.toImage(x.stopGradient());
+                        if (loss < bestLoss || stop) {
+                            bestLoss = loss;
+                            bestStep = step;
+                            NDArray copy = imgNow.duplicate();
+                            copy.attach(root);
+                            if (best != null) {
+                                best.close();
+                            }
+                            best = copy;
+                        }
+                        done = step + 1;
+                        if (stop) {
+                            note = "stopped at step " + step + ": goal reached";
+                            Tensor now = Tensor.from(imgNow);
+                            record(now);
+                            break;
+                        }
+                        NDArray next = stepper.step(x.stopGradient(), x.getGradient(), loss, root);
+                        for (Constraint c : b.constraints) {
+                            next = c.apply(next, step);
+                        }
+                        next.attach(root);
+                        p.close();
+                        p = next;
+                        if (b.recordEvery > 0 && step % b.recordEvery == 0) {
+                            record(Tensor.from(imgNow));
+                        }
+                        final int st = step;
+                        final float ls = loss;
+                        if (live != null) {
+                            NDArray shown = p;
+                            // runs now or never: close() is not used on this display, finish() replaces it
+                            live.update(() -> {
+                                try (NDManager t = root.newSubManager()) {
+                                    NDArray c = shown.duplicate();
+                                    c.attach(t);
+                                    return frameBundle(Tensor.from(param.toImage(c)), st + 1, ls);
+                                }
+                            });
+                            if (progress != null) {
+                                progress.set("loss", ls).step();
+                            }
+                        }
+                    } catch (ThreadDeath death) {
+                        // the kernel's hard stop after an ignored interrupt: keep what we have
+                        interrupted = true;
+                        note = "stopped at step " + step;
+                        break;
+                    }
+                }
+                try (NDManager s = root.newSubManager()) {
+                    NDArray img = param.toImage(p);
+                    lastTensor = Tensor.from(img);
+                }
+                bestTensor = best == null ? lastTensor : Tensor.from(best);
+            } catch (RuntimeException e) {
+                if (progress != null && !shared) {
+                    progress.close();
+                }
+                throw e;
+            }
+            if (b.recordEvery > 0 && (frames.isEmpty() || done % b.recordEvery != 1)) {
+                record(lastTensor);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Map<String, double[]> hist = new LinkedHashMap<>();
+            history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+            RenderResult result = new RenderResult(title, pre, bestTensor, lastTensor, hist, done, b.steps,
+                    bestStep, interrupted, note, seconds, frames, b.extraImages, b.extraCaptions);
+            if (live != null && !shared) {
+                live.finish(result.mimeBundle());
+                progress.close();
+            }
+            return result;
+        }
+
+        private void record(Tensor image) {
+            frames.add(RenderResult.pictures(image, pre).get(0));
+        }
+
+        private MimeBundle frameBundle(Tensor image, int step, float loss) {
+            List<BufferedImage> imgs = new ArrayList<>(b.extraImages);
+            List<String> caps = new ArrayList<>(b.extraCaptions);
+            List<BufferedImage> pics = RenderResult.pictures(image, pre);
+            imgs.addAll(pics);
+            for (int i = 0; i < pics.size(); i++) {
+                caps.add(b.stepLabel + " " + step);
+            }
+            Map<String, double[]> hist = new LinkedHashMap<>();
+            history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+            BufferedImage f = Figures.frame(String.format(Locale.ROOT, "%s · step %d/%d · loss %.4g", title, step,
+                    b.steps, loss), imgs, caps, Figures.lossChart(hist, b.steps, "loss"));
+            return MimeBundle.png(Images.toPng(f), title + " (step " + step + ")");
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.neurolens.optimize;
+
+import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
+
+import java.awt.image.BufferedImage;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Texture synthesis (Gatys et al. 2015): starting from noise, match the Gram matrices of a texture's
+ * features at several layers. Shallow layers alone give colour blotches; adding deeper ones gives larger
+ * structures.
+ *
+ * <pre>{@code TextureSynthesis.of(vgg).texture(starryNight).layers("relu1_1", "relu2_1", "relu3_1").run()}</pre>
+ */
+public final class TextureSynthesis {
+    private final Network network;
+    private BufferedImage texture;
+    private List<String> layers;
+    private int size = 128;
+    private int textureSize;
+    private int steps = 200;
+    private double tvWeight = 0.05;
+    private Optimizer optimizer = Optimizer.adam(0.05);
+    private long seed;
+    private boolean live = true;
+    private int recordEvery;
+
+    private TextureSynthesis(Network network) {
+        this.network = network;
+    }
+
+    public static TextureSynthesis of(Network network) {
+        return new TextureSynthesis(network);
+    }
+
+    public TextureSynthesis texture(BufferedImage image) {
+        this.texture = image;
+        return this;
+    }
+
+    /** Layers whose Gram matrices are matched (default: {@link LayerDefaults#styleLayers}). */
+    public TextureSynthesis layers(String... names) {
+        for (String n : names) {
+            network.resolve(n);
+        }
+        this.layers = List.of(names);
+        return this;
+    }
+
+    /** Output side, pixels (square). */
+    public TextureSynthesis size(int pixels) {
+        this.size = pixels;
+        return this;
+    }
+
+    /** Longer side the texture is scaled to before its Gram matrices are taken (default: the output size). */
+    public TextureSynthesis textureSize(int pixels) {
+        this.textureSize = pixels;
+        return this;
+    }
+
+    public TextureSynthesis steps(int n) {
+        this.steps = n;
+        return this;
+    }
+
+    public TextureSynthesis tvWeight(double w) {
+        this.tvWeight = w;
+        return this;
+    }
+
+    public TextureSynthesis optimizer(Optimizer o) {
+        this.optimizer = o;
+        return this;
+    }
+
+    public TextureSynthesis seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    public TextureSynthesis live(boolean on) {
+        this.live = on;
+        return this;
+    }
+
+    public TextureSynthesis recordEvery(int n) {
+        this.recordEvery = n;
+        return this;
+    }
+
+    public RenderResult run() {
+        if (texture == null) {
+            throw new IllegalStateException("set texture(...) before run()");
+        }
+        List<String> ls = layers != null ? layers : LayerDefaults.styleLayers(network);
+        Tensor t = Inputs.checkFinite(Inputs.image(texture, network.preprocessing(),
+                textureSize > 0 ? textureSize : size), "the texture");
+        Objective o = StyleTransfer.styleObjective(LayerDefaults.grams(network, t, ls), null);
+        if (tvWeight > 0) {
+            o = o.plus(Objective.tv().times(tvWeight));
+        }
+        return Render.builder(network).objective(o).parameterization(Parameterization.pixels(0.2)).size(size, size)
+                .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).steps(steps).seed(seed)
+                .live(live).recordEvery(recordEvery)
+                .alongside(List.of(network.preprocessing().toImage(t)), List.of("texture"))
+                .title("texture from " + ls.size() + " layers (" + ls.get(ls.size() - 1) + ") · " + network.name())
+                .run();
+    }
+
+    /** The layers used for a picture with these names, for captions. */
+    static String describe(Map<String, ?> m) {
+        return String.join(", ", m.keySet());
+    }
+}
