@@ -48,7 +48,7 @@ public final class NeurolensKernel extends BaseKernel {
             "import java.io.*;", "import java.nio.file.*;", "import java.math.*;",
             "import java.awt.image.BufferedImage;",
             "import dev.neurolens.*;", "import dev.neurolens.display.*;", "import dev.neurolens.model.*;",
-            "import dev.neurolens.features.*;",
+            "import dev.neurolens.features.*;", "import dev.neurolens.attribution.*;", "import dev.neurolens.optimize.*;",
             "import static dev.neurolens.kernel.Notebook.*;");
     private static final String RED = "\u001b[0;31m";
     private static final String RESET = "\u001b[0m";

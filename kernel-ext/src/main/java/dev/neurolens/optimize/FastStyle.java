@@ -293,7 +293,7 @@ public final class FastStyle {
                 for (int i = 0; i < adam.length; i++) {
                     adam[i] = Optimizer.adam(lr).start();
                 }
-                Features.Constants constants = new Features.Constants(root);
+                ObjectiveInput.Constants constants = new ObjectiveInput.Constants(root);
                 NDArray mean = root.create(pre.mean(), new Shape(1, 3, 1, 1));
                 NDArray std = root.create(pre.std(), new Shape(1, 3, 1, 1));
                 List<String> captured = new ArrayList<>(sl);

@@ -23,10 +23,10 @@ import java.util.Set;
  */
 public final class Objective {
 
-    /** Computes one term's unweighted value, a scalar, from a step's {@link Features}. */
+    /** Computes one term's unweighted value, a scalar, from a step's {@link ObjectiveInput}. */
     @FunctionalInterface
     public interface Function {
-        NDArray compute(Features features);
+        NDArray compute(ObjectiveInput features);
     }
 
     /** One named, weighted term and the layers it reads. */
@@ -42,7 +42,7 @@ public final class Objective {
         this.terms = Collections.unmodifiableList(new ArrayList<>(terms));
     }
 
-    /** A custom term: {@code function} reads the named layers from the {@link Features}. */
+    /** A custom term: {@code function} reads the named layers from the {@link ObjectiveInput}. */
     public static Objective of(String name, Function function, String... layers) {
         return new Objective(List.of(new Term(name, 1, List.of(layers), function)));
     }
@@ -98,7 +98,7 @@ public final class Objective {
     }
 
     /** The weighted terms by name (same names summed), each a scalar array. */
-    public Map<String, NDArray> evaluate(Features f) {
+    public Map<String, NDArray> evaluate(ObjectiveInput f) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Term t : terms) {
             NDArray v = t.function().compute(f);

@@ -226,7 +226,7 @@ public final class Render {
             LiveDisplay live = shared ? b.sharedLive : b.live ? LiveDisplay.create() : null;
             Progress progress = shared ? b.sharedProgress : b.live ? Progress.of(b.steps, title) : null;
             try (NDManager root = b.network.newScope()) {
-                Features.Constants constants = new Features.Constants(root);
+                ObjectiveInput.Constants constants = new ObjectiveInput.Constants(root);
                 NDArray p = param.init(root, shape, random);
                 NDArray best = null;
                 for (int step = 0; step < b.steps; step++) {
@@ -249,7 +249,7 @@ public final class Render {
                                 in = t.apply(in, random);
                             }
                             Map<String, NDArray> out = b.network.forward(in, spec);
-                            Map<String, NDArray> terms = b.objective.evaluate(new Features(img, out, constants));
+                            Map<String, NDArray> terms = b.objective.evaluate(new ObjectiveInput(img, out, constants));
                             NDArray total = null;
                             for (var e : terms.entrySet()) {
                                 values.put(e.getKey(), e.getValue().getFloat());

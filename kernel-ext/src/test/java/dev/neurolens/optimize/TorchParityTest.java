@@ -84,7 +84,7 @@ class TorchParityTest {
                 try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                     Map<String, NDArray> out = net.forward(x, Forward.capture("relu1", "fire3", "fire4", "fire5"));
                     NDArray total = null;
-                    for (NDArray t : o.evaluate(new Features(x, out, new Features.Constants(m))).values()) {
+                    for (NDArray t : o.evaluate(new ObjectiveInput(x, out, new ObjectiveInput.Constants(m))).values()) {
                         total = total == null ? t : total.add(t);
                     }
                     loss = total.getFloat();

@@ -12,12 +12,12 @@ import java.util.Set;
  * What an {@link Objective} sees in one step: the image fed to the network (after transforms), the
  * captured layer outputs, and native copies of constant targets, made once per render and reused.
  */
-public final class Features {
+public final class ObjectiveInput {
     private final NDArray image;
     private final Map<String, NDArray> layers;
     private final Constants constants;
 
-    Features(NDArray image, Map<String, NDArray> layers, Constants constants) {
+    ObjectiveInput(NDArray image, Map<String, NDArray> layers, Constants constants) {
         this.image = image;
         this.layers = layers;
         this.constants = constants;
