@@ -22,9 +22,23 @@ public final class Homework {
     private Homework() {
     }
 
+    private static final Map<String, String> HOMEWORK_OF = new LinkedHashMap<>();
+    private static final java.util.Set<String> OPENED = new java.util.LinkedHashSet<>();
+
     /** Adds (or replaces) a check; homeworks call this once, e.g. from {@code Neurolens.install()}. */
     public static synchronized void register(Check check) {
         CHECKS.put(check.name(), check);
+    }
+
+    /** Adds a check that belongs to one homework, so {@code %check} alone grades only the homework in use. */
+    public static synchronized void register(String homework, Check check) {
+        register(check);
+        HOMEWORK_OF.put(check.name(), homework);
+    }
+
+    /** Marks a homework as the one being worked on (its notebook's first cell does this). */
+    public static synchronized void open(String homework) {
+        OPENED.add(homework);
     }
 
     public static synchronized List<Check> checks() {
@@ -60,15 +74,23 @@ public final class Homework {
         return grade ? c.grade(submission) : null;
     }
 
-    /** Grades every registered part whose name starts with {@code prefix} ("" for all). */
+    /**
+     * Grades every registered part whose name starts with {@code prefix} ("" for all), limited to the homeworks
+     * opened in this session when any is (a student in homework 1 does not see homework 2's parts).
+     */
     public static Report checkAll(String prefix) {
         List<CheckResult> results = new ArrayList<>();
         for (Check c : checks()) {
-            if (c.name().startsWith(prefix)) {
+            if (c.name().startsWith(prefix) && inOpenHomework(c)) {
                 results.add(c.grade(submission(c.name())));
             }
         }
         return new Report(List.copyOf(results));
+    }
+
+    private static synchronized boolean inOpenHomework(Check c) {
+        String hw = HOMEWORK_OF.get(c.name());
+        return OPENED.isEmpty() || hw == null || OPENED.contains(hw);
     }
 
     /** Several results shown as one table. */

@@ -18,6 +18,7 @@ import java.util.Random;
  * Fashion-MNIST model and a test image. Relative error = max |student - reference| / max |reference|.
  */
 public final class SaliencyHomework {
+    static final String HOMEWORK = "saliency";
     /** Gradient-based parts agree with the library to float rounding when done right. */
     public static final double TOLERANCE = 1e-4;
     public static final int PATCH = 8;
@@ -78,17 +79,18 @@ public final class SaliencyHomework {
 
     /** Registers the four checks. Idempotent. */
     public static void register() {
-        Homework.register(new Part("saliency", "vanilla gradient saliency", SaliencyHomework::gradeSaliency));
-        Homework.register(new Part("occlusion", "occlusion, patch " + PATCH + " stride " + STRIDE + " fill 0",
+        Homework.register(HOMEWORK, new Part("saliency", "vanilla gradient saliency", SaliencyHomework::gradeSaliency));
+        Homework.register(HOMEWORK, new Part("occlusion", "occlusion, patch " + PATCH + " stride " + STRIDE + " fill 0",
                 SaliencyHomework::gradeOcclusion));
-        Homework.register(new Part("gradcam", "Grad-CAM at " + CAM_LAYER + " (layer resolution)",
+        Homework.register(HOMEWORK, new Part("gradcam", "Grad-CAM at " + CAM_LAYER + " (layer resolution)",
                 SaliencyHomework::gradeGradCam));
-        Homework.register(new Part("smoothgrad", "SmoothGrad, " + SMOOTHGRAD_SAMPLES + " given noise samples",
+        Homework.register(HOMEWORK, new Part("smoothgrad", "SmoothGrad, " + SMOOTHGRAD_SAMPLES + " given noise samples",
                 SaliencyHomework::gradeSmoothGrad));
     }
 
     /** The model the checks use (the built-in Fashion-MNIST CNN), shared with the notebook. */
     public static synchronized Network model() {
+        Homework.open(HOMEWORK);
         if (model == null) {
             model = Models.defaultModel();
         }

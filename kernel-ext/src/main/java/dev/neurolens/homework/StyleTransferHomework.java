@@ -35,6 +35,7 @@ import java.util.function.Function;
  * {@code x ← x − lr · ∇(c_w·content + s_w·style + tv_w·tv)} from the content image.
  */
 public final class StyleTransferHomework {
+    static final String HOMEWORK = "style-transfer";
     public static final double TOLERANCE = 1e-3;
     public static final int SIZE = 64;
     public static final String CONTENT_LAYER = "fire4";
@@ -113,17 +114,18 @@ public final class StyleTransferHomework {
 
     /** Registers the five checks. Idempotent. */
     public static void register() {
-        Homework.register(new Part("content_loss", "content loss mean((F - P)^2)", StyleTransferHomework::gradeContent));
-        Homework.register(new Part("gram_matrix", "Gram matrix F F^T / (C H W)", StyleTransferHomework::gradeGram));
-        Homework.register(new Part("style_loss", "weighted style loss over " + STYLE_LAYERS,
+        Homework.register(HOMEWORK, new Part("content_loss", "content loss mean((F - P)^2)", StyleTransferHomework::gradeContent));
+        Homework.register(HOMEWORK, new Part("gram_matrix", "Gram matrix F F^T / (C H W)", StyleTransferHomework::gradeGram));
+        Homework.register(HOMEWORK, new Part("style_loss", "weighted style loss over " + STYLE_LAYERS,
                 StyleTransferHomework::gradeStyle));
-        Homework.register(new Part("tv_loss", "squared total variation", StyleTransferHomework::gradeTv));
-        Homework.register(new Part("transfer", LOOP_STEPS + " gradient-descent steps of style transfer",
+        Homework.register(HOMEWORK, new Part("tv_loss", "squared total variation", StyleTransferHomework::gradeTv));
+        Homework.register(HOMEWORK, new Part("transfer", LOOP_STEPS + " gradient-descent steps of style transfer",
                 StyleTransferHomework::gradeLoop));
     }
 
     /** The network the checks use: SqueezeNet 1.1 with random weights (seed 0), as no trained weights ship. */
     public static synchronized Network model() {
+        Homework.open(HOMEWORK);
         if (model == null) {
             model = Models.random("squeezenet1_1", 0);
         }

@@ -131,10 +131,10 @@ class SaliencyHomeworkTest {
         SaliencyHomework.occlusion(SaliencyHomeworkTest::occlusion);
         SaliencyHomework.gradCam(SaliencyHomeworkTest::gradCam);
         SaliencyHomework.smoothGrad(SaliencyHomeworkTest::smoothGrad);
-        Homework.Report report = Homework.checkAll("");
-        System.out.println(report);
-        assertEquals(4, report.results().size());
-        for (CheckResult r : report.results()) {
+        // the registry is shared with other homeworks (style transfer), so check this homework's parts by name
+        for (String part : java.util.List.of("saliency", "occlusion", "gradcam", "smoothgrad")) {
+            CheckResult r = Homework.check(part);
+            System.out.println(r.line());
             assertTrue(r.passed(), r.line());
         }
     }
