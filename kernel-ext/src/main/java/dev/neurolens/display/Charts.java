@@ -39,10 +39,42 @@ public final class Charts {
 
     /** Adds a line; the legend appears once there are two. */
     public static XYSeries addLine(XYChart chart, String name, double[] x, double[] y) {
-        XYSeries series = chart.addSeries(name, x, y);
+        XYSeries series = chart.addSeries(name, offGrid(x), y);
+        if (allIntegers(x)) {
+            chart.getStyler().setXAxisDecimalPattern("#");
+        }
         series.setMarker(SeriesMarkers.NONE);
         chart.getStyler().setLegendVisible(chart.getSeriesCollection().size() > 1);
         return series;
+    }
+
+    /**
+     * On an equally spaced x axis XChart labels data values instead of round ticks and crowds them (1, 21, 41,
+     * ... overlapping); moving the first point off the grid by a thousandth of a step makes it lay out round
+     * ticks. Invisible in the plot.
+     */
+    static double[] offGrid(double[] x) {
+        if (x.length < 3) {
+            return x;
+        }
+        double step = x[1] - x[0];
+        for (int i = 2; i < x.length; i++) {
+            if (Math.abs(x[i] - x[i - 1] - step) > 1e-9 * Math.max(1, Math.abs(step))) {
+                return x;
+            }
+        }
+        double[] copy = x.clone();
+        copy[0] += 1e-3 * step;
+        return copy;
+    }
+
+    private static boolean allIntegers(double[] x) {
+        for (double v : x) {
+            if (v != Math.rint(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Adds a line over 1..n from a list of values (a loss history, say). */

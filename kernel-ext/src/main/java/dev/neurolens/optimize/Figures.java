@@ -46,19 +46,11 @@ final class Figures {
             for (int i = 0; i < x.length; i++) {
                 x[i] = i + 1;
             }
-            if (x.length > 2) {
-                // on an equally spaced axis XChart labels data values and, measuring fonts short here, crowds
-                // them; a first point off the grid by 0.001 makes it lay out round ticks instead
-                x[0] += 1e-3;
-            }
-
             Charts.addLine(chart, e.getKey(), x, y);
         }
         if (n == 0) {
             Charts.addLine(chart, "total", new double[] {0}, new double[] {0});
         }
-        chart.getStyler().setXAxisDecimalPattern("#");
-        chart.getStyler().setXAxisDecimalPattern("#");
         return chart;
     }
 
