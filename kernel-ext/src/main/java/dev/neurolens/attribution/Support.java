@@ -77,6 +77,20 @@ final class Support {
 
     /** Per image, the largest absolute value over channels: {@code [N, C, H, W]} to {@code [N][H][W]}. */
     static float[][][] maxAbsOverChannels(Tensor t) {
+        return overChannels(t, (acc, v) -> Math.max(acc, Math.abs(v)));
+    }
+
+    /** Per image, the sum over channels (signed). */
+    static float[][][] sumOverChannels(Tensor t) {
+        return overChannels(t, (acc, v) -> acc + v);
+    }
+
+    private interface FloatFold {
+        float apply(float acc, float value);
+    }
+
+    /** Folds the channels of each pixel, starting from 0. */
+    private static float[][][] overChannels(Tensor t, FloatFold fold) {
         int n = (int) t.dim(0);
         int c = (int) t.dim(1);
         int h = (int) t.dim(2);
@@ -89,28 +103,7 @@ final class Support {
                 for (int yy = 0; yy < h; yy++) {
                     float[] row = out[i][yy];
                     for (int xx = 0; xx < w; xx++) {
-                        row[xx] = Math.max(row[xx], Math.abs(v[base + yy * w + xx]));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Per image, the sum over channels (signed). */
-    static float[][][] sumOverChannels(Tensor t) {
-        int n = (int) t.dim(0);
-        int c = (int) t.dim(1);
-        int h = (int) t.dim(2);
-        int w = (int) t.dim(3);
-        float[] v = t.toFloatArray();
-        float[][][] out = new float[n][h][w];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                int base = (i * c + ch) * h * w;
-                for (int yy = 0; yy < h; yy++) {
-                    for (int xx = 0; xx < w; xx++) {
-                        out[i][yy][xx] += v[base + yy * w + xx];
+                        row[xx] = fold.apply(row[xx], v[base + yy * w + xx]);
                     }
                 }
             }
