@@ -4,7 +4,9 @@ import dev.neurolens.model.internal.Layers;
 import dev.neurolens.model.internal.Layers.AdaptiveAvgPool2d;
 import dev.neurolens.model.internal.Layers.BasicBlock;
 import dev.neurolens.model.internal.Layers.BatchNorm2d;
+import dev.neurolens.model.internal.Layers.Activation;
 import dev.neurolens.model.internal.Layers.Conv2d;
+import dev.neurolens.model.internal.Layers.ConvTranspose2d;
 import dev.neurolens.model.internal.Layers.Dense;
 import dev.neurolens.model.internal.Layers.DropoutLayer;
 import dev.neurolens.model.internal.Layers.Fire;
@@ -137,6 +139,80 @@ public final class Architecture {
     @Override
     public String toString() {
         return "Architecture[" + name + "]";
+    }
+
+    /**
+     * The DCGAN generator of pytorch/examples {@code dcgan/main.py} (keys {@code main.0.weight} ...), for
+     * {@code size} 32 or 64: a code {@code N x nz x 1 x 1} grows by transposed convolutions (4x4, stride 2) with
+     * batch norm and ReLU to a {@code channels x size x size} tanh image. Size 32 drops the first doubling.
+     */
+    public static Architecture dcganGenerator(int nz, int ngf, int channels, int size) {
+        int stages = dcganStages(size);
+        List<Layer> m = new ArrayList<>();
+        int width = ngf << (stages - 1);
+        int i = 0;
+        m.add(new ConvTranspose2d("main." + i, nz, width, 4, 1, 0, 0, false));
+        for (int s = 0; s < stages; s++) {
+            m.add(new BatchNorm2d("main." + (i + 1), width));
+            m.add(new Relu("main." + (i + 2)));
+            i += 3;
+            int next = s == stages - 1 ? channels : width / 2;
+            m.add(new ConvTranspose2d("main." + i, width, next, 4, 2, 1, 0, false));
+            width = next;
+        }
+        m.add(Activation.tanh("main." + (i + 1)));
+        Map<String, String> aliases = new LinkedHashMap<>();
+        int block = 1;
+        for (Layer l : m) {
+            if (l instanceof Relu) {
+                aliases.put("layer" + block++, l.name());
+            }
+        }
+        String name = "dcgan_g" + size;
+        ModelInfo info = new ModelInfo(name, nz, size, size, filled(nz, 0f), filled(nz, 1f), List.of());
+        return new Architecture(name, List.of(new Sequential("main", m)), aliases, info);
+    }
+
+    /**
+     * The matching DCGAN discriminator ({@code main.0} ... {@code main.12}, ending in a sigmoid; its last
+     * convolution gives the logit), for {@code size} 32 or 64.
+     */
+    public static Architecture dcganDiscriminator(int ndf, int channels, int size) {
+        int stages = dcganStages(size);
+        List<Layer> m = new ArrayList<>();
+        m.add(new Conv2d("main.0", channels, ndf, 4, 2, 1, false));
+        m.add(Activation.leakyRelu("main.1", 0.2f));
+        int width = ndf;
+        int i = 2;
+        for (int s = 1; s < stages; s++) {
+            m.add(new Conv2d("main." + i, width, width * 2, 4, 2, 1, false));
+            width *= 2;
+            m.add(new BatchNorm2d("main." + (i + 1), width));
+            m.add(Activation.leakyRelu("main." + (i + 2), 0.2f));
+            i += 3;
+        }
+        m.add(new Conv2d("main." + i, width, 1, 4, 1, 0, false));
+        m.add(Activation.sigmoid("main." + (i + 1)));
+        String name = "dcgan_d" + size;
+        ModelInfo info = new ModelInfo(name, channels, size, size, filled(channels, 0.5f), filled(channels, 0.5f),
+                List.of("real"));
+        return new Architecture(name, List.of(new Sequential("main", m)), Map.of(), info);
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    private static int dcganStages(int size) {
+        if (size == 64) {
+            return 4;
+        }
+        if (size == 32) {
+            return 3;
+        }
+        throw new IllegalArgumentException("DCGAN sizes are 32 or 64, got " + size);
     }
 
     // ---- the architectures, transcribed from torchvision 0.14 ----

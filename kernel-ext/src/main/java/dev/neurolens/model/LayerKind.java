@@ -2,7 +2,7 @@ package dev.neurolens.model;
 
 /** What a layer computes; techniques dispatch on it (guided backprop changes every {@link #RELU}). */
 public enum LayerKind {
-    CONV2D, RELU, MAX_POOL2D, AVG_POOL2D, ADAPTIVE_AVG_POOL2D, LINEAR, DROPOUT, BATCH_NORM2D, FLATTEN,
+    CONV2D, CONV_TRANSPOSE2D, RELU, LEAKY_RELU, TANH, SIGMOID, MAX_POOL2D, AVG_POOL2D, ADAPTIVE_AVG_POOL2D, LINEAR, DROPOUT, BATCH_NORM2D, FLATTEN,
     SEQUENTIAL, FIRE, BASIC_BLOCK;
 
     /** True for kinds that hold other layers. */

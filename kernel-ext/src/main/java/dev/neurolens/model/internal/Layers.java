@@ -134,6 +134,139 @@ public final class Layers {
         }
     }
 
+    /**
+     * Transposed convolution as torch's {@code ConvTranspose2d} (weight {@code in x out x k x k}): the layer
+     * generators upsample with. Each input location writes a {@code out x k x k} patch, which is what lets
+     * a rewrite treat its weight as an associative memory from keys (input channels) to values (patches).
+     */
+    public static final class ConvTranspose2d extends Leaf {
+        final int in;
+        final int out;
+        final int kernel;
+        final int stride;
+        final int padding;
+        final int outputPadding;
+        final boolean bias;
+
+        public ConvTranspose2d(String name, int in, int out, int kernel, int stride, int padding, int outputPadding,
+                               boolean bias) {
+            super(name);
+            this.in = in;
+            this.out = out;
+            this.kernel = kernel;
+            this.stride = stride;
+            this.padding = padding;
+            this.outputPadding = outputPadding;
+            this.bias = bias;
+        }
+
+        public int inChannels() {
+            return in;
+        }
+
+        public int outChannels() {
+            return out;
+        }
+
+        public int kernel() {
+            return kernel;
+        }
+
+        public int stride() {
+            return stride;
+        }
+
+        public int padding() {
+            return padding;
+        }
+
+        public boolean hasBias() {
+            return bias;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.CONV_TRANSPOSE2D;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray w = pass.parameter(name + ".weight");
+            NDArray b = bias ? pass.parameter(name + ".bias") : null;
+            return pass.emit(name, TransposedConv.apply(x, w, b, stride, padding, outputPadding));
+        }
+
+        @Override
+        public Map<String, long[]> parameterShapes() {
+            Map<String, long[]> p = new LinkedHashMap<>();
+            p.put(name + ".weight", new long[] {in, out, kernel, kernel});
+            if (bias) {
+                p.put(name + ".bias", new long[] {out});
+            }
+            return p;
+        }
+
+        @Override
+        ReceptiveField field(ReceptiveField input) {
+            // an upsampling layer has no receptive field in input pixels; patches are not defined past it
+            return ReceptiveField.whole();
+        }
+
+        @Override
+        public String describe() {
+            return "ConvTranspose2d(" + in + ", " + out + ", kernel=" + kernel + ", stride=" + stride + ", padding="
+                    + padding + (outputPadding != 0 ? ", output_padding=" + outputPadding : "") + ")";
+        }
+    }
+
+    /** Elementwise activations without weights: torch's Tanh, Sigmoid and LeakyReLU. */
+    public static final class Activation extends Leaf {
+        private final LayerKind kind;
+        private final float slope;
+
+        private Activation(String name, LayerKind kind, float slope) {
+            super(name);
+            this.kind = kind;
+            this.slope = slope;
+        }
+
+        public static Activation tanh(String name) {
+            return new Activation(name, LayerKind.TANH, 0f);
+        }
+
+        public static Activation sigmoid(String name) {
+            return new Activation(name, LayerKind.SIGMOID, 0f);
+        }
+
+        public static Activation leakyRelu(String name, float slope) {
+            return new Activation(name, LayerKind.LEAKY_RELU, slope);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return kind;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray y = switch (kind) {
+                case TANH -> x.tanh();
+                case SIGMOID -> ai.djl.nn.Activation.sigmoid(x);
+                default -> ai.djl.nn.Activation.leakyRelu(x, slope);
+            };
+            return pass.emit(name, y);
+        }
+
+        @Override
+        public String describe() {
+            return switch (kind) {
+                case TANH -> "Tanh()";
+                case SIGMOID -> "Sigmoid()";
+                default -> "LeakyReLU(" + slope + ")";
+            };
+        }
+    }
+
     public static final class Relu extends Leaf {
         public Relu(String name) {
             super(name);
