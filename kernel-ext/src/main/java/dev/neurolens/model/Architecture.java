@@ -107,6 +107,16 @@ public final class Architecture {
         return Network.create(this, dev.neurolens.model.internal.WeightsFiles.read(pth), pth.toString());
     }
 
+    /** A network with the weights of a safetensors stream (e.g. a resource in the jar); {@code source} names it. */
+    public Network load(java.io.InputStream safetensors, String source) {
+        try {
+            return Network.create(this, dev.neurolens.model.internal.WeightsFiles.readSafetensors(safetensors, source),
+                    source);
+        } catch (java.io.IOException e) {
+            throw new WeightsException("cannot read " + source + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * A network with random weights (He-normal convolutions and linears, zero biases, identity batch norm):
      * for training from scratch, or random-feature visualizations when no trained weights are at hand.

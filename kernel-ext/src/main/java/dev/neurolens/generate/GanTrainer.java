@@ -1,0 +1,438 @@
+package dev.neurolens.generate;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.neurolens.data.FashionMnist;
+import dev.neurolens.data.Scenes;
+import dev.neurolens.display.ImageGrid;
+import dev.neurolens.display.Images;
+import dev.neurolens.display.LiveDisplay;
+import dev.neurolens.display.Progress;
+import dev.neurolens.model.Architecture;
+import dev.neurolens.model.Forward;
+import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
+import dev.neurolens.model.internal.WeightsFiles;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains a DCGAN (Radford et al. 2016) the way pytorch/examples does: N(0, 0.02) init, Adam 2e-4 with betas
+ * (0.5, 0.999), the non-saturating generator loss. Shows a fixed-code sample grid updating in place and a
+ * progress bar; interrupting stops between steps and keeps the generator trained so far.
+ *
+ * <pre>{@code
+ * Generator g = GanTrainer.on(GanTrainer.scenes(64)).steps(3000).run();
+ * }</pre>
+ *
+ * The built-in generators are made with (from the repository root; ~20 minutes each on 2 CPU cores):
+ * <pre>
+ * mvn -q -o -pl kernel-ext compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dai.djl.offline=true \
+ *     -Dexec.mainClass=dev.neurolens.generate.GanTrainer -Dexec.args="scenes 3000"
+ * </pre>
+ * ("fashion 3000" for the Fashion-MNIST one); they land in {@code kernel-ext/src/main/resources/dev/neurolens/generate/}.
+ */
+public final class GanTrainer {
+    /** Where training batches come from: images in [-1, 1], {@code n x channels x size x size}. */
+    public interface Data {
+        Tensor batch(long index, int n);
+
+        int channels();
+
+        int size();
+
+        String name();
+    }
+
+    private final Data data;
+    private int nz = 100;
+    private int ngf = 32;
+    private int ndf = 32;
+    private int steps = 2000;
+    private int batch = 64;
+    private float lr = 2e-4f;
+    private long seed = 1;
+    private boolean live = true;
+    private final List<float[]> losses = new ArrayList<>();
+
+    private GanTrainer(Data data) {
+        this.data = data;
+    }
+
+    public static GanTrainer on(Data data) {
+        return new GanTrainer(data);
+    }
+
+    /** An endless stream of procedural scenes ({@link Scenes}): batch {@code i} holds scenes {@code i*n ...}. */
+    public static Data scenes(int size) {
+        return new Data() {
+            @Override
+            public Tensor batch(long index, int n) {
+                return Scenes.batch(1_000_000L + index * n, n, size);
+            }
+
+            @Override
+            public int channels() {
+                return 3;
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+
+            @Override
+            public String name() {
+                return "procedural scenes " + size + "px";
+            }
+        };
+    }
+
+    /** Fashion-MNIST training images padded from 28 to 32 pixels, in random batches. */
+    public static Data fashion(Path dir) {
+        FashionMnist train;
+        try {
+            train = FashionMnist.train(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read Fashion-MNIST from " + dir + ": " + e.getMessage(), e);
+        }
+        return new Data() {
+            @Override
+            public Tensor batch(long index, int n) {
+                Random r = new Random(index * 31 + 7);
+                float[] v = new float[n * 32 * 32];
+                java.util.Arrays.fill(v, -1f);
+                for (int i = 0; i < n; i++) {
+                    float[] px = train.pixels(r.nextInt(train.size()));
+                    for (int y = 0; y < 28; y++) {
+                        for (int x = 0; x < 28; x++) {
+                            v[i * 1024 + (y + 2) * 32 + x + 2] = px[y * 28 + x] * 2 - 1;
+                        }
+                    }
+                }
+                return Tensor.of(v, n, 1, 32, 32);
+            }
+
+            @Override
+            public int channels() {
+                return 1;
+            }
+
+            @Override
+            public int size() {
+                return 32;
+            }
+
+            @Override
+            public String name() {
+                return "Fashion-MNIST 32px";
+            }
+        };
+    }
+
+    public GanTrainer nz(int v) {
+        nz = positive(v, "nz");
+        return this;
+    }
+
+    public GanTrainer ngf(int v) {
+        ngf = positive(v, "ngf");
+        return this;
+    }
+
+    public GanTrainer ndf(int v) {
+        ndf = positive(v, "ndf");
+        return this;
+    }
+
+    public GanTrainer steps(int v) {
+        steps = positive(v, "steps");
+        return this;
+    }
+
+    public GanTrainer batch(int v) {
+        batch = positive(v, "batch");
+        return this;
+    }
+
+    public GanTrainer lr(double v) {
+        if (!(v > 0)) {
+            throw new IllegalArgumentException("lr must be positive, got " + v);
+        }
+        lr = (float) v;
+        return this;
+    }
+
+    public GanTrainer seed(long v) {
+        seed = v;
+        return this;
+    }
+
+    public GanTrainer live(boolean v) {
+        live = v;
+        return this;
+    }
+
+    /** Discriminator and generator loss per completed step. */
+    public List<float[]> losses() {
+        return List.copyOf(losses);
+    }
+
+    private static int positive(int v, String what) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(what + " must be positive, got " + v);
+        }
+        return v;
+    }
+
+    /** Trains and returns the generator (eval mode: batch norm uses the running statistics). */
+    public Generator run() {
+        Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+        int size = data.size();
+        Random random = new Random(seed);
+        Network g0 = Architecture.dcganGenerator(nz, ngf, data.channels(), size).randomInit(seed);
+        Network d0 = Architecture.dcganDiscriminator(ndf, data.channels(), size).randomInit(seed + 1);
+        Network g = g0.withParameters(dcganInit(g0, random), "DCGAN trained on " + data.name());
+        Network d = d0.withParameters(dcganInit(d0, random), "DCGAN discriminator");
+        g0.close();
+        d0.close();
+        String dLogit = lastConv(d);
+        Generator gen = Generator.of(g, nz);
+        Tensor fixed = gen.sampleZ(16, seed + 99);
+        String title = "training DCGAN on " + data.name();
+        LiveDisplay figure = live ? LiveDisplay.create() : null;
+        Progress bar = live ? Progress.of(steps, title) : null;
+        int done = 0;
+        try (NDManager state = g.newScope()) {
+            Map<String, NDArray> gp = g.parameters();
+            Map<String, NDArray> dp = d.parameters();
+            Map<String, NDArray[]> adam = new LinkedHashMap<>();
+            for (Map<String, NDArray> ps : List.of(gp, dp)) {
+                for (var e : ps.entrySet()) {
+                    if (trainable(e.getKey())) {
+                        e.getValue().setRequiresGradient(true);
+                        adam.put(System.identityHashCode(ps) + e.getKey(), new NDArray[] {
+                            state.zeros(e.getValue().getShape()), state.zeros(e.getValue().getShape())});
+                    }
+                }
+            }
+            Forward train = Forward.plain().training(true);
+            Forward dTrain = Forward.capture(dLogit).training(true);
+            for (int step = 0; step < steps; step++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break;
+                }
+                try (NDManager m = g.newScope()) {
+                    NDArray real = data.batch(step, batch).toNDArray(m);
+                    NDArray z = gen.sampleZ(batch, seed * 1_000_003L + step).toNDArray(m);
+                    float lossD;
+                    float lossG;
+                    // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph)
+                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray fake = g.forward(z, train).get(Network.OUTPUT).stopGradient();
+                        NDArray lr1 = d.forward(real, dTrain).get(dLogit);
+                        NDArray lf = d.forward(fake, dTrain).get(dLogit);
+                        NDArray loss = softplus(lr1.neg()).mean().add(softplus(lf).mean());
+                        lossD = loss.getFloat();
+                        gc.backward(loss);
+                    }
+                    adamStep(dp, adam, System.identityHashCode(dp), m, step + 1);
+                    // generator: make D call the fake real (non-saturating loss)
+                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray fake = g.forward(z, train).get(Network.OUTPUT);
+                        NDArray lf = d.forward(fake, dTrain).get(dLogit);
+                        NDArray loss = softplus(lf.neg()).mean();
+                        lossG = loss.getFloat();
+                        gc.backward(loss);
+                    }
+                    zeroGrads(dp);
+                    adamStep(gp, adam, System.identityHashCode(gp), m, step + 1);
+                    if (!Float.isFinite(lossD) || !Float.isFinite(lossG)) {
+                        throw new IllegalStateException("GAN losses became " + lossD + " / " + lossG + " at step "
+                                + step + "; lower lr(...)");
+                    }
+                    losses.add(new float[] {lossD, lossG});
+                    done = step + 1;
+                    if (figure != null) {
+                        int st = done;
+                        figure.update(() -> frame(gen, fixed, title + " · step " + st));
+                        bar.set("D", lossD).set("G", lossG).step();
+                    }
+                } catch (ThreadDeath death) {
+                    break;
+                }
+            }
+            for (NDArray p : gp.values()) {
+                p.setRequiresGradient(false);
+            }
+        } finally {
+            d.close();
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        if (figure != null) {
+            figure.finish(frame(gen, fixed, title + " · " + done + " steps" + (done < steps ? " (interrupted)" : "")));
+        }
+        return gen;
+    }
+
+    private static String lastConv(Network d) {
+        List<String> names = d.layerNames();
+        return names.get(names.size() - 2);
+    }
+
+    private static boolean trainable(String key) {
+        return !key.endsWith("running_mean") && !key.endsWith("running_var");
+    }
+
+    /** log(1 + e^x), stable for large |x|: the BCE-with-logits terms. */
+    private static NDArray softplus(NDArray x) {
+        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+    }
+
+    private static Map<String, Tensor> dcganInit(Network net, Random random) {
+        Map<String, Tensor> init = new LinkedHashMap<>();
+        for (var e : net.parameters().entrySet()) {
+            long[] shape = e.getValue().getShape().getShape();
+            int n = (int) e.getValue().size();
+            float[] v = new float[n];
+            String k = e.getKey();
+            if (k.endsWith(".weight") && shape.length == 4) {
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (random.nextGaussian() * 0.02);
+                }
+            } else if (k.endsWith(".weight") && shape.length == 1) {
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (1 + random.nextGaussian() * 0.02);
+                }
+            } else if (k.endsWith("running_var")) {
+                java.util.Arrays.fill(v, 1f);
+            }
+            init.put(k, Tensor.of(v, shape));
+        }
+        return init;
+    }
+
+    private void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, int owner, NDManager scope, int t) {
+        float b1 = 0.5f;
+        float b2 = 0.999f;
+        double c1 = 1 - Math.pow(b1, t);
+        double c2 = 1 - Math.pow(b2, t);
+        for (var e : params.entrySet()) {
+            if (!trainable(e.getKey())) {
+                continue;
+            }
+            NDArray p = e.getValue();
+            NDArray grad = p.getGradient();
+            grad.attach(scope);
+            NDArray[] mv = adam.get(owner + e.getKey());
+            mv[0].muli(b1).addi(grad.mul(1 - b1));
+            mv[1].muli(b2).addi(grad.square().mul(1 - b2));
+            NDArray update = mv[0].div((float) c1).div(mv[1].div((float) c2).sqrt().add(1e-8f)).mul(lr);
+            update.attach(scope);
+            p.subi(update);
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
+    }
+
+    private static void zeroGrads(Map<String, NDArray> params) {
+        for (var e : params.entrySet()) {
+            if (trainable(e.getKey())) {
+                JniUtils.zeroGrad((PtNDArray) e.getValue());
+            }
+        }
+    }
+
+    private static ImageGrid frame(Generator g, Tensor z, String title) {
+        Tensor images = g.generate(z);
+        List<BufferedImage> cells = new ArrayList<>();
+        for (int i = 0; i < images.dim(0); i++) {
+            Tensor one = images.slice(i);
+            cells.add(Images.fromFloats(one.toFloatArray(), Images.PixelRange.UNIT, one.shape()));
+        }
+        return ImageGrid.of(cells).columns(8).cellSize(Math.max(64, g.network().info().resize() * 2)).title(title);
+    }
+
+    /** Saves a generator's weights as safetensors (load with {@link Generator#load}). */
+    public static void save(Generator g, Path file) throws IOException {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (var e : g.network().parameters().entrySet()) {
+            values.put(e.getKey(), e.getValue().toFloatArray());
+            shapes.put(e.getKey(), e.getValue().getShape().getShape());
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (OutputStream os = Files.newOutputStream(file)) {
+            WeightsFiles.writeSafetensors(values, shapes, os);
+        }
+    }
+
+    /** Trains a built-in generator: {@code scenes|fashion [steps] [output file]}. */
+    public static void main(String[] args) throws IOException {
+        String which = args.length > 0 ? args[0] : "scenes";
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
+        Path out = Path.of(args.length > 2 ? args[2]
+                : "kernel-ext/src/main/resources/dev/neurolens/generate/" + which + "_dcgan.safetensors");
+        GanTrainer t = switch (which) {
+            case "scenes" -> on(scenes(64)).ngf(32).ndf(32).nz(64).batch(32);
+            case "fashion" -> on(fashion(FashionMnist.DEFAULT_DIR)).ngf(32).ndf(32).nz(32).batch(32);
+            default -> throw new IllegalArgumentException("train 'scenes' or 'fashion', not '" + which + "'");
+        };
+        long start = System.nanoTime();
+        t.steps(steps).live(false);
+        Thread reporter = new Thread(() -> {
+            int last = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                List<float[]> l = t.losses();
+                if (l.size() > last) {
+                    float[] x = l.get(l.size() - 1);
+                    System.out.printf(Locale.ROOT, "step %d/%d  D %.3f  G %.3f  (%.0f s)%n", l.size(), steps, x[0], x[1],
+                            (System.nanoTime() - start) / 1e9);
+                    last = l.size();
+                }
+            }
+        });
+        reporter.setDaemon(true);
+        reporter.start();
+        try (Generator g = t.run()) {
+            save(g, out);
+            System.out.printf(Locale.ROOT, "wrote %s (%d bytes) after %.0f s%n", out, Files.size(out),
+                    (System.nanoTime() - start) / 1e9);
+            Tensor z = g.sampleZ(32, 5);
+            Tensor images = g.generate(z);
+            List<BufferedImage> cells = new ArrayList<>();
+            for (int i = 0; i < images.dim(0); i++) {
+                Tensor one = images.slice(i);
+                cells.add(Images.fromFloats(one.toFloatArray(), Images.PixelRange.UNIT, one.shape()));
+            }
+            Path png = Path.of(out + ".png");
+            javax.imageio.ImageIO.write(ImageGrid.of(cells).columns(8).cellSize(128).render(), "png", png.toFile());
+            System.out.println("samples: " + png);
+        }
+        reporter.interrupt();
+    }
+}
