@@ -376,7 +376,8 @@ public final class Painter implements LiveView {
                 + "<img class=\"nlp-img\" alt=\"" + Html.escape(toString()) + "\" width=\"" + w + "\" height=\"" + h
                 + "\" style=\"image-rendering:pixelated;display:block\" src=\"data:image/png;base64," + b64 + "\"/></div>"
                 + "<div class=\"nlp-status\" style=\"color:#555;margin-top:4px;max-width:" + Math.max(w, 360) + "px\">"
-                + "Painter '" + Html.escape(name) + "', " + s.strokes().size() + " strokes. Live painting needs this "
+                + "Painter '" + Html.escape(name) + "', " + s.strokes().size() + (s.strokes().size() == 1 ? " stroke" : " strokes")
+                + ". Live painting needs this "
                 + "notebook open in the classic Jupyter Notebook with its kernel running; elsewhere (JupyterLab, a saved "
                 + "page) paint with <code>" + Html.escape(example) + "</code>.</div>"
                 + "<script>" + script() + "\nNeurolensPainter.mount(" + GSON.toJson(view) + ", " + cfg + ");</script></div>";

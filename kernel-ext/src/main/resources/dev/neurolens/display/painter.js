@@ -52,7 +52,9 @@ var NeurolensPainter = window.NeurolensPainter = window.NeurolensPainter || (fun
         if (!m[i]) { continue; }
         var x = (i % g[0]) * cw, y = Math.floor(i / g[0]) * ch;
         if (m[i] === 'paint') {
-          ctx.globalAlpha = 0.4; ctx.fillStyle = col; ctx.fillRect(x, y, cw, ch);
+          // a light tint and a border, so the generated picture under the stroke stays visible
+          ctx.globalAlpha = 0.2; ctx.fillStyle = col; ctx.fillRect(x, y, cw, ch);
+          ctx.globalAlpha = 0.9; ctx.strokeStyle = col; ctx.lineWidth = 2; ctx.strokeRect(x + 2, y + 2, cw - 4, ch - 4);
         } else {
           ctx.globalAlpha = 0.45; ctx.fillStyle = '#000'; ctx.fillRect(x, y, cw, ch);
           ctx.globalAlpha = 0.9; ctx.strokeStyle = col; ctx.lineWidth = 2;
