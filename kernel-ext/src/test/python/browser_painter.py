@@ -132,15 +132,15 @@ def main(out):
         checks.append(("view live", c.eval("document.querySelector('.nlp-status').textContent")))
         # choose green, then drag from cell (2,3) to (5,7) with a 1-cell brush
         c.eval("var s=document.querySelector('.nlp select'); s.value='green'; s.dispatchEvent(new Event('change')); true")
-        box = c.eval("(function(){var r=document.querySelector('.nlp-overlay').getBoundingClientRect();"
-                     "return [r.left,r.top,r.width,r.height];})()")
-        cw, ch = box[2] / GRID, box[3] / GRID
-        at = lambda x, y: (box[0] + (x + 0.5) * cw, box[1] + (y + 0.5) * ch)  # noqa: E731
+
+        def at(x, y):  # the centre of grid cell (x, y) in the viewport, where the view is now
+            box = c.eval("(function(){var r=document.querySelector('.nlp-overlay').getBoundingClientRect();"
+                         "return [r.left,r.top,r.width,r.height];})()")
+            return box[0] + (x + 0.5) * box[2] / GRID, box[1] + (y + 0.5) * box[3] / GRID
         c.mouse("mouseMoved", *at(2, 3))
         c.mouse("mousePressed", *at(2, 3))
         for i in range(1, 9):
-            x, y = at(2 + 3 * i / 8, 3 + 4 * i / 8)
-            c.mouse("mouseMoved", x, y)
+            c.mouse("mouseMoved", *at(2 + 3 * i / 8, 3 + 4 * i / 8))
         c.mouse("mouseReleased", *at(5, 7))
         c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 1 stroke') === 0",
                what="the kernel's picture after one stroke")
@@ -152,6 +152,18 @@ def main(out):
         assert all(v in ((0, 255, 0), (128, 128, 128)) for v in cells.values())
         checks.append(("cells painted by the drag", sorted(painted)))
         c.screenshot(os.path.join(out, "live.png"), ".nlp")
+        # Remove on one painted cell, then Undo, through the buttons
+        c.eval("Array.from(document.querySelectorAll('.nlp button')).find(b => b.textContent === 'Remove').click(); true")
+        c.mouse("mousePressed", *at(2, 3))
+        c.mouse("mouseReleased", *at(2, 3))
+        c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 2 strokes') === 0", what="the remove")
+        removed = cells_of(c.eval("document.querySelector('.nlp-img').src").split(",", 1)[1])
+        assert removed[(2, 3)] == (0, 0, 0) and removed[(2, 4)] == (0, 255, 0), (removed[(2, 3)], removed[(2, 4)])
+        c.screenshot(os.path.join(out, "removed.png"), ".nlp")
+        c.eval("Array.from(document.querySelectorAll('.nlp button')).find(b => b.textContent === 'Undo').click(); true")
+        c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 1 stroke') === 0", what="the undo")
+        assert c.eval("document.querySelector('.nlp-img').src") == src, "undo did not bring the picture back"
+        checks.append(("remove blackens the cell, undo restores it", True))
         # the notebook model holds the latest picture, so saving keeps it
         model_html = c.eval("Jupyter.notebook.get_cell(0).output_area.outputs[0].data['text/html']")
         assert src.split(",", 1)[1] in model_html, "the output model was not updated"

@@ -227,8 +227,10 @@ class PainterComm(unittest.TestCase):
         self.assertIn("comm_close", [m["msg_type"] for m in msgs])
         comm_id, msgs = self.comm_open({}, target="no.such.target")
         self.assertEqual([m["msg_type"] for m in msgs if m["msg_type"].startswith("comm")], ["comm_close"])
-        # a message to a comm that is not open is dropped, and the kernel stays responsive
-        self.comm_send(comm_id, {"action": "hello"})
+        # a message to a comm the kernel does not know (a view left open across a restart) is told so and closed
+        msgs = self.comm_send(comm_id, {"action": "hello"})
+        self.assertIn("run its cell again", self.replies(msgs)[0]["message"])
+        self.assertIn("comm_close", [m["msg_type"] for m in msgs])
         content, _ = self.execute("2 + 2")
         self.assertEqual(content["status"], "ok")
 

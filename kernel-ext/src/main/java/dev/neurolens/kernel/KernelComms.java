@@ -147,7 +147,10 @@ final class KernelComms {
         String id = msg.getContent().getCommID();
         Open open = comms.get(id);
         if (open == null) {
-            LOG.fine("comm_msg for unknown comm " + id + " dropped");
+            // e.g. a view still open in the browser after a kernel restart: tell it, and close its end
+            env.publish(new CommMsgCommand(id, error("the kernel does not know this view any more (restarted?): "
+                    + "run its cell again")));
+            env.publish(new CommCloseCommand(id, new JsonObject()));
             return;
         }
         JsonObject data = msg.getContent().getData() == null ? new JsonObject() : msg.getContent().getData();

@@ -135,7 +135,13 @@ var NeurolensPainter = window.NeurolensPainter = window.NeurolensPainter || (fun
     }
     P.commKernel = k;
     P.comm.on_msg(function (msg) { onReply(P, msg.content.data); });
-    P.comm.on_close(function () { P.comm = null; P.commKernel = null; });
+    P.comm.on_close(function () {
+      P.comm = null; P.commKernel = null; P.inflight = false;
+      if (!P.statusError) { // closed without a word: a kernel with no painter channel (e.g. a stock IJava)
+        P.live = false; redrawAll(P);
+        status(P, 'The kernel closed the painter channel (no Neurolens comms in this kernel?); use ' + example(P) + '.', true);
+      }
+    });
     return P.comm;
   }
 
