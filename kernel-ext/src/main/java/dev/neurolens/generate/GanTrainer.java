@@ -242,9 +242,12 @@ public final class GanTrainer {
                     NDArray z = gen.sampleZ(batch, seed * 1_000_003L + step).toNDArray(m);
                     float lossD;
                     float lossG;
-                    // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph)
+                    // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph); G runs once per step,
+                    // as in pytorch/examples, and its graph is kept for the generator's update below
+                    NDArray fakeG;
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray fake = g.forward(z, train).get(Network.OUTPUT).stopGradient();
+                        fakeG = g.forward(z, train).get(Network.OUTPUT);
+                        NDArray fake = fakeG.stopGradient();
                         NDArray lr1 = d.forward(real, dTrain).get(dLogit);
                         NDArray lf = d.forward(fake, dTrain).get(dLogit);
                         NDArray loss = softplus(lr1.neg()).mean().add(softplus(lf).mean());
@@ -254,8 +257,7 @@ public final class GanTrainer {
                     adamStep(dp, adam, System.identityHashCode(dp), m, step + 1);
                     // generator: make D call the fake real (non-saturating loss)
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray fake = g.forward(z, train).get(Network.OUTPUT);
-                        NDArray lf = d.forward(fake, dTrain).get(dLogit);
+                        NDArray lf = d.forward(fakeG, dTrain).get(dLogit);
                         NDArray loss = softplus(lf.neg()).mean();
                         lossG = loss.getFloat();
                         gc.backward(loss);
@@ -344,8 +346,13 @@ public final class GanTrainer {
             NDArray[] mv = adam.get(owner + e.getKey());
             mv[0].muli(b1).addi(grad.mul(1 - b1));
             mv[1].muli(b2).addi(grad.square().mul(1 - b2));
-            NDArray update = mv[0].div((float) c1).div(mv[1].div((float) c2).sqrt().add(1e-8f)).mul(lr);
-            update.attach(scope);
+            // the moments live in the trainer's long-lived manager; results of ops on them land there too, so
+            // bring the bias-corrected copies into the step's scope before anything else is built from them
+            NDArray mHat = mv[0].div((float) c1);
+            mHat.attach(scope);
+            NDArray vHat = mv[1].div((float) c2);
+            vHat.attach(scope);
+            NDArray update = mHat.div(vHat.sqrt().add(1e-8f)).mul(lr);
             p.subi(update);
             JniUtils.zeroGrad((PtNDArray) p);
         }
