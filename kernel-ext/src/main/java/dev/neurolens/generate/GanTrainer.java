@@ -400,7 +400,7 @@ public final class GanTrainer {
         Path out = Path.of(args.length > 2 ? args[2]
                 : "kernel-ext/src/main/resources/dev/neurolens/generate/" + which + "_dcgan.safetensors");
         GanTrainer t = switch (which) {
-            case "scenes" -> on(scenes(64)).ngf(32).ndf(32).nz(64).batch(32);
+            case "scenes" -> on(scenes(64)).ngf(16).ndf(16).nz(64).batch(32);
             case "fashion" -> on(fashion(FashionMnist.DEFAULT_DIR)).ngf(32).ndf(32).nz(32).batch(32);
             default -> throw new IllegalArgumentException("train 'scenes' or 'fashion', not '" + which + "'");
         };
