@@ -40,12 +40,17 @@ import java.util.Random;
  * Generator g = GanTrainer.on(GanTrainer.scenes(64)).steps(3000).run();
  * }</pre>
  *
- * The built-in generators are made with (from the repository root; ~20 minutes each on 2 CPU cores):
+ * The built-in generators ({@link Generator#builtin}) are made with, from the repository root:
  * <pre>
- * mvn -q -o -pl kernel-ext compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dai.djl.offline=true \
- *     -Dexec.mainClass=dev.neurolens.generate.GanTrainer -Dexec.args="scenes 3000"
+ * mvn -q -o -pl kernel-ext compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * OMP_NUM_THREADS=1 nice -n 10 java -Xmx1g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
+ *     -Dai.djl.pytorch.num_interop_threads=1 -cp kernel-ext/target/classes:$(cat /tmp/cp.txt) \
+ *     dev.neurolens.generate.GanTrainer scenes 2500
  * </pre>
- * ("fashion 3000" for the Fashion-MNIST one); they land in {@code kernel-ext/src/main/resources/dev/neurolens/generate/}.
+ * ({@code fashion 2500} for the Fashion-MNIST one); they land in
+ * {@code kernel-ext/src/main/resources/dev/neurolens/generate/} with a sample grid beside them ({@code .png},
+ * not committed). One libtorch thread is much faster than two on a busy machine (the threads wait for each
+ * other); each took about 20 minutes on 2 shared cores.
  */
 public final class GanTrainer {
     /** Where training batches come from: images in [-1, 1], {@code n x channels x size x size}. */

@@ -254,14 +254,17 @@ public final class Inversion {
     /** Per-sample loss: pixel MSE, plus the weighted MSE of horizontal and vertical pixel differences. */
     private NDArray loss(NDArray img, NDArray target) {
         NDArray d = img.sub(target);
-        NDArray l = d.square().mean(new int[] {1, 2, 3});
+        NDArray l = perSample(d.square());
         if (perceptual > 0) {
             NDArray dx = d.get(":, :, :, 1:").sub(d.get(":, :, :, :-1"));
             NDArray dy = d.get(":, :, 1:, :").sub(d.get(":, :, :-1, :"));
-            l = l.add(dx.square().mean(new int[] {1, 2, 3}).add(dy.square().mean(new int[] {1, 2, 3}))
-                    .mul((float) perceptual));
+            l = l.add(perSample(dx.square()).add(perSample(dy.square())).mul((float) perceptual));
         }
         return l;
+    }
+
+    private static NDArray perSample(NDArray x) {
+        return x.reshape(x.getShape().get(0), -1).mean(new int[] {1});
     }
 
     private static void adam(float[] x, float[] g, float[] m, float[] v, int t, float lr) {
