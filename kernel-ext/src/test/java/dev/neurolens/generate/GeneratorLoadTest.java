@@ -119,6 +119,25 @@ class GeneratorLoadTest {
         }
     }
 
+    /** The transposed convolutions' tap kernels are cut from the weights: none may stay in the weights' manager. */
+    @Test
+    void generatingLeavesNoArraysBehind() {
+        try (Generator g = Generator.of(dev.neurolens.model.Architecture.dcganGenerator(8, 4, 3, 64).randomInit(1), 8)) {
+            Tensor z = g.sampleZ(2, 1);
+            g.generate(z);
+            int before;
+            try (ai.djl.ndarray.NDManager scope = g.network().newScope()) {
+                before = scope.getParentManager().getManagedArrays().size();
+            }
+            for (int i = 0; i < 20; i++) {
+                g.generate(z, Forward.capture("main.6"));
+            }
+            try (ai.djl.ndarray.NDManager scope = g.network().newScope()) {
+                assertEquals(before, scope.getParentManager().getManagedArrays().size(), "arrays left per pass");
+            }
+        }
+    }
+
     @Test
     void wrongNamesAndFilesSayWhatToDo() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Generator.builtin("faces"));
