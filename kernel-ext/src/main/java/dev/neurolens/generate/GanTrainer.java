@@ -40,12 +40,17 @@ import java.util.Random;
  * Generator g = GanTrainer.on(GanTrainer.scenes(64)).steps(3000).run();
  * }</pre>
  *
- * The built-in generators are made with (from the repository root; ~20 minutes each on 2 CPU cores):
+ * The built-in generators ({@link Generator#builtin}) are made with, from the repository root:
  * <pre>
- * mvn -q -o -pl kernel-ext compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dai.djl.offline=true \
- *     -Dexec.mainClass=dev.neurolens.generate.GanTrainer -Dexec.args="scenes 3000"
+ * mvn -q -o -pl kernel-ext compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * OMP_NUM_THREADS=1 nice -n 10 java -Xmx1g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
+ *     -Dai.djl.pytorch.num_interop_threads=1 -cp kernel-ext/target/classes:$(cat /tmp/cp.txt) \
+ *     dev.neurolens.generate.GanTrainer scenes 2500
  * </pre>
- * ("fashion 3000" for the Fashion-MNIST one); they land in {@code kernel-ext/src/main/resources/dev/neurolens/generate/}.
+ * ({@code fashion 2500} for the Fashion-MNIST one); they land in
+ * {@code kernel-ext/src/main/resources/dev/neurolens/generate/} with a sample grid beside them ({@code .png},
+ * not committed). One libtorch thread is much faster than two on a busy machine (the threads wait for each
+ * other); each took about 20 minutes on 2 shared cores.
  */
 public final class GanTrainer {
     /** Where training batches come from: images in [-1, 1], {@code n x channels x size x size}. */
@@ -242,9 +247,12 @@ public final class GanTrainer {
                     NDArray z = gen.sampleZ(batch, seed * 1_000_003L + step).toNDArray(m);
                     float lossD;
                     float lossG;
-                    // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph)
+                    // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph); G runs once per step,
+                    // as in pytorch/examples, and its graph is kept for the generator's update below
+                    NDArray fakeG;
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray fake = g.forward(z, train).get(Network.OUTPUT).stopGradient();
+                        fakeG = g.forward(z, train).get(Network.OUTPUT);
+                        NDArray fake = fakeG.stopGradient();
                         NDArray lr1 = d.forward(real, dTrain).get(dLogit);
                         NDArray lf = d.forward(fake, dTrain).get(dLogit);
                         NDArray loss = softplus(lr1.neg()).mean().add(softplus(lf).mean());
@@ -254,8 +262,7 @@ public final class GanTrainer {
                     adamStep(dp, adam, System.identityHashCode(dp), m, step + 1);
                     // generator: make D call the fake real (non-saturating loss)
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray fake = g.forward(z, train).get(Network.OUTPUT);
-                        NDArray lf = d.forward(fake, dTrain).get(dLogit);
+                        NDArray lf = d.forward(fakeG, dTrain).get(dLogit);
                         NDArray loss = softplus(lf.neg()).mean();
                         lossG = loss.getFloat();
                         gc.backward(loss);
@@ -344,8 +351,8 @@ public final class GanTrainer {
             NDArray[] mv = adam.get(owner + e.getKey());
             mv[0].muli(b1).addi(grad.mul(1 - b1));
             mv[1].muli(b2).addi(grad.square().mul(1 - b2));
-            // ops on the moment buffers would allocate in their (long-lived) manager: move the first results
-            // into the step's scope so every temporary dies with the step
+            // the moments live in the trainer's long-lived manager; results of ops on them land there too, so
+            // bring the bias-corrected copies into the step's scope before anything else is built from them
             NDArray mHat = mv[0].div((float) c1);
             mHat.attach(scope);
             NDArray vHat = mv[1].div((float) c2);
@@ -398,7 +405,7 @@ public final class GanTrainer {
         Path out = Path.of(args.length > 2 ? args[2]
                 : "kernel-ext/src/main/resources/dev/neurolens/generate/" + which + "_dcgan.safetensors");
         GanTrainer t = switch (which) {
-            case "scenes" -> on(scenes(64)).ngf(32).ndf(32).nz(64).batch(32);
+            case "scenes" -> on(scenes(64)).ngf(16).ndf(16).nz(64).batch(32);
             case "fashion" -> on(fashion(FashionMnist.DEFAULT_DIR)).ngf(32).ndf(32).nz(32).batch(32);
             default -> throw new IllegalArgumentException("train 'scenes' or 'fashion', not '" + which + "'");
         };

@@ -2,14 +2,33 @@ package dev.neurolens.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.neurolens.model.Architecture;
+import dev.neurolens.model.Devices;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.model.WeightsException;
+import dev.neurolens.model.internal.RawTensor;
+import dev.neurolens.model.internal.ScriptCalls;
+import dev.neurolens.model.internal.WeightsFiles;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.ZipFile;
 
 /**
  * A generator G(z) -> image over a {@link Network} whose input is a latent code of shape
@@ -28,11 +47,16 @@ public final class Generator implements AutoCloseable {
     /** Key of the images in the map returned by {@link #generate(Tensor, Forward)}. */
     public static final String OUTPUT = Network.OUTPUT;
 
+    /** The built-in generators, trained by {@link GanTrainer#main}: see {@link #builtin(String)}. */
+    public static final List<String> BUILTIN = List.of("scenes", "fashion");
+
     private final Network network;
+    private final Scripted script;
     private final int zDim;
 
-    private Generator(Network network, int zDim) {
+    private Generator(Network network, Scripted script, int zDim) {
         this.network = network;
+        this.script = script;
         this.zDim = zDim;
     }
 
@@ -41,23 +65,117 @@ public final class Generator implements AutoCloseable {
         if (zDim <= 0) {
             throw new IllegalArgumentException("zDim must be positive, got " + zDim);
         }
-        return new Generator(network, zDim);
+        return new Generator(network, null, zDim);
+    }
+
+    /**
+     * A generator the project trained itself, read from the jar: {@code "scenes"} draws 64 px outdoor scenes
+     * (sky, clouds, mountains, grass, roads, trees, buildings with roofs, doors and windows) whose concepts
+     * {@link dev.neurolens.data.Scenes} labels exactly; {@code "fashion"} draws 32 px Fashion-MNIST clothes.
+     */
+    public static Generator builtin(String name) {
+        if (!BUILTIN.contains(name)) {
+            throw new IllegalArgumentException("no built-in generator '" + name + "'; built-in: "
+                    + String.join(", ", BUILTIN) + " (or Generator.load(path) for a DCGAN .pth / .safetensors / "
+                    + "TorchScript .pt)");
+        }
+        String file = name + "_dcgan.safetensors";
+        try (InputStream in = Generator.class.getResourceAsStream(file)) {
+            if (in == null) {
+                throw new WeightsException(file + " is missing from the jar; train it with GanTrainer.main(\""
+                        + name + "\")");
+            }
+            byte[] bytes = in.readAllBytes();
+            String source = "built-in " + file;
+            return fromStateDict(WeightsFiles.readSafetensors(new java.io.ByteArrayInputStream(bytes), source), source,
+                    arch -> arch.load(new java.io.ByteArrayInputStream(bytes), source));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A generator from a file: a DCGAN state_dict ({@code torch.save(netG.state_dict(), ...)} as in
+     * pytorch/examples {@code dcgan/main.py}, or safetensors), whose code size, width, channels and image size
+     * are read off the weight shapes; or a TorchScript module ({@code torch.jit.trace(netG, z).save(...)}) taking
+     * {@code N x zDim x 1 x 1} codes to tanh images. A TorchScript generator only generates: its layers are
+     * compiled away, so captures and hooks (dissection, ablation, rewriting) need the state_dict instead.
+     */
+    public static Generator load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new WeightsException("generator file " + file.toAbsolutePath() + " does not exist");
+        }
+        if (isTorchScript(file)) {
+            return torchScript(file, -1);
+        }
+        return fromStateDict(WeightsFiles.read(file), file.toString(), arch -> arch.load(file));
+    }
+
+    /** A TorchScript generator with a known code size ({@code zDim <= 0}: read it off the first weight). */
+    public static Generator torchScript(Path file, int zDim) {
+        Scripted s = Scripted.load(file, zDim);
+        return new Generator(null, s, s.zDim);
+    }
+
+    private static Generator fromStateDict(Map<String, RawTensor> w, String source,
+                                           java.util.function.Function<Architecture, Network> loader) {
+        RawTensor first = w.get("main.0.weight");
+        if (first == null || first.shape().length != 4) {
+            throw new WeightsException(source + " is not a DCGAN generator state_dict (no 4-D main.0.weight); keys "
+                    + "start with: " + String.join(", ", w.keySet().stream().limit(6).toList())
+                    + ". Other generators load as TorchScript (.pt) or through Generator.of(network, zDim).");
+        }
+        int convs = 0;
+        long[] last = first.shape();
+        for (var e : w.entrySet()) {
+            if (e.getKey().endsWith(".weight") && e.getValue().shape().length == 4) {
+                convs++;
+                last = e.getValue().shape();
+            }
+        }
+        int size = convs == 5 ? 64 : convs == 4 ? 32 : -1;
+        if (size < 0) {
+            throw new WeightsException(source + " has " + convs + " transposed convolutions; DCGAN generators have "
+                    + "5 (64 px) or 4 (32 px)");
+        }
+        int nz = (int) first.shape()[0];
+        Architecture arch = Architecture.dcganGenerator(nz, (int) last[0], (int) last[1], size);
+        return of(loader.apply(arch), nz);
+    }
+
+    private static boolean isTorchScript(Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            // torch.jit.save archives hold compiled code; torch.save state_dicts only data.pkl and tensors
+            return zip.stream().anyMatch(e -> e.getName().contains("/code/") || e.getName().endsWith("constants.pkl"));
+        } catch (IOException notZip) {
+            return false;
+        }
     }
 
     public int zDim() {
         return zDim;
     }
 
+    /** The layer graph (for captures, hooks, weights); a TorchScript generator has none. */
     public Network network() {
+        if (network == null) {
+            throw new UnsupportedOperationException(script.why());
+        }
         return network;
     }
 
-    public String name() {
-        return network.name();
+    /** True when this generator exposes its layers (loaded from weights, not TorchScript). */
+    public boolean hasLayers() {
+        return network != null;
     }
 
+    public String name() {
+        return network != null ? network.name() : script.name;
+    }
+
+    /** Layer names for captures and hooks; empty for a TorchScript generator. */
     public List<String> layerNames() {
-        return network.layerNames();
+        return network != null ? network.layerNames() : List.of();
     }
 
     /** {@code n} codes from a standard normal, reproducible from {@code seed}. */
@@ -84,7 +202,7 @@ public final class Generator implements AutoCloseable {
      */
     public Map<String, Tensor> generate(Tensor z, Forward spec) {
         checkZ(z);
-        try (NDManager scope = network.newScope()) {
+        try (NDManager scope = network != null ? network.newScope() : script.manager.newSubManager()) {
             Map<String, NDArray> out = forward(z.toNDArray(scope), spec);
             Map<String, Tensor> copied = new LinkedHashMap<>();
             out.forEach((k, v) -> copied.put(k, Tensor.from(v)));
@@ -97,6 +215,14 @@ public final class Generator implements AutoCloseable {
      * under {@link #OUTPUT}, differentiable; arrays belong to {@code z}'s manager.
      */
     public Map<String, NDArray> forward(NDArray z, Forward spec) {
+        if (network == null) {
+            if (!spec.captures().isEmpty() || !spec.hooks().isEmpty()) {
+                throw new UnsupportedOperationException(script.why());
+            }
+            Map<String, NDArray> out = new LinkedHashMap<>();
+            out.put(OUTPUT, script.forward(z).add(1f).div(2f));
+            return out;
+        }
         Map<String, NDArray> out = new LinkedHashMap<>(network.forward(z, spec.toOutput()));
         out.put(OUTPUT, out.get(OUTPUT).add(1f).div(2f));
         return out;
@@ -112,11 +238,96 @@ public final class Generator implements AutoCloseable {
 
     @Override
     public void close() {
-        network.close();
+        if (network != null) {
+            network.close();
+        } else {
+            script.close();
+        }
     }
 
     @Override
     public String toString() {
-        return "Generator[" + network.name() + ", z " + zDim + ", " + network.source() + "]";
+        return "Generator[" + name() + ", z " + zDim + ", " + (network != null ? network.source() : "TorchScript")
+                + "]";
+    }
+
+    /** A TorchScript generator: forward only, in eval mode, gradients allowed (for inversion of z). */
+    private static final class Scripted {
+        final PtNDManager manager;
+        final PtSymbolBlock block;
+        final int zDim;
+        final boolean flat;
+        final String name;
+
+        private Scripted(PtNDManager manager, PtSymbolBlock block, int zDim, boolean flat, String name) {
+            this.manager = manager;
+            this.block = block;
+            this.zDim = zDim;
+            this.flat = flat;
+            this.name = name;
+        }
+
+        static Scripted load(Path file, int zDim) {
+            PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Devices.current(), "PyTorch");
+            try {
+                PtSymbolBlock block = JniUtils.loadModule(manager, file, true, new String[0], new String[0], true);
+                JniUtils.enableInferenceMode(block); // eval(): batch norm uses its running statistics
+                boolean flat = false;
+                if (zDim <= 0) {
+                    long[] shape = null;
+                    for (var p : block.getDirectParameters()) {
+                        Parameter param = p.getValue();
+                        if (param.getArray() != null && param.getArray().getShape().dimension() >= 2) {
+                            shape = param.getArray().getShape().getShape();
+                            break;
+                        }
+                    }
+                    if (shape == null) {
+                        throw new WeightsException("cannot tell the code size of TorchScript " + file
+                                + ": it has no weights; use Generator.torchScript(path, zDim)");
+                    }
+                    // ConvTranspose2d weights are in x out x k x k; Linear weights out x in
+                    flat = shape.length == 2;
+                    zDim = (int) (flat ? shape[1] : shape[0]);
+                }
+                Scripted s = new Scripted(manager, block, zDim, flat, file.getFileName().toString());
+                try (NDManager probe = manager.newSubManager()) {
+                    s.forward(probe.zeros(new Shape(1, zDim, 1, 1)));
+                } catch (RuntimeException e) {
+                    throw new WeightsException("TorchScript " + file + " does not take a code of " + zDim
+                            + " values (" + e.getMessage().lines().findFirst().orElse("") + "); pass the size: "
+                            + "Generator.torchScript(path, zDim)", e);
+                }
+                return s;
+            } catch (RuntimeException e) {
+                manager.close();
+                if (e instanceof WeightsException) {
+                    throw e;
+                }
+                throw new WeightsException("cannot load TorchScript generator " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        NDArray forward(NDArray z) {
+            NDArray in = flat ? z.reshape(z.getShape().get(0), zDim) : z;
+            try (IValue v = IValue.from((PtNDArray) in); IValue out = ScriptCalls.run(block, "forward", v)) {
+                if (!out.isTensor()) {
+                    throw new IllegalStateException("TorchScript generator returned " + out.getType()
+                            + ", expected an image tensor");
+                }
+                return out.toTensor((PtNDManager) z.getManager());
+            }
+        }
+
+        String why() {
+            return "generator " + name + " is TorchScript: its layers are compiled into one graph, so captures, "
+                    + "hooks and weight edits cannot reach them. Load its state_dict instead (torch.save("
+                    + "netG.state_dict(), 'g.pth'); Generator.load(Path.of(\"g.pth\"))).";
+        }
+
+        void close() {
+            block.close();
+            manager.close();
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.neurolens.model.internal;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -22,11 +23,6 @@ final class TransposedConv {
      * @param b bias {@code Cout} or null
      */
     static NDArray apply(NDArray x, NDArray w, NDArray b, int stride, int padding, int outputPadding) {
-        // ops on a weight allocate in the weight's (network-long) manager: work on a copy owned by the pass,
-        // so the taps die with the caller's scope (the copy is differentiable: gradients reach w)
-        NDArray wx = w.duplicate();
-        wx.attach(x.getManager());
-        w = wx;
         long h = x.getShape().get(2);
         long wd = x.getShape().get(3);
         int k = (int) w.getShape().get(2);
@@ -40,13 +36,16 @@ final class TransposedConv {
             throw new UnsupportedOperationException("transposed convolution with output " + outH + "x" + outW
                     + " not a multiple of stride " + stride + " (or kernel < stride) is not supported");
         }
+        // ops on the weights land in the weights' long-lived manager: every array made from them is moved to
+        // the input's scope at once, or each pass would leak the tap kernels until the network is closed
+        NDManager scope = x.getManager();
         NDArray[] rows = new NDArray[stride];
         for (int cy = 0; cy < stride; cy++) {
             Phase py = new Phase(cy, k, stride, padding, h, outH);
             NDArray[] cols = new NDArray[stride];
             for (int cx = 0; cx < stride; cx++) {
                 Phase px = new Phase(cx, k, stride, padding, wd, outW);
-                NDArray kernel = taps(w, py, px).transpose(1, 0, 2, 3);
+                NDArray kernel = own(taps(w, py, px, scope).transpose(1, 0, 2, 3), scope);
                 NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, kernel, null, new Shape(1, 1),
                         new Shape(py.pad, px.pad), new Shape(1, 1), 1).singletonOrThrow();
                 cols[cx] = y.get(":, :, " + py.from + ":" + (py.from + outH / stride) + ", " + px.from + ":"
@@ -58,25 +57,28 @@ final class TransposedConv {
         NDArray out = stride == 1 ? rows[0] : NDArrays.stack(new NDList(rows), 3);
         out = out.reshape(out.getShape().get(0), out.getShape().get(1), outH, outW);
         if (b != null) {
-            NDArray bx = b.reshape(1, -1, 1, 1);
-            bx.attach(x.getManager());
-            out = out.add(bx);
+            out = out.add(own(b.reshape(1, -1, 1, 1), scope));
         }
         return out;
     }
 
     /** The kernel taps one output phase uses, reversed so a correlation applies them. */
-    private static NDArray taps(NDArray w, Phase py, Phase px) {
+    private static NDArray taps(NDArray w, Phase py, Phase px, NDManager scope) {
         NDArray[] ys = new NDArray[py.taps.length];
         for (int i = 0; i < ys.length; i++) {
-            ys[i] = w.get(":, :, " + py.taps[i] + ", :");
+            ys[i] = own(w.get(":, :, " + py.taps[i] + ", :"), scope);
         }
-        NDArray rowsSel = ys.length == 1 ? ys[0].expandDims(2) : NDArrays.stack(new NDList(ys), 2);
+        NDArray rowsSel = own(ys.length == 1 ? ys[0].expandDims(2) : NDArrays.stack(new NDList(ys), 2), scope);
         NDArray[] xs = new NDArray[px.taps.length];
         for (int i = 0; i < xs.length; i++) {
-            xs[i] = rowsSel.get(":, :, :, " + px.taps[i]);
+            xs[i] = own(rowsSel.get(":, :, :, " + px.taps[i]), scope);
         }
-        return xs.length == 1 ? xs[0].expandDims(3) : NDArrays.stack(new NDList(xs), 3);
+        return own(xs.length == 1 ? xs[0].expandDims(3) : NDArrays.stack(new NDList(xs), 3), scope);
+    }
+
+    private static NDArray own(NDArray a, NDManager scope) {
+        a.attach(scope);
+        return a;
     }
 
     /**
