@@ -52,6 +52,7 @@ public final class Dissection implements Displayable {
     private final String layer;
     private final List<String> concepts;
     private final float[] thresholds;
+    private final float[] activeMeans;
     private final double[][] iou;
     private final long[] conceptPixels;
     private final int samples;
@@ -65,12 +66,13 @@ public final class Dissection implements Displayable {
     private final Map<Integer, BufferedImage> images;
     private final double seconds;
 
-    private Dissection(Builder b, float[] thresholds, double[][] iou, long[] conceptPixels, boolean exact, int mapH,
+    private Dissection(Builder b, float[] thresholds, float[] activeMeans, double[][] iou, long[] conceptPixels, boolean exact, int mapH,
                        int mapW, int[][] topSamples, float[][][] topMaps, Map<Integer, BufferedImage> images,
                        double seconds) {
         this.layer = b.layer;
         this.concepts = List.copyOf(b.segmenter.concepts());
         this.thresholds = thresholds;
+        this.activeMeans = activeMeans;
         this.iou = iou;
         this.conceptPixels = conceptPixels;
         this.samples = b.samples;
@@ -250,7 +252,7 @@ public final class Dissection implements Displayable {
                 tally.addMasks(v, n, labels, thresholds);
                 for (int i = 0; i < n; i++) {
                     if (wanted.containsKey(from + i)) {
-                        images.put(from + i, Images.fromFloats(img.slice(i).toFloatArray(), img.slice(i).shape()));
+                        images.put(from + i, Images.fromFloats(img.slice(i).toFloatArray(), Images.PixelRange.UNIT, img.slice(i).shape()));
                     }
                 }
                 int plane = h * w;
@@ -267,7 +269,7 @@ public final class Dissection implements Displayable {
                     bar.step(n);
                 }
             }
-            return new Dissection(b, thresholds, tally.iou(), tally.conceptPixels(), tally.exact(), h, w, top,
+            return new Dissection(b, thresholds, tally.activeMeans(thresholds), tally.iou(), tally.conceptPixels(), tally.exact(), h, w, top,
                     topMaps, images, (System.nanoTime() - start) / 1e9);
         }
     }
@@ -316,6 +318,23 @@ public final class Dissection implements Displayable {
 
     public float threshold(int unit) {
         return thresholds[unit];
+    }
+
+    /**
+     * The unit's mean activation where it exceeds its threshold: the value to set it to when inserting its
+     * concept ({@link Intervention#insert}).
+     */
+    public float activeMean(int unit) {
+        return activeMeans[unit];
+    }
+
+    /** {@link #activeMean} of several units. */
+    public float[] activeMeans(int... units) {
+        float[] v = new float[units.length];
+        for (int i = 0; i < units.length; i++) {
+            v[i] = activeMeans[units[i]];
+        }
+        return v;
     }
 
     public double seconds() {

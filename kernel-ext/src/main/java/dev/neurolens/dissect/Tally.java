@@ -26,6 +26,8 @@ final class Tally {
     private final long[][] intersection;
     private final long[] unitPixels;
     private final long[] conceptPixels;
+    private final double[] activeSum;
+    private final long[] activeCount;
     private final Upsampler up;
 
     Tally(int units, int concepts, int h, int w, int imgH, int imgW, int capacity, long seed) {
@@ -42,6 +44,8 @@ final class Tally {
         this.intersection = new long[units][concepts];
         this.unitPixels = new long[units];
         this.conceptPixels = new long[concepts];
+        this.activeSum = new double[units];
+        this.activeCount = new long[units];
         this.up = new Upsampler(h, w, imgH, imgW);
     }
 
@@ -129,8 +133,15 @@ final class Tally {
                 }
             }
             for (int u = 0; u < units; u++) {
-                up.apply(acts, (i * units + u) * plane, big);
+                int base = (i * units + u) * plane;
                 float t = thresholds[u];
+                for (int p = 0; p < plane; p++) {
+                    if (acts[base + p] > t) {
+                        activeSum[u] += acts[base + p];
+                        activeCount[u]++;
+                    }
+                }
+                up.apply(acts, base, big);
                 long[] inter = intersection[u];
                 long a = 0;
                 for (int p = 0; p < big.length; p++) {
@@ -158,6 +169,15 @@ final class Tally {
             }
         }
         return r;
+    }
+
+    /** Mean raw activation of each unit where it exceeds its threshold (the threshold where it never does). */
+    float[] activeMeans(float[] thresholds) {
+        float[] m = new float[units];
+        for (int u = 0; u < units; u++) {
+            m[u] = activeCount[u] == 0 ? thresholds[u] : (float) (activeSum[u] / activeCount[u]);
+        }
+        return m;
     }
 
     long[] conceptPixels() {
