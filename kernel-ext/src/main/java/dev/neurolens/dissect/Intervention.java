@@ -486,7 +486,7 @@ public final class Intervention {
                             || !imageRegion[y * imgW + x - 1] || !imageRegion[y * imgW + x + 1]
                             || !imageRegion[(y - 1) * imgW + x] || !imageRegion[(y + 1) * imgW + x]);
                     if (edge) {
-                        g.fillRect(x * scale, y * scale, 1, 1);
+                        g.fillRect(x * scale, y * scale, scale, scale);
                     }
                 }
             }
@@ -502,7 +502,7 @@ public final class Intervention {
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "Insertion[%d units of %s: %s appeared in %.0f%% of %d samples, "
-                    + "+%.1f px in a %d px region]", units.length, layer, concept, 100 * successRate(), before.length,
+                    + "%+.1f px in a %d px region]", units.length, layer, concept, 100 * successRate(), before.length,
                     meanAdded(), regionPixels());
         }
     }

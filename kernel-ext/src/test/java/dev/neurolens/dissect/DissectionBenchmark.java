@@ -52,7 +52,11 @@ public final class DissectionBenchmark {
             "        oh = F.one_hot(lab, K).float()",
             "        inter += torch.einsum('buhw,bhwk->uk', m.float(), oh); area += m.float().sum((0, 2, 3)); cpx += oh.sum((0, 1, 2))",
             "    iou = inter / (area[:, None] + cpx[None, :] - inter).clamp(min=1)",
-            "    print(n / (time.perf_counter() - t))",
+            "    dis = n / (time.perf_counter() - t)",
+            "    t = time.perf_counter()",
+            "    for r in range(2):",
+            "        for i in range(0, n, B): run(z[i:i + B])",
+            "    print(n / (time.perf_counter() - t)); print(dis)",
             "");
 
     private DissectionBenchmark() {
@@ -88,12 +92,22 @@ public final class DissectionBenchmark {
         Devices.setThreads(threads);
         System.out.println(Devices.describe() + "; " + threads + " threads; " + n + " samples; layer" + layer);
         double java;
+        double javaGen;
         try (Generator g = Generator.of(Architecture.dcganGenerator(64, 32, 3, 64).randomInit(0), 64)) {
             Dissection.builder(g, "layer" + layer).segmenter(new Brightness()).samples(16).run(); // warm-up
             Dissection d = Dissection.builder(g, "layer" + layer).segmenter(new Brightness()).samples(n).run();
             java = n / d.seconds();
             System.out.println(d);
+            dev.neurolens.model.Tensor z = g.sampleZ(n, 1);
+            long t = System.nanoTime();
+            for (int r = 0; r < 2; r++) {
+                for (int i = 0; i < n; i += 16) {
+                    g.generate(Dissection.slice(z, i, Math.min(16, n - i)), dev.neurolens.model.Forward.capture("layer" + layer));
+                }
+            }
+            javaGen = n / ((System.nanoTime() - t) / 1e9);
         }
+        double pyGen = Double.NaN;
         double py = Double.NaN;
         String why = TorchOracle.unavailableReason();
         if (why == null) {
@@ -107,11 +121,15 @@ public final class DissectionBenchmark {
             }
             String[] lines = out.split("\n");
             py = Double.parseDouble(lines[lines.length - 1].strip());
+            pyGen = Double.parseDouble(lines[lines.length - 2].strip());
             Files.deleteIfExists(script);
         } else {
             System.out.println("python peer unavailable: " + why);
         }
         System.out.printf("dissection samples/s: java %.1f, python torch %.1f, ratio java/python %.2f%n", java, py,
                 java / py);
+        System.out.printf("generation alone (both passes) samples/s: java %.1f, python torch %.1f, ratio %.2f; "
+                + "share of dissection time spent generating: java %.0f%%, python %.0f%%%n", javaGen, pyGen,
+                javaGen / pyGen, 100 * java / javaGen, 100 * py / pyGen);
     }
 }
