@@ -13,6 +13,7 @@ import dev.neurolens.magics.HtmlMagic;
 import dev.neurolens.magics.MagicRegistry;
 import dev.neurolens.magics.NeighborsMagic;
 import dev.neurolens.magics.NeurolensMagic;
+import dev.neurolens.magics.PaintMagic;
 import dev.neurolens.magics.PatchesMagic;
 import dev.neurolens.magics.SaliencyMagic;
 import dev.neurolens.magics.StyleMagic;
@@ -61,6 +62,8 @@ public final class Neurolens {
         MagicRegistry.register(new ClassVizMagic());
         MagicRegistry.register(new DreamMagic());
         MagicRegistry.register(new StyleMagic());
+        // painting with neurons (GANPaint)
+        MagicRegistry.register(new PaintMagic());
         // homework grading
         MagicRegistry.register(new CheckMagic());
         SaliencyHomework.register();

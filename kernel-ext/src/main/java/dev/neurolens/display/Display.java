@@ -27,7 +27,7 @@ public final class Display {
 
     /** Shows value now and returns its display id, for {@link #update}. */
     public static String display(Object value) {
-        String id = newDisplayId();
+        String id = value instanceof LiveView live ? live.displayId() : newDisplayId();
         sink.display(bundleOf(value), id);
         return id;
     }

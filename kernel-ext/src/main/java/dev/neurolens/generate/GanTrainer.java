@@ -344,8 +344,13 @@ public final class GanTrainer {
             NDArray[] mv = adam.get(owner + e.getKey());
             mv[0].muli(b1).addi(grad.mul(1 - b1));
             mv[1].muli(b2).addi(grad.square().mul(1 - b2));
-            NDArray update = mv[0].div((float) c1).div(mv[1].div((float) c2).sqrt().add(1e-8f)).mul(lr);
-            update.attach(scope);
+            // ops on the moment buffers would allocate in their (long-lived) manager: move the first results
+            // into the step's scope so every temporary dies with the step
+            NDArray mHat = mv[0].div((float) c1);
+            mHat.attach(scope);
+            NDArray vHat = mv[1].div((float) c2);
+            vHat.attach(scope);
+            NDArray update = mHat.div(vHat.sqrt().add(1e-8f)).mul(lr);
             p.subi(update);
             JniUtils.zeroGrad((PtNDArray) p);
         }

@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 import dev.neurolens.Neurolens;
 import dev.neurolens.display.Display;
 import dev.neurolens.display.DisplaySink;
+import dev.neurolens.display.LiveView;
 import dev.neurolens.display.MimeBundle;
+import dev.neurolens.display.Painter;
 import dev.neurolens.kernel.internal.ObjectExecutionControl;
 import dev.neurolens.kernel.internal.ObjectExecutionControlProvider;
 import dev.neurolens.magics.MagicArgumentException;
@@ -64,6 +66,8 @@ public final class NeurolensKernel extends BaseKernel {
     /** Where each snippet of the running cell starts (cell line, 1-based), to point errors at the user's line. */
     private final Map<String, Integer> snippetStartLine = new HashMap<>();
     private final Map<String, String> snippetSource = new HashMap<>();
+    /** Browser views talking to kernel objects (the painter); 2 minutes per request at most. */
+    private final KernelComms comms = new KernelComms(120_000);
 
     public NeurolensKernel() {
         provider = new ObjectExecutionControlProvider(NeurolensKernel.class.getClassLoader());
@@ -86,6 +90,7 @@ public final class NeurolensKernel extends BaseKernel {
         Neurolens.install();
         Display.setSink(new KernelSink());
         MagicRegistry.register(new JarsMagic(this));
+        comms.register(Painter.COMM_TARGET, KernelComms.painters());
     }
 
     private static String absoluteClasspath() {
@@ -109,6 +114,7 @@ public final class NeurolensKernel extends BaseKernel {
             env.setBusyDeferIdle();
             env.reply(new KernelInfoWithStatus(dev.neurolens.magics.Versions.neurolens(), languageInfo, getBanner()));
         });
+        comms.install(connection);
     }
 
     @Override
@@ -175,7 +181,11 @@ public final class NeurolensKernel extends BaseKernel {
         if (!hasValue || value == null) {
             return null;
         }
-        return toDisplayData(Display.bundleOf(value));
+        DisplayData dd = toDisplayData(Display.bundleOf(value));
+        if (value instanceof LiveView live) {
+            dd.setDisplayId(live.displayId()); // so later updates (a painter's strokes) reach this output
+        }
+        return dd;
     }
 
     /**
@@ -326,6 +336,7 @@ public final class NeurolensKernel extends BaseKernel {
 
     @Override
     public void interrupt() {
+        comms.interrupt();
         shell.stop();
     }
 
@@ -451,7 +462,13 @@ public final class NeurolensKernel extends BaseKernel {
 
         @Override
         public void update(MimeBundle bundle, String displayId) {
-            getIO().display.updateDisplay(displayId, toDisplayData(bundle));
+            DisplayData dd = toDisplayData(bundle);
+            dd.setDisplayId(displayId);
+            // Outside a cell (a comm message from a browser view) the display stream is detached.
+            if (!getIO().display.isAttached() && comms.publishUpdate(dd)) {
+                return;
+            }
+            getIO().display.updateDisplay(displayId, dd);
         }
     }
 

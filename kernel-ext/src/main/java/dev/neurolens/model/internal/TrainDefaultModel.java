@@ -116,8 +116,13 @@ public final class TrainDefaultModel {
             NDArray[] mv = adam.get(e.getKey());
             mv[0].muli(b1).addi(g.mul(1 - b1));
             mv[1].muli(b2).addi(g.square().mul(1 - b2));
-            NDArray update = mv[0].div(c1).div(mv[1].div(c2).sqrt().add(eps)).mul(lr);
-            update.attach(scope);
+            // ops on the moment buffers allocate in their long-lived manager: move the first results into the
+            // step's scope so no temporary outlives the step
+            NDArray mHat = mv[0].div(c1);
+            mHat.attach(scope);
+            NDArray vHat = mv[1].div(c2);
+            vHat.attach(scope);
+            NDArray update = mHat.div(vHat.sqrt().add(eps)).mul(lr);
             p.subi(update);
             JniUtils.zeroGrad((PtNDArray) p);
         }

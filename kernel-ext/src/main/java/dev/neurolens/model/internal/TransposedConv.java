@@ -22,6 +22,11 @@ final class TransposedConv {
      * @param b bias {@code Cout} or null
      */
     static NDArray apply(NDArray x, NDArray w, NDArray b, int stride, int padding, int outputPadding) {
+        // ops on a weight allocate in the weight's (network-long) manager: work on a copy owned by the pass,
+        // so the taps die with the caller's scope (the copy is differentiable: gradients reach w)
+        NDArray wx = w.duplicate();
+        wx.attach(x.getManager());
+        w = wx;
         long h = x.getShape().get(2);
         long wd = x.getShape().get(3);
         int k = (int) w.getShape().get(2);
@@ -53,7 +58,9 @@ final class TransposedConv {
         NDArray out = stride == 1 ? rows[0] : NDArrays.stack(new NDList(rows), 3);
         out = out.reshape(out.getShape().get(0), out.getShape().get(1), outH, outW);
         if (b != null) {
-            out = out.add(b.reshape(1, -1, 1, 1));
+            NDArray bx = b.reshape(1, -1, 1, 1);
+            bx.attach(x.getManager());
+            out = out.add(bx);
         }
         return out;
     }

@@ -1,0 +1,198 @@
+"""End-to-end check of the painter in a real browser (not part of ./neurolens test: it needs chromium).
+
+Starts the classic Notebook (localhost, no token) with the given kernelspec, opens a notebook in headless chromium
+over the DevTools protocol, runs its cell, drags the mouse over the painter's grid, waits for the kernel's picture,
+saves the notebook and exports it to HTML, and writes screenshots of the live view and of the export.
+
+Run: JUPYTER_PATH=/tmp/jp-painter/share/jupyter /usr/bin/python3 kernel-ext/src/test/python/browser_painter.py OUT_DIR
+Exit status 0 when every check passed; the screenshots are OUT_DIR/live.png and OUT_DIR/export.png.
+"""
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from tornado.ioloop import IOLoop
+from tornado.websocket import websocket_connect
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_painter import BACKEND, GRID, cells_of  # noqa: E402
+
+KERNEL = os.environ.get("NEUROLENS_KERNEL", "neurolens")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            return urllib.request.urlopen(url, timeout=2).read()
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("no answer from " + url)
+
+
+class Chrome:
+    """Just enough of the DevTools protocol: evaluate, wait for a condition, mouse events, screenshots."""
+
+    def __init__(self, ws_url):
+        self.loop = IOLoop.current()
+        self.ws = self.loop.run_sync(lambda: websocket_connect(ws_url, max_message_size=64 << 20))
+        self.next_id = 0
+
+    def call(self, method, **params):
+        self.next_id += 1
+        msg_id = self.next_id
+
+        async def go():
+            await self.ws.write_message(json.dumps({"id": msg_id, "method": method, "params": params}))
+            while True:
+                m = json.loads(await self.ws.read_message())
+                if m.get("id") == msg_id:
+                    if "error" in m:
+                        raise RuntimeError(method + ": " + str(m["error"]))
+                    return m["result"]
+        return self.loop.run_sync(go, timeout=60)
+
+    def eval(self, js):
+        r = self.call("Runtime.evaluate", expression=js, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in r:
+            raise RuntimeError(js + " -> " + json.dumps(r["exceptionDetails"])[:500])
+        return r["result"].get("value")
+
+    def wait(self, js, seconds=90, what=None):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if self.eval(js):
+                    return
+            except RuntimeError:
+                pass
+            time.sleep(0.25)
+        raise AssertionError("timed out waiting for " + (what or js))
+
+    def mouse(self, kind, x, y):
+        self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
+                  buttons=0 if kind == "mouseReleased" else 1, clickCount=1)
+
+    def screenshot(self, path, selector):
+        box = self.eval("(function(){var e=document.querySelector(%s);e.scrollIntoView();var r=e.getBoundingClientRect();"
+                        "return [r.left+window.scrollX,r.top+window.scrollY,r.width,r.height];})()" % json.dumps(selector))
+        shot = self.call("Page.captureScreenshot", format="png",
+                         clip={"x": box[0] - 10, "y": box[1] - 10, "width": box[2] + 20, "height": box[3] + 20, "scale": 1})
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="painter-nb-")
+    code = BACKEND + '\nPainter garden = Painter.builder(new CellColor()).name("garden").build();\ngarden'
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                     "source": code}],
+          "metadata": {"kernelspec": {"name": KERNEL, "display_name": "Java (Neurolens)", "language": "java"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    with open(os.path.join(work, "painter.ipynb"), "w") as f:
+        json.dump(nb, f)
+    port, dport = free_port(), free_port()
+    profile = tempfile.mkdtemp(prefix="painter-chrome-")
+    server = subprocess.Popen(["jupyter", "notebook", "--no-browser", "--ip=127.0.0.1", "--port=%d" % port,
+                               "--NotebookApp.token=", "--NotebookApp.password=", "--allow-root",
+                               "--notebook-dir=" + work],
+                              stdout=subprocess.DEVNULL, stderr=open(os.path.join(out, "server.log"), "w"))
+    chrome = None
+    checks = []
+    try:
+        wait_http("http://127.0.0.1:%d/api" % port)
+        chrome = subprocess.Popen(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                                   "--remote-debugging-port=%d" % dport, "--user-data-dir=" + profile,
+                                   "--window-size=1200,1000", "about:blank"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http("http://127.0.0.1:%d/json/version" % dport)
+        page = [t for t in json.loads(wait_http("http://127.0.0.1:%d/json" % dport)) if t["type"] == "page"][0]
+        c = Chrome(page["webSocketDebuggerUrl"])
+        c.call("Page.enable")
+        c.call("Page.navigate", url="http://127.0.0.1:%d/notebooks/painter.ipynb" % port)
+        c.wait("window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()",
+               what="the kernel to connect")
+        c.eval("Jupyter.notebook.execute_all_cells(); true")
+        c.wait("(document.querySelector('.nlp-status')||{}).textContent.indexOf('Live:') === 0",
+               what="the painter view to go live")
+        checks.append(("view live", c.eval("document.querySelector('.nlp-status').textContent")))
+        # choose green, then drag from cell (2,3) to (5,7) with a 1-cell brush
+        c.eval("var s=document.querySelector('.nlp select'); s.value='green'; s.dispatchEvent(new Event('change')); true")
+
+        def at(x, y):  # the centre of grid cell (x, y) in the viewport, where the view is now
+            box = c.eval("(function(){var r=document.querySelector('.nlp-overlay').getBoundingClientRect();"
+                         "return [r.left,r.top,r.width,r.height];})()")
+            return box[0] + (x + 0.5) * box[2] / GRID, box[1] + (y + 0.5) * box[3] / GRID
+        c.mouse("mouseMoved", *at(2, 3))
+        c.mouse("mousePressed", *at(2, 3))
+        for i in range(1, 9):
+            c.mouse("mouseMoved", *at(2 + 3 * i / 8, 3 + 4 * i / 8))
+        c.mouse("mouseReleased", *at(5, 7))
+        c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 1 stroke') === 0",
+               what="the kernel's picture after one stroke")
+        src = c.eval("document.querySelector('.nlp-img').src")
+        cells = cells_of(src.split(",", 1)[1])
+        painted = {k for k, v in cells.items() if v == (0, 255, 0)}
+        diagonal = {(2, 3), (5, 7)}
+        assert diagonal <= painted, painted
+        assert all(v in ((0, 255, 0), (128, 128, 128)) for v in cells.values())
+        checks.append(("cells painted by the drag", sorted(painted)))
+        c.screenshot(os.path.join(out, "live.png"), ".nlp")
+        # Remove on one painted cell, then Undo, through the buttons
+        c.eval("Array.from(document.querySelectorAll('.nlp button')).find(b => b.textContent === 'Remove').click(); true")
+        c.mouse("mousePressed", *at(2, 3))
+        c.mouse("mouseReleased", *at(2, 3))
+        c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 2 strokes') === 0", what="the remove")
+        removed = cells_of(c.eval("document.querySelector('.nlp-img').src").split(",", 1)[1])
+        assert removed[(2, 3)] == (0, 0, 0) and removed[(2, 4)] == (0, 255, 0), (removed[(2, 3)], removed[(2, 4)])
+        c.screenshot(os.path.join(out, "removed.png"), ".nlp")
+        c.eval("Array.from(document.querySelectorAll('.nlp button')).find(b => b.textContent === 'Undo').click(); true")
+        c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 1 stroke') === 0", what="the undo")
+        assert c.eval("document.querySelector('.nlp-img').src") == src, "undo did not bring the picture back"
+        checks.append(("remove blackens the cell, undo restores it", True))
+        # the notebook model holds the latest picture, so saving keeps it
+        model_html = c.eval("Jupyter.notebook.get_cell(0).output_area.outputs[0].data['text/html']")
+        assert src.split(",", 1)[1] in model_html, "the output model was not updated"
+        c.eval("Jupyter.notebook.save_notebook().then(function(){return true;})")
+        time.sleep(1.0)
+        saved = json.load(open(os.path.join(work, "painter.ipynb")))
+        saved_html = "".join(saved["cells"][0]["outputs"][0]["data"]["text/html"])
+        assert src.split(",", 1)[1] in saved_html, "the saved notebook does not hold the latest picture"
+        checks.append(("saved notebook holds the latest picture", True))
+        subprocess.run(["jupyter", "nbconvert", "--to", "html", "--output-dir", out, os.path.join(work, "painter.ipynb")],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        c.call("Page.navigate", url="file://" + os.path.join(os.path.abspath(out), "painter.html"))
+        c.wait("document.querySelector('.nlp-overlay') !== null", what="the exported view")
+        status = c.eval("document.querySelector('.nlp-status').textContent")
+        assert "classic Jupyter Notebook" in status and "%paint garden" in status, status
+        exported = c.eval("document.querySelector('.nlp-img').src").split(",", 1)[1]
+        assert exported == src.split(",", 1)[1], "the export shows an older picture"
+        checks.append(("export shows the latest picture and the fallback line", status))
+        c.screenshot(os.path.join(out, "export.png"), ".nlp")
+    finally:
+        if chrome:
+            chrome.terminate()
+            chrome.wait()
+        server.terminate()
+        server.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+    for name, value in checks:
+        print("ok:", name, "-", value)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "painter-browser")
