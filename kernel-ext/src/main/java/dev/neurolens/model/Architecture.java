@@ -61,6 +61,14 @@ public final class Architecture {
         this.info = info;
     }
 
+    /**
+     * An architecture of your own from layers ({@code dev.neurolens.model.internal.Layers}), named as its
+     * state_dict will be; e.g. a small fully convolutional segmenter.
+     */
+    public static Architecture custom(String name, List<Layer> layers, ModelInfo info) {
+        return new Architecture(name, layers, Map.of(), info);
+    }
+
     /** An architecture by name: squeezenet1_1, alexnet, vgg16, vgg19, resnet18, fashion_cnn. */
     public static Architecture of(String name) {
         Supplier<Architecture> s = KNOWN.get(name);
