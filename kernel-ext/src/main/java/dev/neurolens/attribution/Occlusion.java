@@ -1,10 +1,14 @@
 package dev.neurolens.attribution;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.neurolens.attribution.internal.IncrementalForward;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +17,12 @@ import java.util.Map;
  * Occlusion (Zeiler and Fergus 2014): slide a {@code patch x patch} square of {@code fill} over the image
  * with {@code stride}, and record how much the target score drops. A pixel's value is the mean drop over the
  * patches that cover it, so the map is at input resolution. Occluded copies run {@code batchSize} per forward
- * pass; {@code batchSize(1)} is the one-pass-per-patch baseline.
+ * pass; {@code batchSize(1)} with {@code incremental(false)} is the one-pass-per-patch baseline.
+ *
+ * <p>On a {@link Network} occlusion is incremental by default (Krypton, Nakandala et al. 2019): a patch changes
+ * only a window of each early layer's output, so those layers are computed only on the changed windows pasted
+ * into the activations of the unoccluded image. The scores are those of the plain passes (up to float rounding);
+ * layers that cannot be windowed run on whole maps as usual. The result's details say which path ran.
  *
  * <pre>{@code Occlusion.builder().patch(8).stride(4).fill(0).build().attribute(model, x, Target.predicted())}</pre>
  */
@@ -22,12 +31,14 @@ public final class Occlusion implements AttributionMethod {
     private final int stride;
     private final float fill;
     private final int batchSize;
+    private final boolean incremental;
 
-    private Occlusion(int patch, int stride, float fill, int batchSize) {
+    private Occlusion(int patch, int stride, float fill, int batchSize, boolean incremental) {
         this.patch = patch;
         this.stride = stride;
         this.fill = fill;
         this.batchSize = batchSize;
+        this.incremental = incremental;
     }
 
     public static Occlusion create() {
@@ -64,6 +75,11 @@ public final class Occlusion implements AttributionMethod {
         return Math.max(1, Math.min(64, 2_400_000 / valuesPerImage));
     }
 
+    /** Patches per incremental batch when none is set: up to 64, with the largest activation under 32M values. */
+    static int autoIncrementalBatch(long peakValuesPerPatch) {
+        return (int) Math.max(1, Math.min(64, 32_000_000L / Math.max(1, peakValuesPerPatch)));
+    }
+
     @Override
     public Attribution attribute(Model model, Tensor input, Target target) {
         Tensor x = Support.prepare(model, input);
@@ -75,8 +91,29 @@ public final class Occlusion implements AttributionMethod {
         int[] ys = positions(h, size, stride);
         int[] xs = positions(w, size, stride);
         int patches = ys.length * xs.length;
-        int batchSize = this.batchSize > 0 ? this.batchSize : autoBatch(c * h * w);
         Target.Resolved t = target.resolve(model, x);
+        IncrementalForward plan = null;
+        String mode;
+        if (!incremental) {
+            mode = "plain batched passes (incremental off)";
+        } else if (model instanceof Network net) {
+            plan = IncrementalForward.plan(net, t.layer());
+            mode = plan.description();
+            if (plan.fallback() != null) {
+                plan = null;
+            }
+        } else {
+            mode = "plain batched passes (" + model.info().name() + " is not a Network whose layers can be windowed)";
+        }
+        int[] allY = new int[patches];
+        int[] allX = new int[patches];
+        for (int i = 0; i < patches; i++) {
+            allY[i] = ys[i / xs.length];
+            allX[i] = xs[i % xs.length];
+        }
+        int batchSize = this.batchSize > 0 ? this.batchSize
+                : plan != null ? autoIncrementalBatch(plan.peakValuesPerPatch(c, h, w, allY, allX, size))
+                : autoBatch(c * h * w);
         float[] base = t.scores(model, x);
         int per = c * h * w;
         float[] xv = x.toFloatArray();
@@ -94,17 +131,22 @@ public final class Occlusion implements AttributionMethod {
         int passes = 0;
         for (int img = 0; img < n; img++) {
             Target.Resolved ti = t.rows(img, 1).repeatEach(Math.min(batchSize, patches));
+            if (plan != null) {
+                passes += incrementalDrops((Network) model, plan, Support.rows(x, img, 1), ti, base[img], allY, allX,
+                        size, batchSize, sum[img]);
+                continue;
+            }
             for (int from = 0; from < patches; from += batchSize) {
                 int k = Math.min(batchSize, patches - from);
                 float[] chunk = new float[k * per];
                 for (int r = 0; r < k; r++) {
                     System.arraycopy(xv, img * per, chunk, r * per, per);
-                    int py = ys[(from + r) / xs.length];
-                    int px = xs[(from + r) % xs.length];
+                    int py = allY[from + r];
+                    int px = allX[from + r];
                     for (int ch = 0; ch < c; ch++) {
                         for (int yy = py; yy < py + size; yy++) {
                             int row = r * per + (ch * h + yy) * w;
-                            java.util.Arrays.fill(chunk, row + px, row + px + size, fill);
+                            Arrays.fill(chunk, row + px, row + px + size, fill);
                         }
                     }
                 }
@@ -112,18 +154,8 @@ public final class Occlusion implements AttributionMethod {
                 Target.Resolved tk = ti.rows(0, k);
                 Tensor out = Network.OUTPUT.equals(t.layer()) ? model.logits(batch)
                         : model.run(batch, t.layer()).get(t.layer());
-                float[] scores = tk.scoresOf(out);
                 passes++;
-                for (int r = 0; r < k; r++) {
-                    float drop = base[img] - scores[r];
-                    int py = ys[(from + r) / xs.length];
-                    int px = xs[(from + r) % xs.length];
-                    for (int yy = py; yy < py + size; yy++) {
-                        for (int xx = px; xx < px + size; xx++) {
-                            sum[img][yy][xx] += drop;
-                        }
-                    }
-                }
+                addDrops(sum[img], base[img], tk.scoresOf(out), allY, allX, from, size);
             }
         }
         for (int img = 0; img < n; img++) {
@@ -138,8 +170,51 @@ public final class Occlusion implements AttributionMethod {
         details.put("stride", stride);
         details.put("patches", patches);
         details.put("forward passes", passes + 1);
+        details.put("mode", mode);
         return new Attribution(name(), model.info().name(), x, model.preprocessing(), sum, null, t.descriptions(),
                 true, details);
+    }
+
+    /** Adds each patch's score drop to the pixels it covers. */
+    private static void addDrops(float[][] sum, float base, float[] scores, int[] ys, int[] xs, int from, int size) {
+        for (int r = 0; r < scores.length; r++) {
+            float drop = base - scores[r];
+            int py = ys[from + r];
+            int px = xs[from + r];
+            for (int yy = py; yy < py + size; yy++) {
+                for (int xx = px; xx < px + size; xx++) {
+                    sum[yy][xx] += drop;
+                }
+            }
+        }
+    }
+
+    /** One image's drops by incremental passes, {@code batchSize} patches each; returns the number of passes. */
+    private int incrementalDrops(Network net, IncrementalForward plan, Tensor image, Target.Resolved ti, float base,
+                                 int[] ys, int[] xs, int size, int batchSize, float[][] sum) {
+        int patches = ys.length;
+        int channel = ti.channels()[0];
+        int passes = 0;
+        try (NDManager scope = net.newScope()) {
+            NDArray x = image.toNDArray(scope);
+            Map<String, NDArray> cached = plan.baseActivations(x);
+            for (int from = 0; from < patches; from += batchSize) {
+                int k = Math.min(batchSize, patches - from);
+                Target.Resolved tk = ti.rows(0, k);
+                if (plan.readsOneChannel()) {
+                    tk = new Target.Resolved(tk.layer(), new int[k], tk.y(), tk.x(), tk.descriptions());
+                }
+                float[] scores;
+                try (NDManager batch = scope.newSubManager()) {
+                    NDArray out = plan.run(batch, x, cached, Arrays.copyOfRange(ys, from, from + k),
+                            Arrays.copyOfRange(xs, from, from + k), size, fill, channel);
+                    scores = tk.scoresOf(Tensor.from(out));
+                }
+                passes++;
+                addDrops(sum, base, scores, ys, xs, from, size);
+            }
+        }
+        return passes;
     }
 
     public static final class Builder {
@@ -147,6 +222,7 @@ public final class Occlusion implements AttributionMethod {
         private int stride = 4;
         private float fill;
         private int batchSize;
+        private boolean incremental = true;
 
         /** Side of the square patch in input pixels (8 by default). */
         public Builder patch(int px) {
@@ -181,8 +257,17 @@ public final class Occlusion implements AttributionMethod {
             return this;
         }
 
+        /**
+         * Compute each layer only on the windows a patch changes (true by default; exact, and several times
+         * faster on a CPU). False runs every occluded copy through the whole network.
+         */
+        public Builder incremental(boolean on) {
+            incremental = on;
+            return this;
+        }
+
         public Occlusion build() {
-            return new Occlusion(patch, stride, fill, batchSize);
+            return new Occlusion(patch, stride, fill, batchSize, incremental);
         }
     }
 }

@@ -20,8 +20,9 @@ import java.util.function.Supplier;
 /**
  * Attribution cost at 224 px, batch 1, eval mode, SqueezeNet 1.1 and VGG16 (random weights: the cost does not
  * depend on them): gradient saliency, Grad-CAM, occlusion (patch 32, stride 32, fill 0, 16 copies per pass at 224 px) in
- * Neurolens against python torch (torch_bench.py) at equal thread counts in the same run, plus batched occlusion
- * against one forward pass per patch. Not a test. Run from the repository root after {@code mvn -o test-compile}:
+ * Neurolens against python torch (torch_bench.py) at equal thread counts in the same run, plus plain batched and
+ * incremental occlusion against one forward pass per patch (speed-up rows). The python peer of both occlusion rows
+ * is torch's batched occlusion. Not a test. Run from the repository root after {@code mvn -o test-compile}:
  *
  * <pre>
  * mvn -q -o -pl kernel-ext dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -50,7 +51,7 @@ public final class AttributionBenchmark {
         }
         Tensor x = randomInput();
         Target seven = Target.classIndex(7);
-        System.out.printf("%-14s %-22s %10s %10s %7s%n", "model", "method", "java ms", "python ms", "ratio");
+        System.out.printf("%-14s %-24s %10s %10s %7s%n", "model", "method", "java ms", "python ms", "ratio");
         for (String arch : new String[] {"squeezenet1_1", "vgg16"}) {
             String camLayer = arch.equals("vgg16") ? "features.29" : "features.12";
             boolean big = arch.equals("vgg16");
@@ -61,27 +62,34 @@ public final class AttributionBenchmark {
                         "saliency", n});
                 rows.add(new Object[] {"grad-cam", (Supplier<Object>) () -> GradCam.at(camLayer).attribute(net, x, seven),
                         "gradcam", n});
-                Occlusion batched = Occlusion.builder().patch(32).stride(32).fill(0).build();
-                Occlusion single = Occlusion.builder().patch(32).stride(32).fill(0).batchSize(1).build();
-                rows.add(new Object[] {"occlusion (batched)", (Supplier<Object>) () -> batched.attribute(net, x, seven),
-                        "occlusion", big ? 1 : 2});
+                Occlusion incremental = Occlusion.builder().patch(32).stride(32).fill(0).build();
+                Occlusion batched = Occlusion.builder().patch(32).stride(32).fill(0).incremental(false).build();
+                Occlusion single = Occlusion.builder().patch(32).stride(32).fill(0).incremental(false).batchSize(1)
+                        .build();
+                int occ = big ? 1 : 2;
                 rows.add(new Object[] {"occlusion (1 per patch)", (Supplier<Object>) () -> single.attribute(net, x, seven),
-                        "occlusion1", big ? 1 : 2});
-                double batchedMs = 0;
+                        "occlusion1", occ});
+                rows.add(new Object[] {"occlusion (batched)", (Supplier<Object>) () -> batched.attribute(net, x, seven),
+                        "occlusion", occ});
+                rows.add(new Object[] {"occlusion (incremental)",
+                        (Supplier<Object>) () -> incremental.attribute(net, x, seven), "occlusion", occ});
+                double singleMs = Double.NaN;
                 for (Object[] r : rows) {
                     @SuppressWarnings("unchecked")
                     Supplier<Object> job = (Supplier<Object>) r[1];
                     int k = (Integer) r[3];
                     double java = median(job, 1, k);
                     double py = script == null ? Double.NaN : python(script, arch, threads, k, (String) r[2], camLayer);
-                    System.out.printf("%-14s %-22s %10.1f %10.1f %7.2f%n", arch, r[0], java, py, java / py);
-                    if (r[0].equals("occlusion (batched)")) {
-                        batchedMs = java;
-                    } else if (r[0].equals("occlusion (1 per patch)")) {
-                        System.out.printf("%-14s %-22s %10s %10s %7.2f  (one pass per patch / batched, java)%n", arch,
-                                "occlusion speed-up", "", "", java / batchedMs);
+                    System.out.printf("%-14s %-24s %10.1f %10.1f %7.2f%n", arch, r[0], java, py, java / py);
+                    if (r[0].equals("occlusion (1 per patch)")) {
+                        singleMs = java;
+                    } else if (((String) r[0]).startsWith("occlusion (")) {
+                        System.out.printf("%-14s %-24s %10s %10s %7.2f  (one pass per patch / %s, java)%n", arch,
+                                "  speed-up", "", "", singleMs / java, ((String) r[0]).substring(11).replace(")", ""));
                     }
                 }
+                System.out.printf("%-14s %-24s %s%n", arch, "  incremental path",
+                        incremental.attribute(net, x, seven).detail("mode"));
             }
         }
         if (script != null) {

@@ -98,6 +98,38 @@ public final class Layers {
             this.bias = bias;
         }
 
+        public int inChannels() {
+            return in;
+        }
+
+        public int outChannels() {
+            return out;
+        }
+
+        public int kernel() {
+            return kernel;
+        }
+
+        public int stride() {
+            return stride;
+        }
+
+        public int padding() {
+            return padding;
+        }
+
+        public int dilation() {
+            return dilation;
+        }
+
+        public int groups() {
+            return groups;
+        }
+
+        public boolean hasBias() {
+            return bias;
+        }
+
         @Override
         public LayerKind kind() {
             return LayerKind.CONV2D;
@@ -230,6 +262,11 @@ public final class Layers {
             this.slope = slope;
         }
 
+        /** The negative slope of a LeakyReLU (0 for the others). */
+        public float slope() {
+            return slope;
+        }
+
         public static Activation tanh(String name) {
             return new Activation(name, LayerKind.TANH, 0f);
         }
@@ -302,6 +339,22 @@ public final class Layers {
             this.ceil = ceil;
         }
 
+        public int kernel() {
+            return kernel;
+        }
+
+        public int stride() {
+            return stride;
+        }
+
+        public int padding() {
+            return padding;
+        }
+
+        public boolean ceilMode() {
+            return ceil;
+        }
+
         @Override
         public LayerKind kind() {
             return LayerKind.MAX_POOL2D;
@@ -334,6 +387,14 @@ public final class Layers {
             super(name);
             this.height = height;
             this.width = width;
+        }
+
+        public int height() {
+            return height;
+        }
+
+        public int width() {
+            return width;
         }
 
         @Override
@@ -452,6 +513,10 @@ public final class Layers {
             super(name);
             this.channels = channels;
             this.eps = 1e-5f;
+        }
+
+        public float eps() {
+            return eps;
         }
 
         @Override
@@ -583,6 +648,30 @@ public final class Layers {
             expand3Relu = e3r;
         }
 
+        public Conv2d squeeze() {
+            return (Conv2d) squeeze;
+        }
+
+        public Layer squeezeActivation() {
+            return squeezeRelu;
+        }
+
+        public Conv2d expand1x1() {
+            return (Conv2d) expand1;
+        }
+
+        public Layer expand1x1Activation() {
+            return expand1Relu;
+        }
+
+        public Conv2d expand3x3() {
+            return (Conv2d) expand3;
+        }
+
+        public Layer expand3x3Activation() {
+            return expand3Relu;
+        }
+
         @Override
         public LayerKind kind() {
             return LayerKind.FIRE;
@@ -646,6 +735,31 @@ public final class Layers {
             conv2 = c2;
             bn2 = b2;
             downsample = ds;
+        }
+
+        public Conv2d conv1() {
+            return (Conv2d) conv1;
+        }
+
+        public BatchNorm2d bn1() {
+            return (BatchNorm2d) bn1;
+        }
+
+        public Layer relu() {
+            return relu;
+        }
+
+        public Conv2d conv2() {
+            return (Conv2d) conv2;
+        }
+
+        public BatchNorm2d bn2() {
+            return (BatchNorm2d) bn2;
+        }
+
+        /** The 1x1 convolution and batch norm of the shortcut, or null when the shortcut is the identity. */
+        public Sequential downsample() {
+            return (Sequential) downsample;
         }
 
         @Override
