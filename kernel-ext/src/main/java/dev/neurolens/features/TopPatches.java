@@ -438,8 +438,7 @@ public final class TopPatches implements Displayable {
                             break;
                         }
                         int to = Math.min(end, from + batch);
-                        float[] vals;
-                        long[] args;
+                        float[] maps;
                         long[] shape;
                         try (NDManager scope = net.newScope()) {
                             NDArray x = data.batch(from, to, p).toNDArray(scope);
@@ -448,12 +447,29 @@ public final class TopPatches implements Displayable {
                             if (shape.length != 4 || shape[2] * shape[3] <= 1) {
                                 throw noSpatialExtent(shape);
                             }
-                            NDArray flat = y.reshape(to - from, shape[1], -1);
-                            vals = flat.max(new int[] {2}).toType(DataType.FLOAT32, false).toFloatArray();
-                            args = flat.argMax(2).toType(DataType.INT64, false).toLongArray();
+                            maps = y.toType(DataType.FLOAT32, false).toFloatArray();
                         }
                         int channels = (int) shape[1];
                         int width = (int) shape[3];
+                        int plane = (int) (shape[2] * shape[3]);
+                        // each map's maximum and its first position, in one pass here rather than two native
+                        // reductions (max, argMax) and their copies
+                        float[] vals = new float[(to - from) * channels];
+                        int[] args = new int[vals.length];
+                        for (int m = 0; m < vals.length; m++) {
+                            int base = m * plane;
+                            float best = maps[base];
+                            int at = 0;
+                            for (int s = 1; s < plane; s++) {
+                                float v = maps[base + s];
+                                if (v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
+                                    best = v;
+                                    at = s;
+                                }
+                            }
+                            vals[m] = best;
+                            args[m] = at;
+                        }
                         int[] wanted = resolveUnits(units, channels);
                         if (state == null) {
                             state = new State(wanted, k, recordMaxima ? n : 0);
@@ -470,7 +486,7 @@ public final class TopPatches implements Displayable {
                             for (int u = 0; u < state.units.length; u++) {
                                 int c = state.units[u];
                                 float v = vals[i * channels + c];
-                                int pos = (int) args[i * channels + c];
+                                int pos = args[i * channels + c];
                                 state.offer(u, from + i, v, pos / width, pos % width);
                                 if (state.maxima != null) {
                                     state.maxima[u][from + i] = v;
