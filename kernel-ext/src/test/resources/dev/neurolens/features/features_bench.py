@@ -1,12 +1,12 @@
 """Python peer of FeaturesBenchmark (python torch and scikit-learn doing the same work as Neurolens).
 
 usage:
-  features_bench.py tsne X_FILE THREADS ITERATIONS
-      scikit-learn's Barnes-Hut t-SNE of the rows of X_FILE (big-endian int32 n, d, then n x d float32);
+  features_bench.py tsne X_FILE THREADS ITERATIONS ROWS
+      scikit-learn's Barnes-Hut t-SNE of the first ROWS rows of X_FILE (big-endian int32 n, d, then n x d float32);
       perplexity 30, PCA init, learning rate 'auto', angle 0.5.
-  features_bench.py topk WEIGHTS DATA_DIR N THREADS BATCH K RF_SIZE RF_STRIDE RF_OFFSET OUT_FILE
+  features_bench.py topk WEIGHTS DATA_DIR N THREADS BATCH K RF_SIZE RF_STRIDE RF_OFFSET OUT_FILE REPEATS
       top-K patches of every unit of fashion_cnn's conv3 (features.6) over the first N Fashion-MNIST pictures
-      (test then train), streamed in batches with a running top-K per unit, then each winner cropped at its
+      (test then train; after a warm-up, the median of REPEATS passes), streamed in batches with a running top-K per unit, then each winner cropped at its
       receptive field (gray outside the picture); the top-K values go to OUT_FILE (K x C float32, big-endian).
 Prints key=value lines; seconds exclude reading the inputs; maxrss_kb is the process's peak resident memory.
 """
@@ -24,12 +24,12 @@ def maxrss_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def tsne(path, threads, iterations):
+def tsne(path, threads, iterations, rows):
     import sklearn
     from sklearn.manifold import TSNE
     raw = open(path, "rb").read()
     n, d = struct.unpack(">ii", raw[:8])
-    x = np.frombuffer(raw[8:], dtype=">f4").reshape(n, d).astype(np.float32)
+    x = np.frombuffer(raw[8:], dtype=">f4").reshape(n, d)[:rows].astype(np.float32)
     t0 = time.time()
     model = TSNE(n_components=2, perplexity=30, init="pca", learning_rate="auto", n_iter=iterations, angle=0.5,
                  method="barnes_hut", random_state=0, n_jobs=threads)
@@ -64,7 +64,7 @@ def idx_images(path):
     return np.frombuffer(raw[16:], dtype=np.uint8).reshape(n, h, w)
 
 
-def topk(weights, data_dir, n, threads, batch, k, rf_size, rf_stride, rf_offset, out_file):
+def topk(weights, data_dir, n, threads, batch, k, rf_size, rf_stride, rf_offset, out_file, repeats):
     import torch
     from torch import nn
     torch.set_num_threads(threads)
@@ -107,9 +107,12 @@ def topk(weights, data_dir, n, threads, batch, k, rf_size, rf_stride, rf_offset,
         return best_v, crops
 
     run(min(n, 2 * batch))  # warm-up
-    t0 = time.time()
-    best_v, crops = run(n)
-    secs = time.time() - t0
+    times = []
+    for _ in range(repeats):
+        t0 = time.time()
+        best_v, crops = run(n)
+        times.append(time.time() - t0)
+    secs = sorted(times)[repeats // 2]
     best_v.numpy().astype(">f4").tofile(out_file)
     print(f"seconds={secs:.3f}")
     print(f"images_per_s={n / secs:.1f}")
@@ -119,7 +122,7 @@ def topk(weights, data_dir, n, threads, batch, k, rf_size, rf_stride, rf_offset,
 
 if __name__ == "__main__":
     if sys.argv[1] == "tsne":
-        tsne(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        tsne(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:
         a = sys.argv[2:]
-        topk(a[0], a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5]), int(a[6]), int(a[7]), int(a[8]), a[9])
+        topk(a[0], a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5]), int(a[6]), int(a[7]), int(a[8]), a[9], int(a[10]))
