@@ -9,6 +9,7 @@ import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.MimeBundle;
 import dev.neurolens.display.Progress;
 import dev.neurolens.model.Forward;
+import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.ReceptiveField;
@@ -25,15 +26,23 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The maximally activating patches of a layer's units over a data set (Zeiler and Fergus 2014; Olah et al.'s
  * "dataset examples"). The set is streamed once in batches; for each unit and image the strongest spatial
  * position is kept if it beats the unit's current top-k, so memory is O(k x units) whatever the set size.
- * Each winner is cropped at the unit's receptive field from the picture as the model saw it. Streaming can
- * stop and resume from a checkpoint file. Ties go to the lower image id.
+ * Each winner is cropped at the unit's receptive field from the picture as the model saw it. Ties go to the
+ * lower image id. The layer must have a spatial extent (a conv, relu or pool layer): a patch is a place in
+ * the picture.
+ *
+ * <p>Interrupting (the kernel's Thread.interrupt, or its Thread.stop after the grace period) ends the stream
+ * between batches and keeps the top-k of the images seen so far, marked partial; the kernel discards an
+ * interrupted cell's value, so {@link #lastResult()} hands it back in the next cell and {@link #resume} goes
+ * on from the next image. A checkpoint file does the same across kernel restarts.
  *
  * <pre>{@code TopPatches.builder(net, "conv2").units(0, 16).k(9).live(true).build().run(ImageSet.fashionMnistTest())}</pre>
  */
@@ -42,29 +51,39 @@ public final class TopPatches implements Displayable {
     public record Hit(int image, float value, int y, int x) {
     }
 
+    private static volatile TopPatches last;
+
+    private final Runner runner;
     private final String model;
     private final String layer;
     private final int[] units;
     private final int k;
     private final List<List<Hit>> hits;
-    private final List<List<BufferedImage>> crops;
     private final ReceptiveField field;
     private final int imagesSeen;
-    private final String dataName;
-    private final float[][] maxima;
+    private final int total;
+    private final boolean interrupted;
+    private final ImageSet data;
+    private final State state;
+    private volatile List<List<BufferedImage>> crops;
 
-    private TopPatches(String model, String layer, int[] units, int k, List<List<Hit>> hits,
-            List<List<BufferedImage>> crops, ReceptiveField field, int imagesSeen, String dataName, float[][] maxima) {
-        this.model = model;
-        this.layer = layer;
-        this.units = units;
-        this.k = k;
-        this.hits = hits;
-        this.crops = crops;
+    private TopPatches(Runner runner, State state, ImageSet data, ReceptiveField field, boolean interrupted) {
+        this.runner = runner;
+        this.model = runner.net.name();
+        this.layer = runner.layer;
+        this.state = state;
+        this.units = state.units.clone();
+        this.k = state.k;
+        List<List<Hit>> h = new ArrayList<>();
+        for (int u = 0; u < state.units.length; u++) {
+            h.add(List.copyOf(state.sorted(u)));
+        }
+        this.hits = List.copyOf(h);
         this.field = field;
-        this.imagesSeen = imagesSeen;
-        this.dataName = dataName;
-        this.maxima = maxima;
+        this.imagesSeen = state.next;
+        this.total = data.size();
+        this.interrupted = interrupted;
+        this.data = data;
     }
 
     public static Builder builder(Network net, String layer) {
@@ -74,6 +93,24 @@ public final class TopPatches implements Displayable {
     /** Quick path: top-{@code k} for units {@code [0, units)} (or all when fewer), no live view. */
     public static TopPatches of(Network net, String layer, ImageSet data, int units, int k) {
         return builder(net, layer).units(0, units).k(k).build().run(data);
+    }
+
+    /** The result of the most recent run in this JVM, also when it was interrupted (then partial); null before any. */
+    public static TopPatches lastResult() {
+        return last;
+    }
+
+    /**
+     * Streams the rest of {@code data} from where {@code partial} stopped, with the options it was made with,
+     * and returns the top-k over everything seen; {@code data} must be the set {@code partial} was run on.
+     */
+    public static TopPatches resume(TopPatches partial, ImageSet data) {
+        return partial.runner.resume(partial, data);
+    }
+
+    /** {@code resume(this, data)}. */
+    public TopPatches resume(ImageSet data) {
+        return resume(this, data);
     }
 
     public String layer() {
@@ -88,8 +125,24 @@ public final class TopPatches implements Displayable {
         return k;
     }
 
+    /** Images streamed so far: ids {@code 0 .. imagesSeen()-1}. */
     public int imagesSeen() {
         return imagesSeen;
+    }
+
+    /** Size of the data set the run was asked to stream. */
+    public int totalImages() {
+        return total;
+    }
+
+    /** True when only a prefix of the data set was streamed (interrupted or limited): {@link #resume} goes on. */
+    public boolean partial() {
+        return imagesSeen < total;
+    }
+
+    /** True when an interrupt ended the stream early. */
+    public boolean interrupted() {
+        return interrupted;
     }
 
     public ReceptiveField receptiveField() {
@@ -107,16 +160,35 @@ public final class TopPatches implements Displayable {
     }
 
     public List<BufferedImage> crops(int index) {
-        return crops.get(index);
+        return crops().get(index);
     }
 
     public List<BufferedImage> cropsOfUnit(int unit) {
-        return crops.get(indexOf(unit));
+        return crops().get(indexOf(unit));
     }
 
-    /** Each image's strongest activation for the unit, when the run recorded maxima (else null). */
+    // Cut on first use, so that stopping (interrupt) returns at once even when pictures are read from disk.
+    private List<List<BufferedImage>> crops() {
+        List<List<BufferedImage>> c = crops;
+        if (c == null) {
+            Preprocessing p = runner.net.preprocessing();
+            List<List<BufferedImage>> all = new ArrayList<>();
+            for (List<Hit> h : hits) {
+                List<BufferedImage> row = new ArrayList<>();
+                for (Hit hit : h) {
+                    row.add(crop(data.inputImage(hit.image(), p), field, hit.y(), hit.x()));
+                }
+                all.add(List.copyOf(row));
+            }
+            c = List.copyOf(all);
+            crops = c;
+        }
+        return c;
+    }
+
+    /** Each seen image's strongest activation for the unit, when the run recorded maxima (else null). */
     public float[] maxima(int unit) {
-        return maxima == null ? null : maxima[indexOf(unit)].clone();
+        return state.maxima == null ? null : Arrays.copyOf(state.maxima[indexOf(unit)], imagesSeen);
     }
 
     private int indexOf(int unit) {
@@ -159,6 +231,7 @@ public final class TopPatches implements Displayable {
 
     /** Grid of units (rows) by top-k (columns), each caption "unit · value" or "#image · value". */
     public ImageGrid grid() {
+        List<List<BufferedImage>> crops = crops();
         List<BufferedImage> cells = new ArrayList<>();
         List<String> captions = new ArrayList<>();
         int cols = Math.max(1, k);
@@ -182,20 +255,29 @@ public final class TopPatches implements Displayable {
             }
         }
         int cell = side >= 64 ? Math.min(side, 112) : side * (int) Math.ceil(64.0 / side);
-        return ImageGrid.of(cells).columns(cols).cellSize(cell).padding(3).captions(captions)
-                .title(String.format(Locale.ROOT, "top-%d patches of %s %s, %d units, %d images (rf %s)", k, model,
-                        layer, units.length, imagesSeen, field.global() ? "global" : field.size() + " px"));
+        String seen = partial() ? imagesSeen + " of " + total + " images" : imagesSeen + " images";
+        String title = String.format(Locale.ROOT, "top-%d patches of %s %s, %d units, %s (rf %s)", k, model, layer,
+                units.length, seen, field.global() ? "global" : field.size() + " px");
+        if (partial()) {
+            title += " · PARTIAL" + (interrupted ? " (interrupted)" : "")
+                    + ": TopPatches.lastResult().resume(data) goes on";
+        }
+        return ImageGrid.of(cells).columns(cols).cellSize(cell).padding(3).captions(captions).title(title);
     }
 
     @Override
     public MimeBundle mimeBundle() {
+        if (imagesSeen == 0 || units.length == 0) {
+            return MimeBundle.text(toString());
+        }
         return grid().mimeBundle().with(MimeBundle.TEXT, toString());
     }
 
     @Override
     public String toString() {
-        return "TopPatches[" + model + " " + layer + ", " + units.length + " units, top-" + k + ", " + imagesSeen
-                + " images of " + dataName + "]";
+        return "TopPatches[" + model + " " + layer + ", " + units.length + " units, top-" + k + ", "
+                + (partial() ? "partial" + (interrupted ? " (interrupted)" : "") + ": " + imagesSeen + " of "
+                        + total : imagesSeen) + " images of " + data.name() + "]";
     }
 
     /** Options for a run. */
@@ -259,7 +341,7 @@ public final class TopPatches implements Displayable {
             return this;
         }
 
-        /** Stop after this many images of the set have been seen in total (resume later with the checkpoint). */
+        /** Stop after this many images of the set have been seen in total (resume later). */
         public Builder limit(int images) {
             this.limit = images;
             return this;
@@ -272,93 +354,172 @@ public final class TopPatches implements Displayable {
 
     /** Streams a data set through the network, keeping the top-k. */
     public static final class Runner {
-        private final Builder b;
+        private final Network net;
+        private final String layer;
+        private final int[] units;
+        private final int k;
+        private final int batch;
+        private final boolean live;
+        private final Path checkpoint;
+        private final boolean recordMaxima;
+        private final int limit;
 
         private Runner(Builder b) {
-            this.b = b;
+            net = b.net;
+            layer = b.layer;
+            units = b.units == null ? null : b.units.clone();
+            k = b.k;
+            batch = b.batch;
+            live = b.live;
+            checkpoint = b.checkpoint;
+            recordMaxima = b.recordMaxima;
+            limit = b.limit;
         }
 
+        /** Streams {@code data} from the start, or from the checkpoint file when there is one. */
         public TopPatches run(ImageSet data) {
-            Network net = b.net;
-            Preprocessing p = net.preprocessing();
-            int n = data.size();
-            ReceptiveField rf = net.receptiveField(b.layer);
             State state = null;
-            if (b.checkpoint != null && Files.isRegularFile(b.checkpoint)) {
+            if (checkpoint != null && Files.isRegularFile(checkpoint)) {
                 try {
-                    state = State.load(b.checkpoint);
+                    state = State.load(checkpoint);
                 } catch (IOException e) {
-                    throw new IllegalStateException("cannot read the checkpoint " + b.checkpoint + ": " + e.getMessage()
+                    throw new IllegalStateException("cannot read the checkpoint " + checkpoint + ": " + e.getMessage()
                             + "; delete it to start over", e);
                 }
             }
-            int end = Math.min(n, b.limit);
-            Progress bar = b.live ? Progress.builder().total(end).label("top-" + b.k + " patches of " + b.layer)
+            return stream(state, data);
+        }
+
+        /** Streams {@code data} on from where {@code partial} stopped (its next image) with this runner's options. */
+        public TopPatches resume(TopPatches partial, ImageSet data) {
+            if (!net.resolve(layer).equals(net.resolve(partial.layer)) || !net.name().equals(partial.model)) {
+                throw new IllegalArgumentException("cannot resume: the partial result is of " + partial.model + " "
+                        + partial.layer + ", this run is of " + net.name() + " " + layer);
+            }
+            if (!data.name().equals(partial.data.name()) || data.size() != partial.total) {
+                throw new IllegalArgumentException("cannot resume: the partial result was streamed over "
+                        + partial.data.name() + ", not " + data.name() + "; resume with the same data set");
+            }
+            return stream(partial.state.copy(), data);
+        }
+
+        private TopPatches stream(State initial, ImageSet data) {
+            int n = data.size();
+            if (n == 0) {
+                throw new IllegalArgumentException("the image set " + data.name() + " is empty: nothing to stream;"
+                        + " give a set with pictures (e.g. ImageSet.fashionMnistTest() or ImageSet.folder(dir))");
+            }
+            Preprocessing p = net.preprocessing();
+            ReceptiveField rf = net.receptiveField(layer);
+            int end = Math.min(n, limit);
+            // a state that saw nothing (stopped before its first batch) may not know its units yet: start afresh
+            State state = initial == null || initial.next == 0 ? null : initial;
+            if (state != null) {
+                checkCompatible(state, state.units, false);
+                if (state.maxima != null && state.maxima.length > 0 && state.maxima[0].length != n) {
+                    throw new IllegalStateException("the saved state was made on a set of " + state.maxima[0].length
+                            + " images, this one has " + n + "; resume with the same data set");
+                }
+            }
+            State committed = state == null ? null : state.copy();
+            boolean stopped = false;
+            Progress bar = live ? Progress.builder().total(end).label("top-" + k + " patches of " + layer)
                     .start() : null;
-            LiveDisplay view = b.live ? LiveDisplay.create() : null;
+            LiveDisplay view = live ? LiveDisplay.create() : null;
             try {
                 if (state != null && bar != null) {
                     bar.step(state.next);
                 }
-                int from = state == null ? 0 : state.next;
-                while (from < end) {
-                    int to = Math.min(end, from + b.batch);
-                    float[] vals;
-                    long[] args;
-                    long[] shape;
-                    try (NDManager scope = net.newScope()) {
-                        NDArray x = data.batch(from, to, p).toNDArray(scope);
-                        NDArray y = net.forward(x, Forward.capture(b.layer)).get(b.layer);
-                        shape = y.getShape().getShape();
-                        NDArray flat = y.reshape(to - from, shape[1], -1);
-                        vals = flat.max(new int[] {2}).toType(DataType.FLOAT32, false).toFloatArray();
-                        args = flat.argMax(2).toType(DataType.INT64, false).toLongArray();
-                    }
-                    int channels = (int) shape[1];
-                    int width = shape.length == 4 ? (int) shape[3] : 1;
-                    int[] wanted = resolveUnits(b.units, channels);
-                    if (state == null) {
-                        state = new State(wanted, b.k, b.recordMaxima ? n : 0);
-                    } else if (!Arrays.equals(state.units, wanted) || state.k != b.k
-                            || (state.maxima != null) != b.recordMaxima) {
-                        throw new IllegalStateException("the checkpoint " + b.checkpoint + " was made for units "
-                                + Arrays.toString(state.units) + " with k=" + state.k + "; this run asks for "
-                                + Arrays.toString(wanted) + " with k=" + b.k + ". Delete it or use another file");
-                    }
-                    for (int i = 0; i < to - from; i++) {
-                        for (int u = 0; u < state.units.length; u++) {
-                            int c = state.units[u];
-                            if (c >= channels) {
-                                throw new IllegalArgumentException("unit " + c + " out of range: " + b.layer + " has "
-                                        + channels + " channels");
+                try {
+                    int from = state == null ? 0 : state.next;
+                    while (from < end) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            stopped = true;
+                            break;
+                        }
+                        int to = Math.min(end, from + batch);
+                        float[] maps;
+                        long[] shape;
+                        try (NDManager scope = net.newScope()) {
+                            NDArray x = data.batch(from, to, p).toNDArray(scope);
+                            NDArray y = net.forward(x, Forward.capture(layer)).get(layer);
+                            shape = y.getShape().getShape();
+                            if (shape.length != 4 || shape[2] * shape[3] <= 1) {
+                                throw noSpatialExtent(shape);
                             }
-                            float v = vals[i * channels + c];
-                            int pos = (int) args[i * channels + c];
-                            state.offer(u, from + i, v, pos / width, pos % width);
-                            if (state.maxima != null) {
-                                state.maxima[u][from + i] = v;
+                            maps = y.toType(DataType.FLOAT32, false).toFloatArray();
+                        }
+                        int channels = (int) shape[1];
+                        int width = (int) shape[3];
+                        int plane = (int) (shape[2] * shape[3]);
+                        // each map's maximum and its first position, in one pass here rather than two native
+                        // reductions (max, argMax) and their copies
+                        float[] vals = new float[(to - from) * channels];
+                        int[] args = new int[vals.length];
+                        for (int m = 0; m < vals.length; m++) {
+                            int base = m * plane;
+                            float best = maps[base];
+                            int at = 0;
+                            for (int s = 1; s < plane; s++) {
+                                float v = maps[base + s];
+                                if (v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
+                                    best = v;
+                                    at = s;
+                                }
+                            }
+                            vals[m] = best;
+                            args[m] = at;
+                        }
+                        int[] wanted = resolveUnits(units, channels);
+                        if (state == null) {
+                            state = new State(wanted, k, recordMaxima ? n : 0);
+                        } else {
+                            checkCompatible(state, wanted, true);
+                        }
+                        for (int c : state.units) {
+                            if (c < 0 || c >= channels) {
+                                throw new IllegalArgumentException("unit " + c + " out of range: " + layer + " has "
+                                        + channels + " channels (0.." + (channels - 1) + ")");
                             }
                         }
+                        for (int i = 0; i < to - from; i++) {
+                            for (int u = 0; u < state.units.length; u++) {
+                                int c = state.units[u];
+                                float v = vals[i * channels + c];
+                                int pos = args[i * channels + c];
+                                state.offer(u, from + i, v, pos / width, pos % width);
+                                if (state.maxima != null) {
+                                    state.maxima[u][from + i] = v;
+                                }
+                            }
+                        }
+                        state.next = to;
+                        // a consistent copy at each batch boundary: a hard stop may land anywhere in the next batch
+                        committed = state.copy();
+                        if (checkpoint != null) {
+                            save(committed, checkpoint);
+                        }
+                        if (bar != null) {
+                            bar.step(to - from);
+                        }
+                        if (view != null) {
+                            State s = committed;
+                            view.update(() -> new TopPatches(this, s, data, rf, false).grid());
+                        }
+                        from = to;
                     }
-                    state.next = to;
-                    if (b.checkpoint != null) {
-                        save(state, b.checkpoint);
-                    }
-                    if (bar != null) {
-                        bar.step(to - from);
-                    }
-                    if (view != null) {
-                        State s = state;
-                        view.update(() -> result(s, data, p, rf).grid());
-                    }
-                    from = to;
+                } catch (ThreadDeath death) {
+                    // the kernel's hard stop after an ignored interrupt: keep the last complete batch
+                    stopped = true;
                 }
-                if (state == null) {
-                    throw new IllegalArgumentException("the image set is empty");
+                if (committed == null) {
+                    // stopped before the first batch finished: nothing seen yet
+                    committed = new State(resolveUnitsWithoutWidth(), k, recordMaxima ? n : 0);
                 }
-                TopPatches out = result(state, data, p, rf);
+                TopPatches out = new TopPatches(this, committed, data, rf, stopped);
+                last = out;
                 if (view != null) {
-                    view.finish(out.grid());
+                    view.finish(out.mimeBundle());
                 }
                 return out;
             } finally {
@@ -371,22 +532,44 @@ public final class TopPatches implements Displayable {
             }
         }
 
-        private TopPatches result(State s, ImageSet data, Preprocessing p, ReceptiveField rf) {
-            List<List<Hit>> hits = new ArrayList<>();
-            List<List<BufferedImage>> crops = new ArrayList<>();
-            for (int u = 0; u < s.units.length; u++) {
-                List<Hit> h = s.sorted(u);
-                List<BufferedImage> c = new ArrayList<>();
-                for (Hit hit : h) {
-                    c.add(crop(data.inputImage(hit.image(), p), rf, hit.y(), hit.x()));
-                }
-                hits.add(List.copyOf(h));
-                crops.add(List.copyOf(c));
+        private int[] resolveUnitsWithoutWidth() {
+            if (units == null) {
+                return new int[0];
             }
-            float[][] maxima = s.maxima == null ? null : Arrays.stream(s.maxima).map(float[]::clone)
-                    .toArray(float[][]::new);
-            return new TopPatches(b.net.name(), b.layer, s.units.clone(), s.k, List.copyOf(hits), List.copyOf(crops),
-                    rf, s.next, data.name(), maxima);
+            return units.length == 2 && units[0] < 0 ? new int[0] : units.clone();
+        }
+
+        private void checkCompatible(State state, int[] wanted, boolean widthKnown) {
+            boolean unitsOk = widthKnown || units == null || (units.length == 2 && units[0] < 0)
+                    ? Arrays.equals(state.units, wanted) : Arrays.equals(state.units, units);
+            if (!unitsOk || state.k != k || (state.maxima != null) != recordMaxima) {
+                throw new IllegalStateException("the saved state (" + (checkpoint != null ? checkpoint : "partial result")
+                        + ") was made for units " + Arrays.toString(state.units) + " with k=" + state.k
+                        + (state.maxima != null ? " and maxima" : "") + "; this run asks for "
+                        + (widthKnown ? Arrays.toString(wanted) : Arrays.toString(units)) + " with k=" + k
+                        + (recordMaxima ? " and maxima" : "") + ". Use the same options, or start over");
+            }
+        }
+
+        private IllegalArgumentException noSpatialExtent(long[] shape) {
+            StringBuilder dims = new StringBuilder("N");
+            for (int i = 1; i < shape.length; i++) {
+                dims.append(" x ").append(shape[i]);
+            }
+            Map<String, String> aliasOf = new LinkedHashMap<>();
+            net.aliases().forEach((a, name) -> aliasOf.putIfAbsent(name, a));
+            List<String> spatial = new ArrayList<>();
+            for (String name : net.layerNames()) {
+                LayerKind kind = net.layer(name).kind();
+                if ((kind == LayerKind.CONV2D || kind == LayerKind.FIRE || kind == LayerKind.BASIC_BLOCK)
+                        && !net.receptiveField(name).global()) {
+                    spatial.add(aliasOf.getOrDefault(name, name));
+                }
+            }
+            List<String> few = spatial.subList(Math.max(0, spatial.size() - 4), spatial.size());
+            return new IllegalArgumentException("layer '" + layer + "' has no spatial extent (output " + dims
+                    + "); top patches need a conv layer such as " + String.join(", ", few)
+                    + " (each unit's patch is where it fires in the picture)");
         }
 
         private static void save(State s, Path file) {
@@ -431,6 +614,10 @@ public final class TopPatches implements Displayable {
         int next;
 
         State(int[] units, int k, int recordN) {
+            this(units, k, recordN, null);
+        }
+
+        private State(int[] units, int k, int recordN, float[][] sharedMaxima) {
             this.units = units;
             this.k = k;
             int u = units.length;
@@ -439,7 +626,21 @@ public final class TopPatches implements Displayable {
             value = new float[u][k];
             cellY = new int[u][k];
             cellX = new int[u][k];
-            maxima = recordN > 0 ? new float[u][recordN] : null;
+            maxima = sharedMaxima != null ? sharedMaxima : recordN > 0 ? new float[u][recordN] : null;
+        }
+
+        /** A copy of the heaps; the per-image maxima are shared (only entries below {@code next} count). */
+        State copy() {
+            State c = new State(units.clone(), k, 0, maxima);
+            System.arraycopy(size, 0, c.size, 0, size.length);
+            for (int u = 0; u < units.length; u++) {
+                System.arraycopy(image[u], 0, c.image[u], 0, k);
+                System.arraycopy(value[u], 0, c.value[u], 0, k);
+                System.arraycopy(cellY[u], 0, c.cellY[u], 0, k);
+                System.arraycopy(cellX[u], 0, c.cellX[u], 0, k);
+            }
+            c.next = next;
+            return c;
         }
 
         /** a ranks below b: smaller value, or equal value and larger image id. */
@@ -534,7 +735,7 @@ public final class TopPatches implements Displayable {
             try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
                 out.writeInt(units.length);
                 out.writeInt(k);
-                out.writeInt(maxima == null ? 0 : maxima[0].length);
+                out.writeInt(maxima == null || maxima.length == 0 ? 0 : maxima[0].length);
                 out.writeInt(next);
                 for (int u = 0; u < units.length; u++) {
                     out.writeInt(units[u]);

@@ -544,60 +544,64 @@ public final class Tsne {
             }
             int[] order = spatialOrder(n);
             double[] zPart = new double[n];
-            IntStream.range(0, n).parallel().forEach(t -> {
-                int i = order[t];
+            // chunks of consecutive points share one traversal stack: a stack per point was most of the garbage
+            int chunk = 256;
+            IntStream.range(0, (n + chunk - 1) / chunk).parallel().forEach(c -> {
                 int[] stack = new int[4 * MAX_DEPTH + 8];
-                int sp = 0;
-                stack[sp++] = 0;
-                double px = y[2 * i];
-                double py = y[2 * i + 1];
-                double fx = 0;
-                double fy = 0;
-                double z = 0;
-                while (sp > 0) {
-                    int node = stack[--sp];
-                    int cnt = info[2 * node];
-                    if (cnt == 0) {
-                        continue;
-                    }
-                    int leaf = info[2 * node + 1];
-                    if (leaf >= 0) {
-                        for (int j = leaf; j >= 0; j = next[j]) {
-                            if (j == i) {
-                                continue;
-                            }
-                            double dx = px - y[2 * j];
-                            double dy = py - y[2 * j + 1];
-                            double w = 1 / (1 + dx * dx + dy * dy);
-                            z += w;
-                            fx += w * w * dx;
-                            fy += w * w * dy;
+                for (int t = c * chunk, end = Math.min(n, t + chunk); t < end; t++) {
+                    int i = order[t];
+                    int sp = 0;
+                    stack[sp++] = 0;
+                    double px = y[2 * i];
+                    double py = y[2 * i + 1];
+                    double fx = 0;
+                    double fy = 0;
+                    double z = 0;
+                    while (sp > 0) {
+                        int node = stack[--sp];
+                        int cnt = info[2 * node];
+                        if (cnt == 0) {
+                            continue;
                         }
-                        continue;
-                    }
-                    double dx = px - geo[3 * node];
-                    double dy = py - geo[3 * node + 1];
-                    double d2 = dx * dx + dy * dy;
-                    if (geo[3 * node + 2] < theta2 * d2) {
-                        double w = 1 / (1 + d2);
-                        double m = cnt * w;
-                        z += m;
-                        m *= w;
-                        fx += m * dx;
-                        fy += m * dy;
-                    } else {
-                        int base = 4 * node;
-                        for (int q = 0; q < 4; q++) {
-                            int ch = child[base + q];
-                            if (ch != 0) {
-                                stack[sp++] = ch;
+                        int leaf = info[2 * node + 1];
+                        if (leaf >= 0) {
+                            for (int j = leaf; j >= 0; j = next[j]) {
+                                if (j == i) {
+                                    continue;
+                                }
+                                double dx = px - y[2 * j];
+                                double dy = py - y[2 * j + 1];
+                                double w = 1 / (1 + dx * dx + dy * dy);
+                                z += w;
+                                fx += w * w * dx;
+                                fy += w * w * dy;
+                            }
+                            continue;
+                        }
+                        double dx = px - geo[3 * node];
+                        double dy = py - geo[3 * node + 1];
+                        double d2 = dx * dx + dy * dy;
+                        if (geo[3 * node + 2] < theta2 * d2) {
+                            double w = 1 / (1 + d2);
+                            double m = cnt * w;
+                            z += m;
+                            m *= w;
+                            fx += m * dx;
+                            fy += m * dy;
+                        } else {
+                            int base = 4 * node;
+                            for (int q = 0; q < 4; q++) {
+                                int ch = child[base + q];
+                                if (ch != 0) {
+                                    stack[sp++] = ch;
+                                }
                             }
                         }
                     }
+                    rep[2 * i] = fx;
+                    rep[2 * i + 1] = fy;
+                    zPart[i] = z;
                 }
-                rep[2 * i] = fx;
-                rep[2 * i + 1] = fy;
-                zPart[i] = z;
             });
             double z = 0;
             for (double v : zPart) {

@@ -6,12 +6,15 @@ import dev.neurolens.model.Network;
 
 import java.nio.file.Path;
 
-/** {@code %patches conv2 --units 0 --count 16 --k 9}: the top-k patches per unit over a data set, live. */
+/**
+ * {@code %patches conv2 --units 0 --count 16 --k 9}: the top-k patches per unit over a data set, live. Interrupted,
+ * the grid keeps the top-k so far; {@code TopPatches.lastResult().resume(data)} goes on.
+ */
 public final class PatchesMagic implements Magic {
     private static final ArgSchema SCHEMA = FeatureMagicSupport.dataOptions(FeatureMagicSupport.modelOptions(
             ArgSchema.builder("patches", "maximally activating patches per unit, streamed over a data set with a "
                     + "live grid and progress")
-                    .positional("layer", ArgSchema.Type.STRING, "layer (conv, relu, pool or fc), name or alias")
+                    .positional("layer", ArgSchema.Type.STRING, "layer with a spatial extent (conv, relu or pool), name or alias")
                     .option("units", ArgSchema.Type.INT, 0, "first unit (channel)")
                     .option("count", ArgSchema.Type.INT, 16, "number of units from the first")
                     .option("k", ArgSchema.Type.INT, 9, "patches per unit")

@@ -2,6 +2,7 @@ package dev.neurolens.features;
 
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.ReceptiveField;
 import dev.neurolens.model.Tensor;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +17,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TopPatchesTest {
     static Network net;
@@ -35,11 +41,22 @@ class TopPatchesTest {
 
     /** Per unit, every image's maximum from one pass per image, sorted by value (desc) then id. */
     static List<List<float[]>> bruteForce(String layer, int units) {
+        return bruteForce(layer, units, data.size());
+    }
+
+    static final java.util.Map<String, List<List<float[]>>> BRUTE = new java.util.HashMap<>();
+
+    /** The same over the first {@code n} pictures only (memoized: several tests compare with it). */
+    static List<List<float[]>> bruteForce(String layer, int units, int n) {
+        return BRUTE.computeIfAbsent(layer + "/" + units + "/" + n, key -> computeBruteForce(layer, units, n));
+    }
+
+    private static List<List<float[]>> computeBruteForce(String layer, int units, int n) {
         List<List<float[]>> perUnit = new ArrayList<>();
         for (int u = 0; u < units; u++) {
             perUnit.add(new ArrayList<>());
         }
-        for (int i = 0; i < data.size(); i++) {
+        for (int i = 0; i < n; i++) {
             Tensor t = net.run(data.batch(i, i + 1, net.preprocessing()), layer).get(layer);
             int c = (int) t.dim(1);
             int plane = t.size() / c;
@@ -59,22 +76,168 @@ class TopPatchesTest {
 
     @Test
     void topKEqualsBruteForce() {
-        for (String layer : new String[] {"conv2", "fc1"}) {
+        for (String layer : new String[] {"conv2", "pool3"}) {
             int units = 12;
             int k = 7;
             TopPatches top = TopPatches.builder(net, layer).units(0, units).k(k).batch(64).build().run(data);
-            List<List<float[]>> brute = bruteForce(layer, units);
-            for (int u = 0; u < units; u++) {
-                List<TopPatches.Hit> hits = top.hits(u);
-                assertEquals(k, hits.size());
-                for (int j = 0; j < k; j++) {
-                    float[] want = brute.get(u).get(j);
-                    assertEquals((int) want[1], hits.get(j).image(), layer + " unit " + u + " rank " + j);
-                    assertEquals(want[0], hits.get(j).value(), 1e-5f * Math.max(1, Math.abs(want[0])),
-                            layer + " unit " + u + " rank " + j);
-                }
+            assertMatches(bruteForce(layer, units), top, units, k, layer);
+            assertFalse(top.partial());
+        }
+    }
+
+    static void assertMatches(List<List<float[]>> brute, TopPatches top, int units, int k, String what) {
+        for (int u = 0; u < units; u++) {
+            List<TopPatches.Hit> hits = top.hits(u);
+            assertEquals(k, hits.size());
+            for (int j = 0; j < k; j++) {
+                float[] want = brute.get(u).get(j);
+                assertEquals((int) want[1], hits.get(j).image(), what + " unit " + u + " rank " + j);
+                assertEquals(want[0], hits.get(j).value(), 1e-5f * Math.max(1, Math.abs(want[0])),
+                        what + " unit " + u + " rank " + j);
             }
         }
+    }
+
+    /** {@code data}, but the call for batch number {@code stopAfter} (1-based) then interrupts the thread, or throws ThreadDeath as the kernel's hard stop would when {@code hard}. */
+    static ImageSet stoppingAfter(int stopAfter, boolean hard, int[] batchesServed) {
+        return new ImageSet() {
+            public int size() {
+                return data.size();
+            }
+
+            public BufferedImage image(int i) {
+                return data.image(i);
+            }
+
+            public int label(int i) {
+                return data.label(i);
+            }
+
+            public List<String> labelNames() {
+                return data.labelNames();
+            }
+
+            public String name() {
+                return data.name();
+            }
+
+            public Tensor batch(int from, int to, Preprocessing p) {
+                batchesServed[0]++;
+                if (hard && batchesServed[0] == stopAfter + 1) {
+                    throw new ThreadDeath();
+                }
+                Tensor t = data.batch(from, to, p);
+                if (!hard && batchesServed[0] == stopAfter) {
+                    Thread.currentThread().interrupt();
+                }
+                return t;
+            }
+        };
+    }
+
+    /** Runs on a thread of its own, as the kernel runs a cell, so the interrupt flag stays there. */
+    static TopPatches onCellThread(java.util.function.Supplier<TopPatches> cell) throws Exception {
+        TopPatches[] out = new TopPatches[1];
+        Throwable[] failed = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                out[0] = cell.get();
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failed[0] != null) {
+            throw new AssertionError("the cell failed", failed[0]);
+        }
+        return out[0];
+    }
+
+    @Test
+    void interruptKeepsThePartialTopKAndResumeFinishesIt() throws Exception {
+        int units = 10;
+        int k = 6;
+        for (boolean hard : new boolean[] {false, true}) {
+            int[] served = new int[1];
+            ImageSet stopping = stoppingAfter(2, hard, served);
+            TopPatches partial = onCellThread(() -> TopPatches.builder(net, "conv3").units(0, units).k(k).batch(50)
+                    .build().run(stopping));
+            String what = hard ? "hard stop" : "interrupt";
+            assertEquals(100, partial.imagesSeen(), what);
+            assertTrue(partial.partial() && partial.interrupted(), what);
+            assertTrue(partial.toString().contains("partial (interrupted): 100 of 300 images"), partial.toString());
+            assertSame(partial, TopPatches.lastResult(), what);
+            assertMatches(bruteForce("conv3", units, 100), partial, units, k, what + ", first 2 batches");
+            assertEquals(18 * 18, partial.crops(0).get(0).getWidth() * partial.crops(0).get(0).getHeight());
+
+            TopPatches resumed = onCellThread(() -> TopPatches.resume(TopPatches.lastResult(), data));
+            assertEquals(300, resumed.imagesSeen());
+            assertFalse(resumed.partial() || resumed.interrupted());
+            assertMatches(bruteForce("conv3", units), resumed, units, k, what + ", resumed");
+            // the partial result is a value: resuming did not change it
+            assertEquals(100, partial.imagesSeen());
+            assertMatches(bruteForce("conv3", units, 100), partial, units, k, what + ", partial after resume");
+        }
+    }
+
+    @Test
+    void resumeKeepsRecordedMaxima() throws Exception {
+        int[] served = new int[1];
+        ImageSet stopping = stoppingAfter(3, false, served);
+        TopPatches partial = onCellThread(() -> TopPatches.builder(net, "relu2").units(4).k(3).batch(40)
+                .recordMaxima(true).build().run(stopping));
+        assertEquals(120, partial.maxima(4).length);
+        TopPatches full = partial.resume(data);
+        float[] max = full.maxima(4);
+        assertEquals(300, max.length);
+        List<List<float[]>> brute = bruteForce("relu2", 5);
+        for (float[] row : brute.get(4)) {
+            assertEquals(row[0], max[(int) row[1]], 1e-5f * Math.max(1, Math.abs(row[0])));
+        }
+        assertArrayEquals(java.util.Arrays.copyOf(max, 120), partial.maxima(4));
+    }
+
+    @Test
+    void resumeRefusesAnotherDataSet() throws Exception {
+        TopPatches partial = TopPatches.builder(net, "conv2").units(0, 4).k(3).batch(50).limit(100).build().run(data);
+        assertTrue(partial.partial());
+        assertFalse(partial.interrupted());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> partial.resume(ImageSet.fashionMnistTest().first(200)));
+        assertTrue(e.getMessage().contains("resume with the same data set"), e.getMessage());
+    }
+
+    @Test
+    void layersWithoutSpatialExtentAreRefused() {
+        // relu4 is classifier.1: a vector of 128 per picture, no place in the picture to crop
+        for (String layer : new String[] {"classifier.1", "fc2", "output"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TopPatches.builder(net, layer).k(3).build().run(data.first(4)));
+            String dims = layer.equals("classifier.1") ? "128" : "10";
+            assertEquals("layer '" + layer + "' has no spatial extent (output N x " + dims + "); top patches need a "
+                    + "conv layer such as conv1, conv2, conv3 (each unit's patch is where it fires in the picture)",
+                    e.getMessage());
+        }
+        // after a global pooling the map is 1 x 1: also no extent
+        try (Network squeeze = Models.random("squeezenet1_1", 0)) {
+            BufferedImage gray = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
+            ImageSet one = ImageSet.of(List.of(gray), null, null, "one gray picture");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TopPatches.builder(squeeze, "pool10").k(1).build().run(one));
+            assertTrue(e.getMessage().startsWith("layer 'pool10' has no spatial extent (output N x 1000 x 1 x 1); "
+                    + "top patches need a conv layer such as "), e.getMessage());
+            assertTrue(e.getMessage().contains("conv10"), e.getMessage());
+        }
+    }
+
+    @Test
+    void emptyDataSetIsRefused() {
+        ImageSet none = ImageSet.of(List.of(), null, null, "nothing");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TopPatches.builder(net, "conv2").build().run(none));
+        assertEquals("the image set nothing (0) is empty: nothing to stream; give a set with pictures "
+                + "(e.g. ImageSet.fashionMnistTest() or ImageSet.folder(dir))", e.getMessage());
     }
 
     @Test
