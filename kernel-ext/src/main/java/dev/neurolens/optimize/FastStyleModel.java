@@ -48,10 +48,22 @@ public final class FastStyleModel implements Displayable {
 
     /** Untrained weights (torch's default init) for {@code styles} styles. */
     public static FastStyleModel random(int styles, long seed) {
-        Map<String, long[]> shapes = TransformerNet.shapes(styles);
+        return random(styles, TransformerNet.WIDTH, seed);
+    }
+
+    /**
+     * Untrained weights with {@code width} channels in the first layer (pytorch/examples: 32; then 2x and 4x): 16
+     * has a quarter of the parameters and trains about three times faster.
+     */
+    public static FastStyleModel random(int styles, int width, long seed) {
+        if (width < 1) {
+            throw new IllegalArgumentException("width must be >= 1, got " + width);
+        }
+        Map<String, long[]> shapes = TransformerNet.shapes(styles, width);
         Map<String, Tensor> w = new LinkedHashMap<>();
-        TransformerNet.init(styles, seed).forEach((k, v) -> w.put(k, Tensor.of(v, shapes.get(k))));
-        return new FastStyleModel(w, styles, defaultNames(styles), "random init (seed " + seed + ")", List.of());
+        TransformerNet.init(styles, width, seed).forEach((k, v) -> w.put(k, Tensor.of(v, shapes.get(k))));
+        return new FastStyleModel(w, styles, defaultNames(styles), "random init (seed " + seed
+                + (width == TransformerNet.WIDTH ? "" : ", width " + width) + ")", List.of());
     }
 
     /**
@@ -66,7 +78,8 @@ public final class FastStyleModel implements Displayable {
                     + String.join(", ", new ArrayList<>(raw.keySet()).subList(0, Math.min(8, raw.size()))));
         }
         int styles = in1.shape().length == 1 ? 1 : (int) in1.shape()[0];
-        Map<String, long[]> shapes = TransformerNet.shapes(styles);
+        int width = (int) in1.shape()[in1.shape().length - 1];
+        Map<String, long[]> shapes = TransformerNet.shapes(styles, width);
         List<String> problems = new ArrayList<>();
         Map<String, Tensor> w = new LinkedHashMap<>();
         for (var e : shapes.entrySet()) {
@@ -175,7 +188,7 @@ public final class FastStyleModel implements Displayable {
         }
         try (NDManager m = NDManager.newBaseManager(Devices.current(), "PyTorch")) {
             Map<String, NDArray> p = toNative(m);
-            NDArray out = TransformerNet.forward(p, pixels255.toNDArray(m), TransformerNet.blend(m, b));
+            NDArray out = TransformerNet.forward(p, pixels255.toNDArray(m), TransformerNet.blend(m, b), true);
             return Tensor.from(out);
         }
     }
