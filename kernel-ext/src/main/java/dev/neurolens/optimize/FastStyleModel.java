@@ -14,6 +14,7 @@ import dev.neurolens.model.internal.WeightsFiles;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -71,7 +72,19 @@ public final class FastStyleModel implements Displayable {
      * {@link #save}). Instance-norm running statistics in old files are ignored, as the example does.
      */
     public static FastStyleModel load(Path file) {
-        Map<String, RawTensor> raw = WeightsFiles.read(file);
+        return of(WeightsFiles.read(file), file.toString());
+    }
+
+    /** From safetensors bytes (a resource); {@code source} names it in messages and {@link #source()}. */
+    static FastStyleModel load(InputStream in, String source) {
+        try (InputStream s = in) {
+            return of(WeightsFiles.readSafetensors(s, source), source);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FastStyleModel of(Map<String, RawTensor> raw, String file) {
         RawTensor in1 = raw.get("in1.weight");
         if (in1 == null) {
             throw new WeightsException(file + " is not a fast-style TransformerNet: no in1.weight; keys: "
@@ -102,7 +115,7 @@ public final class FastStyleModel implements Displayable {
             throw new WeightsException(file + " does not fit the fast-style TransformerNet: "
                     + String.join("; ", problems.subList(0, Math.min(6, problems.size()))));
         }
-        return new FastStyleModel(w, styles, defaultNames(styles), file.toString(), List.of());
+        return new FastStyleModel(w, styles, defaultNames(styles), file, List.of());
     }
 
     private static List<String> defaultNames(int n) {
