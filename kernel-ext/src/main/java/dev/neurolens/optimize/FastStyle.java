@@ -51,7 +51,24 @@ public final class FastStyle {
     public static final String PRETRAINED_URL = "https://www.dropbox.com/s/lrvwfehqdcxoza8/saved_models.zip?dl=1";
     public static final List<String> PRETRAINED = List.of("candy", "mosaic", "rain_princess", "udnie");
 
+    /** The resource holding {@link #builtIn()}'s weights, next to this class. */
+    static final String BUILT_IN = "fast_style_starry_mosaic.safetensors";
+
     private FastStyle() {
+    }
+
+    /**
+     * Neurolens' own two-style model, "starry night" and "mosaic" (conditional instance norm, so blendable), shipped
+     * in the jar: trained by {@code optimize.internal.TrainFastStyle} on crops of a few photos with a random-weight
+     * VGG16 loss network (see its Javadoc for the command), because the pretrained models are often unreachable.
+     */
+    public static FastStyleModel builtIn() {
+        InputStream in = FastStyle.class.getResourceAsStream(BUILT_IN);
+        if (in == null) {
+            throw new WeightsException("the built-in fast-style weights " + BUILT_IN + " are missing from the jar;"
+                    + " rebuild it, or train a model with FastStyle.train(...)");
+        }
+        return FastStyleModel.load(in, "built-in " + BUILT_IN).withStyleNames("starry night", "mosaic");
     }
 
     /**
@@ -147,6 +164,8 @@ public final class FastStyle {
         private List<String> styleLayers;
         private long seed;
         private boolean live = true;
+        private java.io.PrintStream log;
+        private int width = TransformerNet.WIDTH;
         private FastStyleModel start;
 
         private Trainer(Network loss) {
@@ -246,6 +265,21 @@ public final class FastStyle {
             return this;
         }
 
+        /** Headless runs: a line of losses to {@code out} every 25 steps (and at the end). */
+        public Trainer log(java.io.PrintStream out) {
+            this.log = out;
+            return this;
+        }
+
+        /** Channels of the network's first layer for a fresh init (default 32 as pytorch/examples; 16 is lighter). */
+        public Trainer width(int channels) {
+            if (channels < 1) {
+                throw new IllegalArgumentException("width must be >= 1, got " + channels);
+            }
+            this.width = channels;
+            return this;
+        }
+
         /** Continue from these weights instead of a fresh init (same number of styles). */
         public Trainer from(FastStyleModel model) {
             this.start = model;
@@ -257,7 +291,7 @@ public final class FastStyle {
                 throw new IllegalStateException("set styles(...) and content(...) before run()");
             }
             int s = styles.size();
-            FastStyleModel init = start != null ? start : FastStyleModel.random(s, seed);
+            FastStyleModel init = start != null ? start : FastStyleModel.random(s, width, seed);
             if (init.styles() != s) {
                 throw new IllegalArgumentException("the start model has " + init.styles() + " styles, training has " + s);
             }
@@ -284,6 +318,7 @@ public final class FastStyle {
             Progress bar = live ? Progress.of(steps, title) : null;
             Map<String, Tensor> trained = new LinkedHashMap<>();
             int done = 0;
+            long started = System.nanoTime();
             boolean interrupted = false;
             Optimizer.Stepper[] adam;
             try (NDManager root = loss.newScope()) {
@@ -361,6 +396,11 @@ public final class FastStyle {
                         styleHist.add((double) ls * styleWeight);
                         tvHist.add((double) lt * tvWeight);
                         done = step + 1;
+                        if (log != null && (done % 25 == 0 || done == steps)) {
+                            log.printf(Locale.ROOT, "step %d/%d  content %.4f  style %.4f  tv %.4f  (%.1f s)%n", done,
+                                    steps, lc * contentWeight, ls * styleWeight, lt * tvWeight,
+                                    (System.nanoTime() - started) / 1e9);
+                        }
                         if (figure != null) {
                             int st = step + 1;
                             figure.update(() -> trainingFrame(params, preview, stylePics, title, st, contentHist,

@@ -22,38 +22,67 @@ import java.util.Random;
  * {@code [S, C]}; a blend of styles uses the blend of their scales and shifts.
  */
 final class TransformerNet {
+    /** pytorch/examples' width: channels of the first convolution (then 2x and 4x). */
+    static final int WIDTH = 32;
+    static final int RESIDUAL_BLOCKS = 5;
+
     /** name, in channels, out channels, kernel, stride, upsample. */
     record ConvSpec(String name, int in, int out, int kernel, int stride, int upsample) {
     }
 
-    static final ConvSpec[] HEAD = {new ConvSpec("conv1", 3, 32, 9, 1, 1), new ConvSpec("conv2", 32, 64, 3, 2, 1),
-        new ConvSpec("conv3", 64, 128, 3, 2, 1)};
-    static final ConvSpec[] TAIL = {new ConvSpec("deconv1", 128, 64, 3, 1, 2), new ConvSpec("deconv2", 64, 32, 3, 1, 2)};
-    static final ConvSpec LAST = new ConvSpec("deconv3", 32, 3, 9, 1, 1);
     static final String[] HEAD_NORMS = {"in1", "in2", "in3"};
     static final String[] TAIL_NORMS = {"in4", "in5"};
 
     private TransformerNet() {
     }
 
-    /** Parameter shapes for {@code styles} styles (instance norms are [S, C]; plain [C] when S = 1). */
+    static ConvSpec[] head(int w) {
+        return new ConvSpec[] {new ConvSpec("conv1", 3, w, 9, 1, 1), new ConvSpec("conv2", w, 2 * w, 3, 2, 1),
+            new ConvSpec("conv3", 2 * w, 4 * w, 3, 2, 1)};
+    }
+
+    static ConvSpec[] residual(int w, int r) {
+        return new ConvSpec[] {new ConvSpec("res" + r + ".conv1", 4 * w, 4 * w, 3, 1, 1),
+            new ConvSpec("res" + r + ".conv2", 4 * w, 4 * w, 3, 1, 1)};
+    }
+
+    static ConvSpec[] tail(int w) {
+        return new ConvSpec[] {new ConvSpec("deconv1", 4 * w, 2 * w, 3, 1, 2), new ConvSpec("deconv2", 2 * w, w, 3, 1, 2)};
+    }
+
+    static ConvSpec last(int w) {
+        return new ConvSpec("deconv3", w, 3, 9, 1, 1);
+    }
+
+    /** Parameter shapes for {@code styles} styles at pytorch/examples' width. */
     static Map<String, long[]> shapes(int styles) {
+        return shapes(styles, WIDTH);
+    }
+
+    /**
+     * Parameter shapes for {@code styles} styles and {@code width} first-layer channels (instance norms are
+     * [S, C]; plain [C] when S = 1).
+     */
+    static Map<String, long[]> shapes(int styles, int width) {
         Map<String, long[]> m = new LinkedHashMap<>();
-        for (int i = 0; i < HEAD.length; i++) {
-            conv(m, HEAD[i]);
-            norm(m, HEAD_NORMS[i], HEAD[i].out(), styles);
+        ConvSpec[] head = head(width);
+        for (int i = 0; i < head.length; i++) {
+            conv(m, head[i]);
+            norm(m, HEAD_NORMS[i], head[i].out(), styles);
         }
-        for (int r = 1; r <= 5; r++) {
-            conv(m, new ConvSpec("res" + r + ".conv1", 128, 128, 3, 1, 1));
-            norm(m, "res" + r + ".in1", 128, styles);
-            conv(m, new ConvSpec("res" + r + ".conv2", 128, 128, 3, 1, 1));
-            norm(m, "res" + r + ".in2", 128, styles);
+        for (int r = 1; r <= RESIDUAL_BLOCKS; r++) {
+            ConvSpec[] res = residual(width, r);
+            conv(m, res[0]);
+            norm(m, "res" + r + ".in1", res[0].out(), styles);
+            conv(m, res[1]);
+            norm(m, "res" + r + ".in2", res[1].out(), styles);
         }
-        for (int i = 0; i < TAIL.length; i++) {
-            conv(m, TAIL[i]);
-            norm(m, TAIL_NORMS[i], TAIL[i].out(), styles);
+        ConvSpec[] tail = tail(width);
+        for (int i = 0; i < tail.length; i++) {
+            conv(m, tail[i]);
+            norm(m, TAIL_NORMS[i], tail[i].out(), styles);
         }
-        conv(m, LAST);
+        conv(m, last(width));
         return m;
     }
 
@@ -70,9 +99,14 @@ final class TransformerNet {
 
     /** torch's default init: conv weights and biases uniform in ±1/sqrt(fan_in); norms scale 1, shift 0. */
     static Map<String, float[]> init(int styles, long seed) {
+        return init(styles, WIDTH, seed);
+    }
+
+    static Map<String, float[]> init(int styles, int width, long seed) {
         Random r = new Random(seed);
+        Map<String, long[]> shapes = shapes(styles, width);
         Map<String, float[]> out = new LinkedHashMap<>();
-        for (var e : shapes(styles).entrySet()) {
+        for (var e : shapes.entrySet()) {
             long[] s = e.getValue();
             int n = 1;
             for (long d : s) {
@@ -81,8 +115,7 @@ final class TransformerNet {
             float[] v = new float[n];
             String k = e.getKey();
             if (k.contains(".conv2d.")) {
-                String w = k.replace(".bias", ".weight");
-                long[] ws = shapes(styles).get(w);
+                long[] ws = shapes.get(k.replace(".bias", ".weight"));
                 double bound = 1 / Math.sqrt(ws[1] * ws[2] * ws[3]);
                 for (int i = 0; i < n; i++) {
                     v[i] = (float) ((r.nextDouble() * 2 - 1) * bound);
@@ -97,36 +130,72 @@ final class TransformerNet {
 
     /**
      * Stylizes {@code x} ([N, 3, H, W], pixels in [0, 255]); {@code blend} holds one weight per style (summing to
-     * 1). New arrays belong to x's manager.
+     * 1). New arrays belong to x's manager; every intermediate is kept (what autograd needs when training).
      */
     static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend) {
+        return forward(p, x, blend, false);
+    }
+
+    /**
+     * As {@link #forward(Map, NDArray, NDArray)}; with {@code inference} each intermediate is closed as soon as the
+     * next one exists, as python frees them, so memory stays at two or three feature maps instead of all of them
+     * (at 512 px that is the difference between reusing warm memory and faulting in about a gigabyte per pass).
+     */
+    static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend, boolean inference) {
+        int w = (int) p.get("conv1.conv2d.weight").getShape().get(0);
+        Step step = new Step(p, blend, inference);
         NDArray y = x;
-        for (int i = 0; i < HEAD.length; i++) {
-            y = Activation.relu(norm(p, HEAD_NORMS[i], conv(p, HEAD[i], y), blend));
+        ConvSpec[] head = head(w);
+        for (int i = 0; i < head.length; i++) {
+            y = step.convNormRelu(head[i], HEAD_NORMS[i], y, y != x, true);
         }
-        for (int r = 1; r <= 5; r++) {
-            String b = "res" + r;
-            NDArray h = Activation.relu(norm(p, b + ".in1", conv(p, new ConvSpec(b + ".conv1", 128, 128, 3, 1, 1), y),
-                    blend));
-            h = norm(p, b + ".in2", conv(p, new ConvSpec(b + ".conv2", 128, 128, 3, 1, 1), h), blend);
-            y = h.add(y);
+        for (int r = 1; r <= RESIDUAL_BLOCKS; r++) {
+            ConvSpec[] res = residual(w, r);
+            NDArray h = step.convNormRelu(res[0], "res" + r + ".in1", y, false, true);
+            h = step.convNormRelu(res[1], "res" + r + ".in2", h, true, false);
+            NDArray sum = h.add(y);
+            step.drop(h, true);
+            step.drop(y, true);
+            y = sum;
         }
-        for (int i = 0; i < TAIL.length; i++) {
-            y = Activation.relu(norm(p, TAIL_NORMS[i], conv(p, TAIL[i], y), blend));
+        ConvSpec[] tail = tail(w);
+        for (int i = 0; i < tail.length; i++) {
+            y = step.convNormRelu(tail[i], TAIL_NORMS[i], y, true, true);
         }
-        return conv(p, LAST, y);
+        NDArray out = conv(p, last(w), y);
+        step.drop(y, true);
+        return out;
+    }
+
+    /** One layer at a time, closing what is no longer needed when inferring. */
+    private record Step(Map<String, NDArray> p, NDArray blend, boolean inference) {
+        NDArray convNormRelu(ConvSpec c, String norm, NDArray in, boolean dropIn, boolean relu) {
+            NDArray a = conv(p, c, in);
+            drop(in, dropIn);
+            NDArray b = norm(p, norm, a, blend);
+            drop(a, true);
+            if (!relu) {
+                return b;
+            }
+            NDArray r = Activation.relu(b);
+            drop(b, true);
+            return r;
+        }
+
+        void drop(NDArray a, boolean wanted) {
+            if (inference && wanted) {
+                a.close();
+            }
+        }
     }
 
     private static NDArray conv(Map<String, NDArray> p, ConvSpec c, NDArray x) {
-        NDArray in = x;
-        if (c.upsample() > 1) {
-            long h = x.getShape().get(2) * c.upsample();
-            long w = x.getShape().get(3) * c.upsample();
-            in = JniUtils.interpolate((PtNDArray) x, new long[] {h, w}, 0, false); // nearest
-        }
-        in = reflectionPad(in, c.kernel() / 2);
+        NDArray in = c.upsample() > 1 ? upsamplePad(x, c.upsample(), c.kernel() / 2) : reflectionPad(x, c.kernel() / 2);
         NDList out = ai.djl.nn.convolutional.Conv2d.conv2d(in, p.get(c.name() + ".conv2d.weight"),
                 p.get(c.name() + ".conv2d.bias"), new Shape(c.stride(), c.stride()), new Shape(0, 0), new Shape(1, 1), 1);
+        if (in != x) {
+            in.close(); // the convolution's input stays alive in autograd's graph when training, not via this handle
+        }
         return out.singletonOrThrow();
     }
 
@@ -149,7 +218,23 @@ final class TransformerNet {
         NDArray runVar = m.ones(new Shape(n * c));
         NDArray y = JniUtils.batchNorm((PtNDArray) folded, (PtNDArray) runMean, (PtNDArray) runVar, (PtNDArray) g,
                 (PtNDArray) b, true, 0.1, 1e-5);
-        return y.reshape(s);
+        NDArray out = y.reshape(s);
+        // views and temporaries: closing their handles frees nothing autograd needs, and lets the caller free the
+        // storage by closing the result alone
+        for (NDArray a : new NDArray[] {folded, runMean, runVar, y}) {
+            a.close();
+        }
+        closeIfNew(g, gamma);
+        closeIfNew(b, beta);
+        closeIfNew(gamma, p.get(name + ".weight"));
+        closeIfNew(beta, p.get(name + ".bias"));
+        return out;
+    }
+
+    private static void closeIfNew(NDArray a, NDArray from) {
+        if (a != from) {
+            a.close();
+        }
     }
 
     /** A [C] parameter as is; a [S, C] one blended by the style weights. */
@@ -161,22 +246,49 @@ final class TransformerNet {
         return blend.reshape(s, 1).mul(param).sum(new int[] {0});
     }
 
-    /** Reflection padding of the last two axes (torch.nn.ReflectionPad2d). */
+    /** Reflection padding of the last two axes (torch.nn.ReflectionPad2d): one gather per axis. */
     static NDArray reflectionPad(NDArray x, int pad) {
         if (pad == 0) {
             return x;
         }
+        return upsamplePad(x, 1, pad);
+    }
+
+    /**
+     * Nearest-neighbour upsampling by {@code factor} followed by reflection padding, as one gather per axis: output
+     * row i reads input row reflect(i - pad) / factor (what interpolate-then-pad computes, without the upsampled
+     * intermediate).
+     */
+    static NDArray upsamplePad(NDArray x, int factor, int pad) {
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
-        if (pad >= h || pad >= w) {
+        if (pad >= h * factor || pad >= w * factor) {
             throw new IllegalArgumentException("image " + w + "x" + h + " is too small for reflection padding " + pad);
         }
-        NDArray top = x.get(new NDIndex(":, :, 1:{}, :", pad + 1)).flip(2);
-        NDArray bottom = x.get(new NDIndex(":, :, {}:{}, :", h - pad - 1, h - 1)).flip(2);
-        NDArray v = top.concat(x, 2).concat(bottom, 2);
-        NDArray left = v.get(new NDIndex(":, :, :, 1:{}", pad + 1)).flip(3);
-        NDArray right = v.get(new NDIndex(":, :, :, {}:{}", w - pad - 1, w - 1)).flip(3);
-        return left.concat(v, 3).concat(right, 3);
+        NDManager m = x.getManager();
+        NDArray rows = m.create(sourceIndex(h, factor, pad));
+        NDArray cols = m.create(sourceIndex(w, factor, pad));
+        NDArray v = x.get(new NDIndex(":, :, {}", rows));
+        NDArray out = v.get(new NDIndex(":, :, :, {}", cols));
+        v.close();
+        rows.close();
+        cols.close();
+        return out;
+    }
+
+    private static long[] sourceIndex(long n, int factor, int pad) {
+        long up = n * factor;
+        long[] idx = new long[(int) (up + 2L * pad)];
+        for (int i = 0; i < idx.length; i++) {
+            long j = i - pad;
+            if (j < 0) {
+                j = -j;
+            } else if (j >= up) {
+                j = 2 * (up - 1) - j;
+            }
+            idx[i] = j / factor;
+        }
+        return idx;
     }
 
     /** One-hot or blended style weights as a native [S] array. */

@@ -5,6 +5,7 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -14,10 +15,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every optimizer lowers a style-plus-content loss over 10 steps (random squeezenet, 48 px). */
+/**
+ * Every optimizer lowers a style-plus-content loss over 10 steps (random squeezenet, 48 px), by a clear margin and
+ * reproducibly: the same seed gives the same curve, bit for bit.
+ */
 class OptimizersTest {
     private static Network net;
     private static Objective objective;
@@ -31,6 +37,16 @@ class OptimizersTest {
         objective = StyleTransfer.styleObjective(grams, null)
                 .plus(StyleTransfer.contentObjective(LayerDefaults.features(net, content, List.of("fire3"))))
                 .plus(Objective.tv().times(0.01));
+    }
+
+    /**
+     * Render ends early when its thread is interrupted, and Thread.interrupted() clears the flag: an interrupt left
+     * on this (shared) test thread by an earlier test class ended the first render here, Adam's, at step 0, and only
+     * that one. Start every case with a clean flag.
+     */
+    @BeforeEach
+    void clearInterrupt() {
+        Thread.interrupted();
     }
 
     @AfterAll
@@ -58,13 +74,21 @@ class OptimizersTest {
     @ParameterizedTest
     @MethodSource("optimizers")
     void lossDecreasesOverTenSteps(Optimizer optimizer) {
-        RenderResult r = Render.builder(net).objective(objective).parameterization(Parameterization.pixels(0.5))
-                .size(48, 48).optimizer(optimizer).steps(10).live(false).run();
+        RenderResult r = render(optimizer);
         double[] loss = r.totalLoss();
-        assertEquals(10, loss.length);
-        assertTrue(loss[9] < loss[0], optimizer.describe() + ": " + java.util.Arrays.toString(loss));
-        for (int i = 1; i < loss.length; i++) {
-            assertTrue(Double.isFinite(loss[i]));
+        String curve = optimizer.describe() + " (" + r.note() + "): " + java.util.Arrays.toString(loss);
+        assertEquals(10, loss.length, curve);
+        assertNull(r.note(), curve);
+        for (double l : loss) {
+            assertTrue(Double.isFinite(l), curve);
         }
+        // every optimizer here goes below 0.7 of the start (Adam: 0.97 -> 0.27); 0.9 leaves room, yet fails a no-op
+        assertTrue(loss[9] < 0.9 * loss[0], curve);
+        assertArrayEquals(loss, render(optimizer).totalLoss(), "same seed, same curve: " + curve);
+    }
+
+    private static RenderResult render(Optimizer optimizer) {
+        return Render.builder(net).objective(objective).parameterization(Parameterization.pixels(0.5)).seed(0)
+                .size(48, 48).optimizer(optimizer).steps(10).live(false).run();
     }
 }
