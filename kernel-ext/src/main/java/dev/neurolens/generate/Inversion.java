@@ -43,7 +43,7 @@ public final class Inversion {
     private double perceptual = 0;
     private int tuneSteps = 0;
     private int tuneLayers = 2;
-    private double tuneLr = 1e-3;
+    private double tuneLr = 1e-4;
     private boolean progress = false;
 
     private Inversion(Generator generator) {
@@ -107,6 +107,7 @@ public final class Inversion {
         return this;
     }
 
+    /** Adam step size of fine-tuning (default 1e-4; larger steps overshoot an already close fit). */
     public Inversion fineTuneLr(double v) {
         if (!(v > 0)) {
             throw new IllegalArgumentException("fine-tune lr must be positive, got " + v);
@@ -224,6 +225,8 @@ public final class Inversion {
                 moments.put(e.getKey(), new NDArray[] {state.zeros(e.getValue().getShape()),
                     state.zeros(e.getValue().getShape())});
             }
+            float best = Float.POSITIVE_INFINITY;
+            Map<String, NDArray> bestWeights = new LinkedHashMap<>();
             for (int step = 1; step <= tuneSteps; step++) {
                 if (Thread.currentThread().isInterrupted()) {
                     break;
@@ -236,6 +239,19 @@ public final class Inversion {
                         value = l.getFloat();
                         gc.backward(l);
                     }
+                    // Adam moves every weight by about lr however small its gradient, so near a good fit a step
+                    // can make things worse: keep the weights that gave the lowest loss
+                    if (value < best) {
+                        best = value;
+                        for (var e : tuned.entrySet()) {
+                            NDArray keep = e.getValue().duplicate();
+                            keep.attach(state);
+                            NDArray old = bestWeights.put(e.getKey(), keep);
+                            if (old != null) {
+                                old.close();
+                            }
+                        }
+                    }
                     adam(tuned, moments, m, step, (float) tuneLr);
                     losses.add(value);
                     if (bar != null) {
@@ -243,6 +259,7 @@ public final class Inversion {
                     }
                 }
             }
+            bestWeights.forEach((k, v) -> tuned.get(k).set(v.toByteBuffer()));
         } finally {
             for (NDArray p : tuned.values()) {
                 p.setRequiresGradient(false);

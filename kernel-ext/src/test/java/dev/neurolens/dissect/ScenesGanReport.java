@@ -2,7 +2,6 @@ package dev.neurolens.dissect;
 
 import dev.neurolens.display.Images;
 import dev.neurolens.generate.Generator;
-import dev.neurolens.model.Architecture;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +9,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Measures GAN dissection on a scenes generator (DCGAN 64 px, z 64, width 32): units per concept in each layer,
+ * Measures GAN dissection on a scenes generator (a DCGAN file, or {@code builtin} for the built-in one): units per concept in each layer,
  * the best units for the main concepts, "remove trees" (ablating the top-k tree units against k random units)
  * and where tree units can paint trees. Writes the figures as PNGs. Not a test; the numbers it prints are
  * what {@code ScenesGanDissectionTest} asserts with a margin. Run from the repository root after {@code mvn -o test-compile}:
@@ -30,9 +29,9 @@ public final class ScenesGanReport {
         int samples = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         String only = args.length > 3 ? args[3] : null;
         Files.createDirectories(out);
-        try (Generator g = Generator.of(Architecture.dcganGenerator(64, 32, 3, 64).load(weights), 64);
+        try (Generator g = args[0].equals("builtin") ? Generator.builtin("scenes") : Generator.load(weights);
              SceneSegmenter seg = SceneSegmenter.builtin()) {
-            for (String layer : only != null ? new String[] {only} : new String[] {"layer1", "layer2", "layer3", "layer4"}) {
+            for (String layer : only != null ? new String[] {only} : new String[] {"layer2", "layer3", "layer4"}) {
                 Dissection d = Dissection.builder(g, layer).segmenter(seg).samples(samples).run();
                 System.out.println(d);
                 for (String c : new String[] {"sky", "cloud", "grass", "road", "tree", "building", "roof", "door",
