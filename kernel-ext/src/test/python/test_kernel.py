@@ -68,6 +68,24 @@ class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
         content, outputs = self.run_cell("Math.abs(-3)")
         self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"], ["3"])
 
+    def test_printing_in_a_loop_arrives_as_few_messages(self):
+        # printf writes each piece separately; one stream message per piece bloated saved notebooks
+        content, outputs = self.run_cell('for (int i = 0; i < 20; i++) System.out.printf("%-4s %d%n", "row", i);\n'
+                                         'System.out.print("end");')
+        self.assertEqual(content["status"], "ok")
+        streams = [m["content"] for m in outputs if m["msg_type"] == "stream"]
+        text = "".join(c["text"] for c in streams)
+        self.assertEqual(text, "".join("row  %d\n" % i for i in range(20)) + "end")
+        self.assertLessEqual(len(streams), 2, streams)
+
+    def test_text_printed_before_a_picture_shows_above_it(self):
+        content, outputs = self.run_cell('System.out.print("before");\n'
+                                         'display(new java.awt.image.BufferedImage(2, 2, 1));\n'
+                                         'System.out.print("after");')
+        self.assertEqual(content["status"], "ok")
+        kinds = [(m["msg_type"], m["content"].get("text")) for m in outputs if m["msg_type"] in ("stream", "display_data")]
+        self.assertEqual(kinds, [("stream", "before"), ("display_data", None), ("stream", "after")])
+
     def test_compile_error_points_at_user_line(self):
         content, outputs = self.run_cell("int a = 1;\nint b = a +;\n")
         self.assertEqual(content["status"], "error")

@@ -113,11 +113,7 @@ public final class Scenes {
 
         /** The label map in a fixed false-colour palette, for showing next to the image. */
         public BufferedImage labelImage() {
-            BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-            for (int i = 0; i < labels.length; i++) {
-                img.setRGB(i % size, i / size, PALETTE[labels[i]]);
-            }
-            return img;
+            return Scenes.labelImage(labels(), size);
         }
 
         @Override
@@ -129,6 +125,42 @@ public final class Scenes {
     /** False colours of the concepts, for label images and legends. */
     public static final int[] PALETTE = {0x87CEEB, 0xF5F5F5, 0xFFD700, 0x7B6D8D, 0x3CB043, 0x808080, 0x0B5D1E,
         0xD2B48C, 0x8B0000, 0x5C3317, 0x00BFFF};
+
+    /**
+     * A label map ({@code labels[y * size + x]}, concept indices as in {@link #CONCEPTS}, negative = none, shown
+     * black) in the {@link #PALETTE} false colours: exact labels or a segmenter's.
+     */
+    public static BufferedImage labelImage(int[] labels, int size) {
+        if (labels.length != size * size) {
+            throw new IllegalArgumentException(labels.length + " labels do not fill a " + size + "x" + size + " map");
+        }
+        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < labels.length; i++) {
+            int l = labels[i];
+            img.setRGB(i % size, i / size, l >= 0 && l < PALETTE.length ? PALETTE[l] : 0);
+        }
+        return img;
+    }
+
+    /** The palette's key: a swatch and a name per concept, one row. */
+    public static BufferedImage legend() {
+        int cell = 84;
+        BufferedImage img = new BufferedImage(cell * CONCEPTS.size(), 22, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+        for (int i = 0; i < CONCEPTS.size(); i++) {
+            g.setColor(new java.awt.Color(PALETTE[i]));
+            g.fillRect(i * cell + 2, 4, 14, 14);
+            g.setColor(java.awt.Color.DARK_GRAY);
+            g.drawRect(i * cell + 2, 4, 14, 14);
+            g.drawString(CONCEPTS.get(i), i * cell + 20, 16);
+        }
+        g.dispose();
+        return img;
+    }
 
     /** Scene number {@code seed} at {@code size x size}; the layout scales with the size. */
     public static Scene render(long seed, int size) {

@@ -68,19 +68,23 @@ public final class GanPaint implements Painter.Backend {
         return new Builder(generator, dissection, z);
     }
 
-    /** {@link #builder} with the defaults: every concept some unit matches, its 8 best units, strength 1.5. */
+    /** {@link #builder} with the defaults: every concept some unit matches (IoU >= 0.04), its 8 best units, strength 1.5. */
     public static GanPaint of(Generator generator, Dissection dissection, Tensor z) {
         return builder(generator, dissection, z).build();
     }
 
-    /** Concepts that at least one unit of the layer matches with IoU at least {@link Dissection#MIN_IOU}. */
+    /**
+     * Concepts that some unit of the layer matches with IoU at least {@link Dissection#MIN_IOU}, even when the
+     * unit matches another concept better (a unit drawing roofs and trees still paints trees).
+     */
     static List<String> paintable(Dissection d) {
         List<String> out = new ArrayList<>();
-        d.unitsPerConcept().forEach((c, n) -> {
-            if (n > 0) {
+        for (String c : d.concepts()) {
+            int[] best = d.unitsFor(c, 1);
+            if (best.length > 0 && d.iou(best[0], c) >= Dissection.MIN_IOU) {
                 out.add(c);
             }
-        });
+        }
         return out;
     }
 

@@ -44,6 +44,7 @@ public final class Intervention {
     private final long seed;
     private final int batch;
     private final int shown;
+    private Run baseline;
 
     private Intervention(Generator generator, String layer, Segmenter segmenter, int samples, long seed, int batch,
                          int shown) {
@@ -177,6 +178,14 @@ public final class Intervention {
         return new Run(labels, images, layerShape, imageShape);
     }
 
+    /** The unedited samples, computed once per configuration: every ablation and insertion compares with them. */
+    private synchronized Run baseline() {
+        if (baseline == null) {
+            baseline = generate(null);
+        }
+        return baseline;
+    }
+
     private record Run(int[][] labels, List<BufferedImage> images, long[] layerShape, long[] imageShape) {
     }
 
@@ -188,7 +197,7 @@ public final class Intervention {
     /** Switches {@code units} off inside {@code region} (layer resolution; null = everywhere). */
     public Ablation ablate(int[] units, boolean[][] region, String concept) {
         int c = conceptOrThrow(concept);
-        Run before = generate(null);
+        Run before = baseline();
         Run after = generate(zero(units, region));
         return new Ablation(layer, concept, units.clone(), counts(before.labels, c, null), counts(after.labels, c, null),
                 before.images, after.images);
@@ -224,7 +233,7 @@ public final class Intervention {
 
     public Insertion insert(int[] units, float[] values, boolean[][] region, String concept, double minShare) {
         int c = conceptOrThrow(concept);
-        Run before = generate(null);
+        Run before = baseline();
         Run after = generate(set(units, values, region));
         boolean[] imageRegion = imageRegion(region, (int) before.imageShape[2], (int) before.imageShape[3]);
         return new Insertion(layer, concept, units.clone(), region, imageRegion, counts(before.labels, c, imageRegion),

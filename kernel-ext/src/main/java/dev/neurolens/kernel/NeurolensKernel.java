@@ -1,6 +1,7 @@
 package dev.neurolens.kernel;
 
 import java.io.File;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -17,6 +18,7 @@ import dev.neurolens.display.DisplaySink;
 import dev.neurolens.display.LiveView;
 import dev.neurolens.display.MimeBundle;
 import dev.neurolens.display.Painter;
+import dev.neurolens.kernel.internal.CoalescingOutput;
 import dev.neurolens.kernel.internal.ObjectExecutionControl;
 import dev.neurolens.kernel.internal.ObjectExecutionControlProvider;
 import dev.neurolens.magics.MagicArgumentException;
@@ -132,6 +134,18 @@ public final class NeurolensKernel extends BaseKernel {
 
     @Override
     public DisplayData eval(String cell) throws Exception {
+        PrintStream direct = System.out;
+        PrintStream coalesced = CoalescingOutput.over(direct);
+        System.setOut(coalesced);
+        try {
+            return evalCell(cell);
+        } finally {
+            coalesced.flush(); // printed text comes before the cell's value or error
+            System.setOut(direct);
+        }
+    }
+
+    private DisplayData evalCell(String cell) throws Exception {
         ObjectExecutionControl control = provider.control();
         control.clearResults();
         snippetStartLine.clear();
