@@ -42,15 +42,13 @@ import java.util.Random;
  *
  * The built-in generators ({@link Generator#builtin}) are made with, from the repository root:
  * <pre>
- * mvn -q -o -pl kernel-ext compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * OMP_NUM_THREADS=1 nice -n 10 java -Xmx1g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
- *     -Dai.djl.pytorch.num_interop_threads=1 -cp kernel-ext/target/classes:$(cat /tmp/cp.txt) \
- *     dev.neurolens.generate.GanTrainer scenes 2500
+ * mvn -q -o package -DskipTests
+ * java -Dai.djl.offline=true -cp "kernel-ext/target/neurolens.jar:kernel-ext/target/lib/*" \
+ *     dev.neurolens.generate.GanTrainer scenes        # 7000 steps of 32, about 15 minutes on 2 cores
  * </pre>
- * ({@code fashion 2500} for the Fashion-MNIST one); they land in
+ * ({@code fashion}: 3000 steps, about 2 minutes); they land in
  * {@code kernel-ext/src/main/resources/dev/neurolens/generate/} with a sample grid beside them ({@code .png},
- * not committed). One libtorch thread is much faster than two on a busy machine (the threads wait for each
- * other); each took about 20 minutes on 2 shared cores.
+ * not committed). Run from a copy of the jar if you rebuild meanwhile: a replaced jar ends the run.
  */
 public final class GanTrainer {
     /** Where training batches come from: images in [-1, 1], {@code n x channels x size x size}. */
@@ -401,7 +399,7 @@ public final class GanTrainer {
     /** Trains a built-in generator: {@code scenes|fashion [steps] [output file]}. */
     public static void main(String[] args) throws IOException {
         String which = args.length > 0 ? args[0] : "scenes";
-        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : which.equals("scenes") ? 7000 : 3000;
         Path out = Path.of(args.length > 2 ? args[2]
                 : "kernel-ext/src/main/resources/dev/neurolens/generate/" + which + "_dcgan.safetensors");
         GanTrainer t = switch (which) {
