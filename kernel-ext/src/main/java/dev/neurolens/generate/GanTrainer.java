@@ -12,6 +12,7 @@ import dev.neurolens.display.ImageGrid;
 import dev.neurolens.display.Images;
 import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
+import dev.neurolens.model.internal.Autograd;
 import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
@@ -335,6 +336,10 @@ public final class GanTrainer {
     }
 
     private void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, int owner, NDManager scope, int t) {
+        Autograd.noGrad(() -> adamStepUpdate(params, adam, owner, scope, t));
+    }
+
+    private void adamStepUpdate(Map<String, NDArray> params, Map<String, NDArray[]> adam, int owner, NDManager scope, int t) {
         float b1 = 0.5f;
         float b2 = 0.999f;
         double c1 = 1 - Math.pow(b1, t);

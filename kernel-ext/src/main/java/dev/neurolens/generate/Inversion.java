@@ -9,6 +9,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.display.Images;
 import dev.neurolens.display.Progress;
+import dev.neurolens.model.internal.Autograd;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.LayerKind;
@@ -259,6 +260,9 @@ public final class Inversion {
                     }
                 }
             }
+            for (NDArray p : tuned.values()) {
+                p.setRequiresGradient(false); // an in-place copy into a leaf that requires grad is refused
+            }
             bestWeights.forEach((k, v) -> tuned.get(k).set(v.toByteBuffer()));
         } finally {
             for (NDArray p : tuned.values()) {
@@ -295,6 +299,11 @@ public final class Inversion {
     }
 
     private static void adam(Map<String, NDArray> params, Map<String, NDArray[]> moments, NDManager scope, int t,
+                             float lr) {
+        Autograd.noGrad(() -> adamUpdate(params, moments, scope, t, lr));
+    }
+
+    private static void adamUpdate(Map<String, NDArray> params, Map<String, NDArray[]> moments, NDManager scope, int t,
                              float lr) {
         float c1 = (float) (1 - Math.pow(0.9, t));
         float c2 = (float) (1 - Math.pow(0.999, t));

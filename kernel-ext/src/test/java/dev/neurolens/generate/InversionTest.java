@@ -32,6 +32,35 @@ class InversionTest {
         }
     }
 
+    /**
+     * Notebook cells run on fresh threads, where PyTorch's grad mode is on: fine-tuning (in-place Adam updates of
+     * weights that require grad) failed there with "a leaf Variable that requires grad is being used in an
+     * in-place operation" while passing on the test thread.
+     */
+    @Test
+    void fineTunesOnAThreadWithGradModeOn() throws Exception {
+        try (Generator g = Generator.builtin("fashion")) {
+            Tensor target = g.generate(g.sampleZ(1, 42));
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<InversionResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+                    result.set(Inversion.of(g).steps(20).starts(1).seed(1).fineTune(5).run(target));
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            t.start();
+            t.join();
+            if (failure.get() != null) {
+                throw new AssertionError("fine-tuning with grad mode on", failure.get());
+            }
+            assertTrue(result.get().tunedError() <= result.get().error());
+            result.get().tuned().close();
+        }
+    }
+
     private static final int STEPS = 300;
     private static final double MAX_ERROR = 0.01;
 }

@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import dev.neurolens.data.Scenes;
 import dev.neurolens.dissect.ExactSceneMasks;
 import dev.neurolens.dissect.SceneSegmenter;
+import dev.neurolens.model.internal.Autograd;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.WeightsFiles;
@@ -195,6 +196,11 @@ public final class TrainSceneSegmenter {
     }
 
     private static void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
+                                 int step) {
+        Autograd.noGrad(() -> adamStepUpdate(params, adam, scope, lr, step));
+    }
+
+    private static void adamStepUpdate(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
                                  int step) {
         float b1 = 0.9f;
         float b2 = 0.999f;

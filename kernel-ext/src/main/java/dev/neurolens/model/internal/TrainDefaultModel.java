@@ -104,6 +104,11 @@ public final class TrainDefaultModel {
 
     private static void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
                                  int step) {
+        Autograd.noGrad(() -> adamStepUpdate(params, adam, scope, lr, step));
+    }
+
+    private static void adamStepUpdate(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
+                                 int step) {
         float b1 = 0.9f;
         float b2 = 0.999f;
         float eps = 1e-8f;
