@@ -122,9 +122,12 @@ public final class Scenes {
         }
     }
 
-    /** False colours of the concepts, for label images and legends. */
-    public static final int[] PALETTE = {0x87CEEB, 0xF5F5F5, 0xFFD700, 0x7B6D8D, 0x3CB043, 0x808080, 0x0B5D1E,
-        0xD2B48C, 0x8B0000, 0x5C3317, 0x00BFFF};
+    /**
+     * False colours of the concepts, for label images and legends: unlike the scenes' own colours (ColorBrewer's
+     * "Paired"), so a label map never looks like the picture it labels.
+     */
+    public static final int[] PALETTE = {0x6A3D9A, 0xCAB2D6, 0xFFFF99, 0xB15928, 0xB2DF8A, 0xFB9A99, 0x33A02C,
+        0x1F78B4, 0xE31A1C, 0xFF7F00, 0xA6CEE3};
 
     /**
      * A label map ({@code labels[y * size + x]}, concept indices as in {@link #CONCEPTS}, negative = none, shown

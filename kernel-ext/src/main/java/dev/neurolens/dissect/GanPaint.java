@@ -68,7 +68,7 @@ public final class GanPaint implements Painter.Backend {
         return new Builder(generator, dissection, z);
     }
 
-    /** {@link #builder} with the defaults: every concept some unit matches (IoU >= 0.04), its 8 best units, strength 1.5. */
+    /** {@link #builder} with the defaults: every concept some unit matches (IoU >= 0.04), its 4 best units, strength 1. */
     public static GanPaint of(Generator generator, Dissection dissection, Tensor z) {
         return builder(generator, dissection, z).build();
     }
@@ -93,8 +93,8 @@ public final class GanPaint implements Painter.Backend {
         private final Dissection dissection;
         private final Tensor z;
         private List<String> concepts;
-        private int unitsPerConcept = 8;
-        private double strength = 1.5;
+        private int unitsPerConcept = 4;
+        private double strength = 1.0;
         private int size = 256;
 
         private Builder(Generator generator, Dissection dissection, Tensor z) {
@@ -117,7 +117,7 @@ public final class GanPaint implements Painter.Backend {
             return this;
         }
 
-        /** How many of a concept's best units a stroke switches (default 8). */
+        /** How many of a concept's best units a stroke switches (default 4). */
         public Builder unitsPerConcept(int k) {
             if (k < 1 || k > dissection.units()) {
                 throw new IllegalArgumentException("units per concept must be in 1.." + dissection.units() + ", got " + k);
@@ -126,7 +126,7 @@ public final class GanPaint implements Painter.Backend {
             return this;
         }
 
-        /** Painted units are set to this multiple of their mean activation where they fire (default 1.5). */
+        /** Painted units are set to this multiple of their mean activation where they fire (default 1; concepts that need context, such as windows, may need 2 or more). */
         public Builder strength(double s) {
             if (!(s > 0) || Double.isInfinite(s)) {
                 throw new IllegalArgumentException("strength must be positive, got " + s);
