@@ -51,24 +51,7 @@ public final class FastStyle {
     public static final String PRETRAINED_URL = "https://www.dropbox.com/s/lrvwfehqdcxoza8/saved_models.zip?dl=1";
     public static final List<String> PRETRAINED = List.of("candy", "mosaic", "rain_princess", "udnie");
 
-    /** The resource holding {@link #builtIn()}'s weights, next to this class. */
-    static final String BUILT_IN = "fast_style_starry_mosaic.safetensors";
-
     private FastStyle() {
-    }
-
-    /**
-     * Neurolens' own two-style model, "starry night" and "mosaic" (conditional instance norm, so blendable), shipped
-     * in the jar: trained by {@code optimize.internal.TrainFastStyle} on crops of a few photos with a random-weight
-     * VGG16 loss network (see its Javadoc for the command), because the pretrained models are often unreachable.
-     */
-    public static FastStyleModel builtIn() {
-        InputStream in = FastStyle.class.getResourceAsStream(BUILT_IN);
-        if (in == null) {
-            throw new WeightsException("the built-in fast-style weights " + BUILT_IN + " are missing from the jar;"
-                    + " rebuild it, or train a model with FastStyle.train(...)");
-        }
-        return FastStyleModel.load(in, "built-in " + BUILT_IN).withStyleNames("starry night", "mosaic");
     }
 
     /**
