@@ -62,21 +62,33 @@ public final class Generator implements AutoCloseable {
     private final Network network;
     private final Scripted script;
     private final int zDim;
-    /** Clamp images to [0, 1]: for generators without a final tanh (Progressive GAN). */
+    /**
+     * Clamp images to [0, 1]: for networks without a final tanh (Progressive GAN). Read off the network, so
+     * copies made by {@link #of} (inversion, rewriting) keep it.
+     */
     private final boolean clamp;
 
     private Generator(Network network, Scripted script, int zDim) {
-        this(network, script, zDim, false);
-    }
-
-    private Generator(Network network, Scripted script, int zDim, boolean clamp) {
         this.network = network;
         this.script = script;
         this.zDim = zDim;
-        this.clamp = clamp;
+        this.clamp = network != null && !endsInTanh(network);
     }
 
-    /** Wraps a network taking {@code N x zDim x 1 x 1} codes to tanh images; the generator owns it from now on. */
+    private static boolean endsInTanh(Network network) {
+        List<dev.neurolens.model.Layer> all = dev.neurolens.model.internal.Layers.flatten(network.layers());
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (!all.get(i).kind().isContainer()) {
+                return all.get(i).kind() == dev.neurolens.model.LayerKind.TANH;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Wraps a network taking {@code N x zDim x 1 x 1} codes to images in [-1, 1]; the generator owns it from now
+     * on. Unless the network ends in a tanh, images are clamped to [0, 1] after mapping.
+     */
     public static Generator of(Network network, int zDim) {
         if (zDim <= 0) {
             throw new IllegalArgumentException("zDim must be positive, got " + zDim);
@@ -225,7 +237,7 @@ public final class Generator implements AutoCloseable {
                     + "layer4 at least, then output_DxD)");
         }
         Architecture arch = Architecture.proganGenerator(sizes.stream().mapToInt(Integer::intValue).toArray());
-        return new Generator(arch.load(w, source), null, sizes.get(0), true);
+        return new Generator(arch.load(w, source), null, sizes.get(0));
     }
 
     /** The first PyTorch port's names ({@code features.N.*}, {@code output.*}) as {@code proggan.py} converts them. */

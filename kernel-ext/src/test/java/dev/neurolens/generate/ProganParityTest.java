@@ -251,6 +251,10 @@ class ProganParityTest {
                 assertTrue(e < 1e-6, file + " differs: " + e);
             }
         }
+        // a copy wrapped by Generator.of (as inversion and rewriting make) still maps and clamps to [0, 1]
+        try (Generator g = Generator.of(Architecture.proganGenerator(SIZES).load(dir.resolve("g.pth")), SIZES[0])) {
+            assertTrue(relErr(g.generate(z()).toFloatArray(), expected) < 1e-6, "Generator.of does not clamp");
+        }
     }
 
     @Test
