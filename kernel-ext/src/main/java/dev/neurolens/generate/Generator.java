@@ -129,7 +129,7 @@ public final class Generator implements AutoCloseable {
      * {@code proggan_<name>-<hash>.pth} is looked up as ImageNet weights are ({@link WeightStore}): in the folder
      * named by {@code NEUROLENS_WEIGHTS}, then in the cache ({@code NEUROLENS_CACHE}, default
      * {@code ~/.cache/neurolens}), else downloaded into the cache from {@code http://gandissect.csail.mit.edu/models/}
-     * (about 90 MB). Its {@code <hash>} is the leading 8 hex digits of the file's sha256 (the torch hub
+     * (about 70 MB). Its {@code <hash>} is the leading 8 hex digits of the file's sha256 (the torch hub
      * convention), and only that prefix is checked: a file whose sha256 starts otherwise is refused. Offline
      * (or with {@code NEUROLENS_OFFLINE=true}) the exception names the URL and the folders to put the file in.
      */
