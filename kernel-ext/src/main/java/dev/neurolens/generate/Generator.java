@@ -125,7 +125,7 @@ public final class Generator implements AutoCloseable {
     /**
      * One of GAN Dissection's published Progressive GAN generators ({@link #PRETRAINED}: {@code churchoutdoor},
      * {@code bedroom}, {@code kitchen}, {@code livingroom}; LSUN scenes at 256 px, code size 512), with layers
-     * {@code layer1} ... {@code layer14} to dissect, ablate and rewrite as the built-in DCGANs. The file
+     * {@code layer1} ... {@code layer14} to capture, dissect and ablate as the built-in DCGANs. The file
      * {@code proggan_<name>-<hash>.pth} is looked up as ImageNet weights are ({@link WeightStore}): in the folder
      * named by {@code NEUROLENS_WEIGHTS}, then in the cache ({@code NEUROLENS_CACHE}, default
      * {@code ~/.cache/neurolens}), else downloaded into the cache from {@code http://gandissect.csail.mit.edu/models/}
