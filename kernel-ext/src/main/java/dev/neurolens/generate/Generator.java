@@ -14,6 +14,8 @@ import dev.neurolens.model.Devices;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.model.WeightStore;
+import dev.neurolens.model.WeightsEntry;
 import dev.neurolens.model.WeightsException;
 import dev.neurolens.model.internal.RawTensor;
 import dev.neurolens.model.internal.ScriptCalls;
@@ -32,8 +34,8 @@ import java.util.zip.ZipFile;
 
 /**
  * A generator G(z) -> image over a {@link Network} whose input is a latent code of shape
- * {@code N x zDim x 1 x 1} and whose output is an image batch in [-1, 1] (tanh), as in DCGAN. Images come out
- * in [0, 1]. Because G is a {@link Network}, every technique that captures or hooks layers (dissection,
+ * {@code N x zDim x 1 x 1} and whose output is an image batch in [-1, 1] (tanh), as in DCGAN, or roughly so
+ * (Progressive GAN, see {@link #pretrained(String)}). Images come out in [0, 1]. Because G is a {@link Network}, every technique that captures or hooks layers (dissection,
  * ablation, insertion, rewriting) works on it unchanged. Close it to free the weights.
  *
  * <pre>{@code
@@ -50,17 +52,43 @@ public final class Generator implements AutoCloseable {
     /** The built-in generators, trained by {@link GanTrainer#main}: see {@link #builtin(String)}. */
     public static final List<String> BUILTIN = List.of("scenes", "fashion");
 
+    /** GAN Dissection's Progressive GANs (256 px LSUN scenes): see {@link #pretrained(String)}. */
+    public static final List<String> PRETRAINED = List.of("churchoutdoor", "bedroom", "kitchen", "livingroom");
+
+    /** Leading hex digits of each published file's sha256, as in its name (the torch hub convention). */
+    private static final Map<String, String> PRETRAINED_HASH = Map.of("churchoutdoor", "7e701dd5",
+            "bedroom", "d8a89ff1", "kitchen", "67f1e16c", "livingroom", "5ef336dd");
+
     private final Network network;
     private final Scripted script;
     private final int zDim;
+    /**
+     * Clamp images to [0, 1]: for networks without a final tanh (Progressive GAN). Read off the network, so
+     * copies made by {@link #of} (inversion, rewriting) keep it.
+     */
+    private final boolean clamp;
 
     private Generator(Network network, Scripted script, int zDim) {
         this.network = network;
         this.script = script;
         this.zDim = zDim;
+        this.clamp = network != null && !endsInTanh(network);
     }
 
-    /** Wraps a network taking {@code N x zDim x 1 x 1} codes to tanh images; the generator owns it from now on. */
+    private static boolean endsInTanh(Network network) {
+        List<dev.neurolens.model.Layer> all = dev.neurolens.model.internal.Layers.flatten(network.layers());
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (!all.get(i).kind().isContainer()) {
+                return all.get(i).kind() == dev.neurolens.model.LayerKind.TANH;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Wraps a network taking {@code N x zDim x 1 x 1} codes to images in [-1, 1]; the generator owns it from now
+     * on. Unless the network ends in a tanh, images are clamped to [0, 1] after mapping.
+     */
     public static Generator of(Network network, int zDim) {
         if (zDim <= 0) {
             throw new IllegalArgumentException("zDim must be positive, got " + zDim);
@@ -76,8 +104,8 @@ public final class Generator implements AutoCloseable {
     public static Generator builtin(String name) {
         if (!BUILTIN.contains(name)) {
             throw new IllegalArgumentException("no built-in generator '" + name + "'; built-in: "
-                    + String.join(", ", BUILTIN) + " (or Generator.load(path) for a DCGAN .pth / .safetensors / "
-                    + "TorchScript .pt)");
+                    + String.join(", ", BUILTIN) + "; pretrained (Generator.pretrained): " + String.join(", ", PRETRAINED)
+                    + " (or Generator.load(path) for a DCGAN or Progressive GAN .pth / .safetensors / TorchScript .pt)");
         }
         String file = name + "_dcgan.safetensors";
         try (InputStream in = Generator.class.getResourceAsStream(file)) {
@@ -95,9 +123,44 @@ public final class Generator implements AutoCloseable {
     }
 
     /**
+     * One of GAN Dissection's published Progressive GAN generators ({@link #PRETRAINED}: {@code churchoutdoor},
+     * {@code bedroom}, {@code kitchen}, {@code livingroom}; LSUN scenes at 256 px, code size 512), with layers
+     * {@code layer1} ... {@code layer14} to capture, dissect and ablate as the built-in DCGANs. The file
+     * {@code proggan_<name>-<hash>.pth} is looked up as ImageNet weights are ({@link WeightStore}): in the folder
+     * named by {@code NEUROLENS_WEIGHTS}, then in the cache ({@code NEUROLENS_CACHE}, default
+     * {@code ~/.cache/neurolens}), else downloaded into the cache from {@code http://gandissect.csail.mit.edu/models/}
+     * (about 70 MB). Its {@code <hash>} is the leading 8 hex digits of the file's sha256 (the torch hub
+     * convention), and only that prefix is checked: a file whose sha256 starts otherwise is refused. Offline
+     * (or with {@code NEUROLENS_OFFLINE=true}) the exception names the URL and the folders to put the file in.
+     */
+    public static Generator pretrained(String name) {
+        return pretrained(name, WeightStore.fromEnvironment());
+    }
+
+    /** {@link #pretrained(String)} from the given store (a local folder, a cache, online or not). */
+    public static Generator pretrained(String name, WeightStore store) {
+        return load(store.locate(pretrainedEntry(name)));
+    }
+
+    /** The registry entry (file name, URL, sha256 prefix) of a published Progressive GAN. */
+    public static WeightsEntry pretrainedEntry(String name) {
+        String hash = PRETRAINED_HASH.get(name);
+        if (hash == null) {
+            throw new IllegalArgumentException("no pretrained generator '" + name + "'; pretrained (GAN Dissection "
+                    + "Progressive GANs, 256 px): " + String.join(", ", PRETRAINED) + "; built-in: "
+                    + String.join(", ", BUILTIN));
+        }
+        return new WeightsEntry("proggan_" + name, "progan_g256",
+                "http://gandissect.csail.mit.edu/models/proggan_" + name + "-" + hash + ".pth", hash);
+    }
+
+    /**
      * A generator from a file: a DCGAN state_dict ({@code torch.save(netG.state_dict(), ...)} as in
      * pytorch/examples {@code dcgan/main.py}, or safetensors), whose code size, width, channels and image size
-     * are read off the weight shapes; or a TorchScript module ({@code torch.jit.trace(netG, z).save(...)}) taking
+     * are read off the weight shapes; a Progressive GAN state_dict as GAN Dissection's {@code proggan.py} saves
+     * it ({@code layer1.conv.weight}, ..., {@code output_256x256.wscale.b}, or its older {@code features.N}
+     * names; sizes read off the weights, {@link Architecture#proganGenerator(int[])}), whose unbounded output is
+     * mapped to [0, 1] and clamped; or a TorchScript module ({@code torch.jit.trace(netG, z).save(...)}) taking
      * {@code N x zDim x 1 x 1} codes to tanh images. A TorchScript generator only generates: its layers are
      * compiled away, so captures and hooks (dissection, ablation, rewriting) need the state_dict instead.
      */
@@ -119,10 +182,14 @@ public final class Generator implements AutoCloseable {
 
     private static Generator fromStateDict(Map<String, RawTensor> w, String source,
                                            java.util.function.Function<Architecture, Network> loader) {
+        if (w.containsKey("layer1.conv.weight") || w.containsKey("features.0.conv.weight")) {
+            return progan(w, source);
+        }
         RawTensor first = w.get("main.0.weight");
         if (first == null || first.shape().length != 4) {
-            throw new WeightsException(source + " is not a DCGAN generator state_dict (no 4-D main.0.weight); keys "
-                    + "start with: " + String.join(", ", w.keySet().stream().limit(6).toList())
+            throw new WeightsException(source + " is neither a DCGAN generator state_dict (no 4-D main.0.weight) "
+                    + "nor a Progressive GAN one (no layer1.conv.weight); keys start with: "
+                    + String.join(", ", w.keySet().stream().limit(6).toList())
                     + ". Other generators load as TorchScript (.pt) or through Generator.of(network, zDim).");
         }
         int convs = 0;
@@ -141,6 +208,58 @@ public final class Generator implements AutoCloseable {
         int nz = (int) first.shape()[0];
         Architecture arch = Architecture.dcganGenerator(nz, (int) last[0], (int) last[1], size);
         return of(loader.apply(arch), nz);
+    }
+
+    /** GAN Dissection's ProgressiveGenerator: sizes as its {@code sizes_from_state_dict} reads them. */
+    private static Generator progan(Map<String, RawTensor> w, String source) {
+        if (!w.containsKey("layer1.conv.weight")) {
+            w = renameOldProgan(w);
+        }
+        List<Integer> sizes = new java.util.ArrayList<>();
+        for (int i = 0; ; i++) {
+            RawTensor t = w.get("layer" + (i + 1) + ".conv.weight");
+            if (t == null) {
+                break;
+            }
+            if (t.shape().length != 4) {
+                throw new WeightsException(source + ": layer" + (i + 1) + ".conv.weight has shape " + t.shapeString()
+                        + "; a Progressive GAN's convolution weights are out x in x k x k");
+            }
+            if (i == 0) {
+                sizes.add((int) t.shape()[1]);
+            }
+            if (i % 2 == 0) {
+                sizes.add((int) t.shape()[0]);
+            }
+        }
+        if (sizes.size() < 3) {
+            throw new WeightsException(source + " has too few layers for a Progressive GAN generator (layer1 ... "
+                    + "layer4 at least, then output_DxD)");
+        }
+        Architecture arch = Architecture.proganGenerator(sizes.stream().mapToInt(Integer::intValue).toArray());
+        return new Generator(arch.load(w, source), null, sizes.get(0));
+    }
+
+    /** The first PyTorch port's names ({@code features.N.*}, {@code output.*}) as {@code proggan.py} converts them. */
+    private static Map<String, RawTensor> renameOldProgan(Map<String, RawTensor> old) {
+        Map<String, RawTensor> w = new LinkedHashMap<>();
+        int n = 0;
+        while (old.containsKey("features." + n + ".conv.weight")) {
+            n++;
+        }
+        int dim = 4 << Math.max(0, (n - 1) / 2);
+        for (var e : old.entrySet()) {
+            String k = e.getKey();
+            if (k.startsWith("features.")) {
+                int dot = k.indexOf('.', "features.".length());
+                int i = Integer.parseInt(k.substring("features.".length(), dot));
+                k = "layer" + (i + 1) + k.substring(dot);
+            } else if (k.startsWith("output.")) {
+                k = "output_" + dim + "x" + dim + k.substring("output".length());
+            }
+            w.put(k, e.getValue());
+        }
+        return w;
     }
 
     private static boolean isTorchScript(Path file) {
@@ -236,7 +355,8 @@ public final class Generator implements AutoCloseable {
             return out;
         }
         Map<String, NDArray> out = new LinkedHashMap<>(network.forward(z, spec.toOutput()));
-        out.put(OUTPUT, out.get(OUTPUT).add(1f).div(2f));
+        NDArray images = out.get(OUTPUT).add(1f).div(2f);
+        out.put(OUTPUT, clamp ? images.clip(0f, 1f) : images);
         return out;
     }
 

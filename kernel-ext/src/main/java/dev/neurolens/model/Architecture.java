@@ -12,8 +12,11 @@ import dev.neurolens.model.internal.Layers.DropoutLayer;
 import dev.neurolens.model.internal.Layers.Fire;
 import dev.neurolens.model.internal.Layers.Flatten;
 import dev.neurolens.model.internal.Layers.MaxPool2d;
+import dev.neurolens.model.internal.Layers.PixelNorm;
 import dev.neurolens.model.internal.Layers.Relu;
 import dev.neurolens.model.internal.Layers.Sequential;
+import dev.neurolens.model.internal.Layers.UpsampleNearest;
+import dev.neurolens.model.internal.Layers.WScale;
 import dev.neurolens.model.internal.RawTensor;
 
 import java.nio.file.Path;
@@ -113,6 +116,11 @@ public final class Architecture {
     /** A network with the weights of a torchvision state_dict file ({@code torch.save(model.state_dict())}). */
     public Network load(Path pth) {
         return Network.create(this, dev.neurolens.model.internal.WeightsFiles.read(pth), pth.toString());
+    }
+
+    /** A network with weights already read (e.g. by {@code WeightsFiles.read}); {@code source} names them. */
+    public Network load(Map<String, RawTensor> stateDict, String source) {
+        return Network.create(this, stateDict, source);
     }
 
     /** A network with the weights of a safetensors stream (e.g. a resource in the jar); {@code source} names it. */
@@ -215,6 +223,76 @@ public final class Architecture {
         ModelInfo info = new ModelInfo(name, channels, size, size, filled(channels, 0.5f), filled(channels, 0.5f),
                 List.of("real"));
         return new Architecture(name, List.of(new Sequential("main", m)), Map.of(), info);
+    }
+
+    /**
+     * The Progressive GAN generator of GAN Dissection ({@code netdissect/proggan.py}, {@code ProgressiveGenerator})
+     * at a standard resolution: 8, 16, 32, 64, 128, 256 or 1024 px, with the channel schedule of that file
+     * (256 px: 512, 512, 512, 512, 256, 128, 64, 32). See {@link #proganGenerator(int[])}.
+     */
+    public static Architecture proganGenerator(int resolution) {
+        int[] sizes = switch (resolution) {
+            case 8 -> new int[] {512, 512, 512};
+            case 16 -> new int[] {512, 512, 512, 512};
+            case 32 -> new int[] {512, 512, 512, 512, 256};
+            case 64 -> new int[] {512, 512, 512, 512, 256, 128};
+            case 128 -> new int[] {512, 512, 512, 512, 256, 128, 64};
+            case 256 -> new int[] {512, 512, 512, 512, 256, 128, 64, 32};
+            case 1024 -> new int[] {512, 512, 512, 512, 512, 256, 128, 64, 32, 16};
+            default -> throw new IllegalArgumentException("Progressive GAN resolutions are 8, 16, 32, 64, 128, 256 "
+                    + "or 1024, got " + resolution + "; give the channel sizes instead: proganGenerator(int[])");
+        };
+        return proganGenerator(sizes);
+    }
+
+    /**
+     * The Progressive GAN generator of GAN Dissection with state_dict names {@code layer1.conv.weight},
+     * {@code layer1.wscale.b}, ..., {@code output_256x256.wscale.b}. {@code sizes} are the code size and then the
+     * channels at 4x4, 8x8, 16x16, ...: {@code layer1} maps the code ({@code N x sizes[0] x 1 x 1}) to 4x4 by a
+     * 4x4 convolution with padding 3, {@code layer2} is a 3x3 convolution at 4x4, then each further size adds a
+     * pair: an upsampling block (nearest 2x, 3x3 convolution) and a 3x3 block, so the image is
+     * {@code 4 * 2^(sizes.length - 2)} px. Every block is pixel norm, bias-free convolution, WScale
+     * ({@code x * gain / sqrt(in_channels) + b}, gain {@code sqrt(2) / kernel}) and LeakyReLU(0.2), and its output
+     * is the layer {@code layerN} that dissection captures and hooks. The output block {@code output_DxD} (pixel
+     * norm, 1x1 convolution to RGB, WScale with gain 1) has no tanh: images are roughly in [-1, 1], unclamped.
+     */
+    public static Architecture proganGenerator(int[] sizes) {
+        if (sizes.length < 3) {
+            throw new IllegalArgumentException("a Progressive GAN needs at least 3 sizes (code, 4x4, 8x8), got "
+                    + java.util.Arrays.toString(sizes));
+        }
+        for (int s : sizes) {
+            if (s <= 0) {
+                throw new IllegalArgumentException("channel sizes must be positive: " + java.util.Arrays.toString(sizes));
+            }
+        }
+        List<Layer> top = new ArrayList<>();
+        top.add(proganBlock("layer1", sizes[0], sizes[1], 4, 3, false));
+        top.add(proganBlock("layer2", sizes[1], sizes[1], 3, 1, false));
+        for (int i = 1; i + 1 < sizes.length; i++) {
+            top.add(proganBlock("layer" + (top.size() + 1), sizes[i], sizes[i + 1], 3, 1, true));
+            top.add(proganBlock("layer" + (top.size() + 1), sizes[i + 1], sizes[i + 1], 3, 1, false));
+        }
+        int dim = 4 << (top.size() / 2 - 1);
+        String out = "output_" + dim + "x" + dim;
+        int last = sizes[sizes.length - 1];
+        top.add(new Sequential(out, List.of(new PixelNorm(out + ".norm"),
+                new Conv2d(out + ".conv", last, 3, 1, 1, 0, false), new WScale(out + ".wscale", 3, last, 1.0))));
+        String name = "progan_g" + dim;
+        ModelInfo info = new ModelInfo(name, sizes[0], dim, dim, filled(sizes[0], 0f), filled(sizes[0], 1f), List.of());
+        return new Architecture(name, top, Map.of(), info);
+    }
+
+    private static Layer proganBlock(String name, int in, int out, int kernel, int padding, boolean upsample) {
+        List<Layer> b = new ArrayList<>();
+        b.add(new PixelNorm(name + ".norm"));
+        if (upsample) {
+            b.add(new UpsampleNearest(name + ".up"));
+        }
+        b.add(new Conv2d(name + ".conv", in, out, kernel, 1, padding, false));
+        b.add(new WScale(name + ".wscale", out, in, Math.sqrt(2) / kernel));
+        b.add(Activation.leakyRelu(name + ".relu", 0.2f));
+        return new Sequential(name, b);
     }
 
     private static float[] filled(int n, float v) {

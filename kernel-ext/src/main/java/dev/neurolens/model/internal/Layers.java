@@ -304,6 +304,107 @@ public final class Layers {
         }
     }
 
+    /**
+     * Progressive GAN's pixel norm: each position's feature vector divided by its root mean square over
+     * channels, {@code x / sqrt(mean_c(x^2) + 1e-8)}.
+     */
+    public static final class PixelNorm extends Leaf {
+        public PixelNorm(String name) {
+            super(name);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.PIXEL_NORM;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            return pass.emit(name, x.div(x.square().mean(new int[] {1}, true).add(1e-8f).sqrt()));
+        }
+
+        @Override
+        public String describe() {
+            return "PixelNorm()";
+        }
+    }
+
+    /**
+     * Progressive GAN's equalized learning rate applied after a bias-free convolution:
+     * {@code x * gain / sqrt(fanIn) + b}, with the bias {@code b} as parameter {@code <name>.b}.
+     */
+    public static final class WScale extends Leaf {
+        final int channels;
+        final float scale;
+
+        public WScale(String name, int channels, int fanIn, double gain) {
+            super(name);
+            this.channels = channels;
+            this.scale = (float) (gain / Math.sqrt(fanIn));
+        }
+
+        /** The constant factor {@code gain / sqrt(fanIn)}. */
+        public float scale() {
+            return scale;
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.WSCALE;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray b = pass.parameter(name + ".b").reshape(1, channels, 1, 1);
+            return pass.emit(name, x.mul(scale).add(b));
+        }
+
+        @Override
+        public Map<String, long[]> parameterShapes() {
+            return Map.of(name + ".b", new long[] {channels});
+        }
+
+        @Override
+        public String describe() {
+            return "WScale(" + channels + ", scale=" + scale + ")";
+        }
+    }
+
+    /** Nearest-neighbour upsampling by 2, as torch's {@code interpolate(x, scale_factor=2, mode='nearest')}. */
+    public static final class UpsampleNearest extends Leaf {
+        public UpsampleNearest(String name) {
+            super(name);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.UPSAMPLE_NEAREST;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            Shape s = x.getShape();
+            long n = s.get(0);
+            long c = s.get(1);
+            long h = s.get(2);
+            long w = s.get(3);
+            // each pixel becomes a 2x2 block: broadcast over two new unit axes, then fold them in
+            NDArray y = x.reshape(n, c, h, 1, w, 1).broadcast(new Shape(n, c, h, 2, w, 2)).reshape(n, c, 2 * h, 2 * w);
+            return pass.emit(name, y);
+        }
+
+        @Override
+        ReceptiveField field(ReceptiveField input) {
+            // like a transposed convolution: past an upsampling, units have no patch in input pixels
+            return ReceptiveField.whole();
+        }
+
+        @Override
+        public String describe() {
+            return "Upsample(scale_factor=2, mode=nearest)";
+        }
+    }
+
     public static final class Relu extends Leaf {
         public Relu(String name) {
             super(name);

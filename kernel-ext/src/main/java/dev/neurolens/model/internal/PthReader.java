@@ -18,9 +18,11 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * Reads a torch state_dict saved with {@code torch.save} (the zip format, torch >= 1.6) without python:
- * the zip holds {@code <archive>/data.pkl}, a pickle whose tensors point by persistent id at raw
- * little-endian storages {@code <archive>/data/<key>}.
+ * Reads a torch state_dict saved with {@code torch.save} without python. The zip format (torch >= 1.6) holds
+ * {@code <archive>/data.pkl}, a pickle whose tensors point by persistent id at raw little-endian storages
+ * {@code <archive>/data/<key>}. The legacy format (torch < 1.6, e.g. published GAN weights of 2018) is one
+ * stream: pickles of a magic number, a protocol version and system info, the state_dict pickle, the sorted
+ * storage keys, then each storage as an int64 element count and its raw bytes.
  */
 public final class PthReader {
 
@@ -33,7 +35,7 @@ public final class PthReader {
     }
 
     /** A storage referenced from the pickle; its bytes are read when a tensor needs them. */
-    private record StorageRef(String key, StorageType type, long numel) {
+    private record StorageRef(String key, StorageType type, long numel, long viewOffset) {
     }
 
     /** A tensor as the pickle describes it: a view (offset, sizes, strides) into a storage. */
@@ -68,6 +70,9 @@ public final class PthReader {
         Unpickler.registerConstructor("torch._utils", "_rebuild_parameter", args -> args[0]);
     }
 
+    /** The number legacy torch.save files open with. */
+    private static final java.math.BigInteger LEGACY_MAGIC = new java.math.BigInteger("1950a86a20f9469cfc6c", 16);
+
     private PthReader() {
     }
 
@@ -99,7 +104,7 @@ public final class PthReader {
                         if (t.length < 5 || !"storage".equals(t[0]) || !(t[1] instanceof StorageType type)) {
                             throw new PickleException("unsupported persistent id " + java.util.Arrays.toString(t));
                         }
-                        return new StorageRef(String.valueOf(t[2]), type, number(t[4]));
+                        return new StorageRef(String.valueOf(t[2]), type, number(t[4]), 0);
                     }
                 };
                 root = unpickler.load(in);
@@ -107,13 +112,7 @@ public final class PthReader {
                 throw new IOException(file + ": cannot read the pickle (" + e.getMessage()
                         + "); only state_dicts saved with torch.save are supported", e);
             }
-            if (root instanceof Map<?, ?> m && m.containsKey("state_dict") && m.get("state_dict") instanceof Map<?, ?> sd) {
-                root = sd; // checkpoints that wrap the state_dict
-            }
-            if (!(root instanceof Map<?, ?> dict)) {
-                throw new IOException(file + " holds a " + root.getClass().getSimpleName()
-                        + ", not a state_dict (a mapping of names to tensors)");
-            }
+            Map<?, ?> dict = stateDict(root, file);
             Map<String, ByteBuffer> storages = new HashMap<>();
             Map<String, RawTensor> out = new LinkedHashMap<>();
             for (var entry : dict.entrySet()) {
@@ -129,6 +128,102 @@ public final class PthReader {
             }
             return out;
         }
+    }
+
+    private static Map<?, ?> stateDict(Object root, Path file) throws IOException {
+        if (root instanceof Map<?, ?> m && m.containsKey("state_dict") && m.get("state_dict") instanceof Map<?, ?> sd) {
+            root = sd; // checkpoints that wrap the state_dict
+        }
+        if (!(root instanceof Map<?, ?> dict)) {
+            throw new IOException(file + " holds a " + (root == null ? "None" : root.getClass().getSimpleName())
+                    + ", not a state_dict (a mapping of names to tensors)");
+        }
+        return dict;
+    }
+
+    /**
+     * True when a file's first bytes open a legacy torch.save stream: PROTO 2 and the 10-byte magic number
+     * ({@code 80 02 8a 0a}); as a safetensors header length they would be far past any real header.
+     */
+    public static boolean isLegacy(byte[] head) {
+        return head.length >= 4 && (head[0] & 0xff) == 0x80 && head[1] == 2 && (head[2] & 0xff) == 0x8a
+                && head[3] == 10;
+    }
+
+    /**
+     * All tensors of a state_dict in the legacy (non-zip) torch.save format, in file order; non-tensor entries
+     * are skipped.
+     *
+     * @throws IOException when the stream is not a legacy torch save or is truncated
+     */
+    public static Map<String, RawTensor> readLegacy(Path file) throws IOException {
+        // storage root key -> (type, numel); a view names its root and starts at an element offset within it
+        Map<String, StorageRef> roots = new HashMap<>();
+        Object root;
+        List<?> keys;
+        try (InputStream in = new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(file), 1 << 16)) {
+            try {
+                Object magic = new Unpickler().load(in);
+                if (!(magic instanceof Number n) || !big(n).equals(LEGACY_MAGIC)) {
+                    throw new IOException(file + " is not a torch.save file (no magic number)");
+                }
+                new Unpickler().load(in); // protocol version
+                new Unpickler().load(in); // system info: byte order, type sizes
+                Unpickler unpickler = new Unpickler() {
+                    @Override
+                    protected Object persistentLoad(Object pid) {
+                        Object[] t = (Object[]) pid;
+                        if (t.length < 5 || !"storage".equals(t[0]) || !(t[1] instanceof StorageType type)) {
+                            throw new PickleException("unsupported persistent id " + java.util.Arrays.toString(t));
+                        }
+                        String key = String.valueOf(t[2]);
+                        StorageRef whole = roots.computeIfAbsent(key, k -> new StorageRef(k, type, number(t[4]), 0));
+                        if (t.length > 5 && t[5] instanceof Object[] view && view.length >= 3) {
+                            return new StorageRef(key, type, number(view[2]), number(view[1]));
+                        }
+                        return whole;
+                    }
+                };
+                root = unpickler.load(in);
+                keys = (List<?>) new Unpickler().load(in);
+            } catch (PickleException | ClassCastException e) {
+                throw new IOException(file + ": cannot read the pickle (" + e.getMessage()
+                        + "); only state_dicts saved with torch.save are supported", e);
+            }
+            Map<String, ByteBuffer> storages = new HashMap<>();
+            for (Object k : keys) {
+                String key = String.valueOf(k);
+                StorageRef ref = roots.get(key);
+                byte[] count = in.readNBytes(8);
+                if (count.length < 8) {
+                    throw new IOException(file + " is truncated at storage " + key);
+                }
+                long numel = ByteBuffer.wrap(count).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                int elementBytes = ref != null ? ref.type().bytes() : 4;
+                byte[] data = in.readNBytes(Math.toIntExact(numel * elementBytes));
+                if (data.length < numel * elementBytes) {
+                    throw new IOException(file + ": storage " + key + " is truncated (" + data.length + " of "
+                            + numel * elementBytes + " bytes)");
+                }
+                storages.put(key, ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
+            }
+            Map<String, RawTensor> out = new LinkedHashMap<>();
+            for (var entry : stateDict(root, file).entrySet()) {
+                if (entry.getValue() instanceof TensorRef ref) {
+                    ByteBuffer bytes = storages.get(ref.storage().key());
+                    if (bytes == null) {
+                        throw new IOException(file + ": storage " + ref.storage().key() + " of " + entry.getKey()
+                                + " is missing");
+                    }
+                    out.put(String.valueOf(entry.getKey()), gather(ref, bytes));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static java.math.BigInteger big(Number n) {
+        return n instanceof java.math.BigInteger b ? b : java.math.BigInteger.valueOf(n.longValue());
     }
 
     private static ByteBuffer readStorage(ZipFile zip, String archive, StorageRef ref, Path file) throws IOException {
@@ -164,6 +259,7 @@ public final class PthReader {
         ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(numel * 4)).order(ByteOrder.nativeOrder());
         String dtype = ref.storage().type().dtype();
         int bytes = ref.storage().type().bytes();
+        long start = ref.offset() + ref.storage().viewOffset(); // legacy storage views start inside their root
         boolean contiguous = true;
         long expect = 1;
         for (int k = size.length - 1; k >= 0; k--) {
@@ -174,14 +270,14 @@ public final class PthReader {
         }
         if (contiguous && dtype.equals("float32")) {
             ByteBuffer src = storage.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            src.position(Math.toIntExact(ref.offset() * 4));
-            src.limit(Math.toIntExact((ref.offset() + numel) * 4));
+            src.position(Math.toIntExact(start * 4));
+            src.limit(Math.toIntExact((start + numel) * 4));
             out.asFloatBuffer().put(src.asFloatBuffer());
             return new RawTensor(size.clone(), dtype, out);
         }
         long[] index = new long[size.length];
         for (long i = 0; i < numel; i++) {
-            long pos = ref.offset();
+            long pos = start;
             for (int k = 0; k < size.length; k++) {
                 pos += index[k] * stride[k];
             }

@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Reading weight files: torch {@code .pth} zips, and float32 safetensors (the format of our own weights). */
+/**
+ * Reading weight files: torch {@code .pth} (zip, or the legacy pickle stream of torch < 1.6), and float32
+ * safetensors (the format of our own weights).
+ */
 public final class WeightsFiles {
     private WeightsFiles() {
     }
@@ -27,9 +30,12 @@ public final class WeightsFiles {
             throw new WeightsException("weights file " + file.toAbsolutePath() + " does not exist");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(2);
-            if (head.length == 2 && head[0] == 'P' && head[1] == 'K') {
+            byte[] head = in.readNBytes(4);
+            if (head.length >= 2 && head[0] == 'P' && head[1] == 'K') {
                 return PthReader.read(file);
+            }
+            if (PthReader.isLegacy(head)) {
+                return PthReader.readLegacy(file);
             }
         } catch (IOException e) {
             throw new WeightsException("cannot read weights " + file + ": " + e.getMessage(), e);
@@ -37,7 +43,7 @@ public final class WeightsFiles {
         try (InputStream in = Files.newInputStream(file)) {
             return readSafetensors(in, file.toString());
         } catch (IOException e) {
-            throw new WeightsException("cannot read weights " + file + " (neither a torch.save zip nor safetensors): "
+            throw new WeightsException("cannot read weights " + file + " (neither a torch.save file nor safetensors): "
                     + e.getMessage(), e);
         }
     }
