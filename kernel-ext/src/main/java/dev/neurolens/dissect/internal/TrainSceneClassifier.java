@@ -47,7 +47,7 @@ public final class TrainSceneClassifier {
     }
 
     public static void main(String[] args) throws IOException {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 800;
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
         Path out = Path.of(args.length > 1 ? args[1]
                 : "kernel-ext/src/main/resources/dev/neurolens/dissect/" + SceneClassifier.WEIGHTS);
         Engine.getEngine("PyTorch").setRandomSeed((int) SEED);
