@@ -32,11 +32,14 @@ import java.util.Map;
  * <pre>
  * nice -n 10 mvn -q -o -pl kernel-ext compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
  *     -Dai.djl.offline=true -Dexec.mainClass=dev.neurolens.dissect.internal.TrainSceneClassifier \
- *     -Dexec.args="STEPS kernel-ext/src/main/resources/dev/neurolens/dissect/scene_classifier.safetensors"
+ *     -Dexec.args="700 kernel-ext/src/main/resources/dev/neurolens/dissect/scene_classifier.safetensors"
  * </pre>
  *
  * Arguments (all optional): steps (batches of 32 scenes at 64 px), output file. Training scenes are seeds 0, 1,
- * 2, ...; the held-out accuracy is measured on 1000 scenes from {@link SceneClassifier#HELD_OUT}.
+ * 2, ...; the held-out accuracy is measured on 1000 scenes from {@link SceneClassifier#HELD_OUT}. The committed
+ * weights took 700 steps (default), 24 s on 2 idle CPU cores, and score 0.914 held-out (mountain 0.55 of 29,
+ * road 0.97 of 352, tree 0.84 of 228, building 0.93 of 391; mountains dominate only 3% of scenes). Longer runs
+ * (e.g. 4000 steps, about 2.5 minutes) raise the accuracy a little more.
  */
 public final class TrainSceneClassifier {
     static final long SEED = 20261201L;
@@ -47,7 +50,7 @@ public final class TrainSceneClassifier {
     }
 
     public static void main(String[] args) throws IOException {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 700;
         Path out = Path.of(args.length > 1 ? args[1]
                 : "kernel-ext/src/main/resources/dev/neurolens/dissect/" + SceneClassifier.WEIGHTS);
         Engine.getEngine("PyTorch").setRandomSeed((int) SEED);
