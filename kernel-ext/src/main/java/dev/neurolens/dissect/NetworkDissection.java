@@ -24,7 +24,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * Network Dissection (Bau et al., CVPR 2017) of one convolutional layer of a classifier: which units detect which
@@ -329,9 +328,9 @@ public final class NetworkDissection implements Displayable {
     /** One row per unit (unit, best concept, IoU, threshold), highest IoU first. */
     public Table table() {
         Table t = core.table();
+        Integer[] order = core.byBestIoU(); // the table's row order; the IoU column is rounded, so not from it
         t.addColumns(tech.tablesaw.api.BooleanColumn.create("labelled",
-                IntStream.range(0, t.rowCount()).mapToObj(r -> t.doubleColumn("IoU").get(r) >= MIN_IOU)
-                        .toArray(Boolean[]::new)));
+                Arrays.stream(order).map(u -> core.bestIoU(u) >= MIN_IOU).toArray(Boolean[]::new)));
         return t.setName(network + " " + core.layer + " units by IoU");
     }
 

@@ -92,6 +92,7 @@ class NetworkDissectionTest {
         }
         assertEquals(d.labelledUnits().length, d.unitsPerConcept().values().stream().mapToInt(Integer::intValue).sum());
         assertEquals(units, d.table().rowCount());
+        assertEquals(d.labelledUnits().length, d.table().booleanColumn("labelled").countTrue());
     }
 
     private static double bilinear(float[] a, int off, int h, int w, int outH, int outW, int y, int x) {
