@@ -1,0 +1,167 @@
+package dev.neurolens.dissect.internal;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.neurolens.data.Scenes;
+import dev.neurolens.dissect.ClassAblation;
+import dev.neurolens.dissect.SceneClassifier;
+import dev.neurolens.model.Forward;
+import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
+import dev.neurolens.model.internal.Autograd;
+import dev.neurolens.model.internal.WeightsFiles;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Trains the built-in {@link SceneClassifier} on rendered scenes (Adam, cross-entropy, fixed seeds, a random
+ * horizontal flip) and writes its weights as safetensors. Reproduce the committed resource from the repository
+ * root with:
+ *
+ * <pre>
+ * nice -n 10 mvn -q -o -pl kernel-ext compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
+ *     -Dai.djl.offline=true -Dexec.mainClass=dev.neurolens.dissect.internal.TrainSceneClassifier \
+ *     -Dexec.args="700 kernel-ext/src/main/resources/dev/neurolens/dissect/scene_classifier.safetensors"
+ * </pre>
+ *
+ * Arguments (all optional): steps (batches of 32 scenes at 64 px), output file. Training scenes are seeds 0, 1,
+ * 2, ...; the held-out accuracy is measured on 1000 scenes from {@link SceneClassifier#HELD_OUT}. The committed
+ * weights took 700 steps (default), 24 s on 2 idle CPU cores, and score 0.914 held-out (mountain 0.55 of 29,
+ * road 0.97 of 352, tree 0.84 of 228, building 0.93 of 391; mountains dominate only 3% of scenes). Longer runs
+ * (e.g. 4000 steps, about 2.5 minutes) raise the accuracy a little more.
+ */
+public final class TrainSceneClassifier {
+    static final long SEED = 20261201L;
+    static final int BATCH = 32;
+    static final int SIZE = Scenes.DEFAULT_SIZE;
+
+    private TrainSceneClassifier() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 700;
+        Path out = Path.of(args.length > 1 ? args[1]
+                : "kernel-ext/src/main/resources/dev/neurolens/dissect/" + SceneClassifier.WEIGHTS);
+        Engine.getEngine("PyTorch").setRandomSeed((int) SEED);
+        java.util.Random random = new java.util.Random(SEED);
+        int k = SceneClassifier.CLASSES.size();
+        long start = System.nanoTime();
+        long nextSeed = 0;
+        int[] histogram = new int[k];
+        try (Network net = SceneClassifier.architecture().randomInit(SEED);
+             NDManager state = net.newScope()) {
+            Map<String, NDArray> params = net.parameters();
+            Map<String, NDArray[]> adam = new LinkedHashMap<>();
+            for (var e : params.entrySet()) {
+                e.getValue().setRequiresGradient(true);
+                adam.put(e.getKey(), new NDArray[] {state.zeros(e.getValue().getShape()),
+                    state.zeros(e.getValue().getShape())});
+            }
+            float[] mean = net.info().mean();
+            float[] std = net.info().std();
+            double lossSum = 0;
+            int correct = 0;
+            int seen = 0;
+            for (int step = 1; step <= steps; step++) {
+                float lr = step > steps * 3 / 4 ? 5e-4f : 2e-3f;
+                int plane = SIZE * SIZE;
+                float[] images = new float[BATCH * 3 * plane];
+                int[] classes = new int[BATCH];
+                for (int i = 0; i < BATCH; i++) {
+                    Scenes.Scene s = Scenes.render(nextSeed++, SIZE);
+                    float[] rgb = s.tensor().toFloatArray();
+                    boolean flip = random.nextBoolean();
+                    for (int c = 0; c < 3; c++) {
+                        for (int y = 0; y < SIZE; y++) {
+                            for (int x = 0; x < SIZE; x++) {
+                                int sx = flip ? SIZE - 1 - x : x;
+                                images[(i * 3 + c) * plane + y * SIZE + x] =
+                                        (rgb[c * plane + y * SIZE + sx] - mean[c]) / std[c];
+                            }
+                        }
+                    }
+                    classes[i] = SceneClassifier.sceneClass(s.labels());
+                    histogram[classes[i]]++;
+                }
+                try (NDManager scope = net.newScope()) {
+                    NDArray x = Tensor.of(images, BATCH, 3, SIZE, SIZE).toNDArray(scope);
+                    NDArray y = scope.create(classes).oneHot(k).toType(DataType.FLOAT32, false);
+                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                        NDArray logits = net.forward(x, Forward.plain().training(true)).get(Network.OUTPUT);
+                        NDArray loss = logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean();
+                        lossSum += loss.getFloat();
+                        int[] pred = logits.argMax(1).toType(DataType.INT32, false).toIntArray();
+                        for (int i = 0; i < BATCH; i++) {
+                            correct += pred[i] == classes[i] ? 1 : 0;
+                        }
+                        seen += BATCH;
+                        gc.backward(loss);
+                    }
+                    adamStep(params, adam, scope, lr, step);
+                }
+                if (step % 50 == 0 || step == steps) {
+                    System.out.printf("step %d/%d  loss %.4f  train accuracy %.3f  (%.0f s)%n", step, steps,
+                            lossSum / 50, correct / (double) seen, (System.nanoTime() - start) / 1e9);
+                    lossSum = 0;
+                    correct = 0;
+                    seen = 0;
+                }
+            }
+            System.out.println("training classes " + SceneClassifier.CLASSES + ": " + Arrays.toString(histogram));
+            for (var e : params.entrySet()) {
+                e.getValue().setRequiresGradient(false);
+            }
+            Map<String, float[]> values = new LinkedHashMap<>();
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (var e : params.entrySet()) {
+                values.put(e.getKey(), e.getValue().toFloatArray());
+                shapes.put(e.getKey(), e.getValue().getShape().getShape());
+            }
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            try (OutputStream os = Files.newOutputStream(out)) {
+                WeightsFiles.writeSafetensors(values, shapes, os);
+            }
+            System.out.println("wrote " + out + " (" + Files.size(out) + " bytes)");
+            SceneClassifier.LabelledScenes test = SceneClassifier.scenes(SceneClassifier.HELD_OUT, 1000);
+            ClassAblation a = ClassAblation.builder(net, "conv4").images(test.images()).classes(test.classes())
+                    .build();
+            System.out.println("held-out (1000 scenes): " + a.baseline());
+        }
+    }
+
+    private static void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
+                                 int step) {
+        Autograd.noGrad(() -> {
+            float b1 = 0.9f;
+            float b2 = 0.999f;
+            float eps = 1e-8f;
+            double c1 = 1 - Math.pow(b1, step);
+            double c2 = 1 - Math.pow(b2, step);
+            for (var e : params.entrySet()) {
+                NDArray p = e.getValue();
+                NDArray g = p.getGradient();
+                g.attach(scope);
+                NDArray[] mv = adam.get(e.getKey());
+                mv[0].muli(b1).addi(g.mul(1 - b1));
+                mv[1].muli(b2).addi(g.square().mul(1 - b2));
+                NDArray mHat = mv[0].div(c1);
+                mHat.attach(scope);
+                NDArray vHat = mv[1].div(c2);
+                vHat.attach(scope);
+                p.subi(mHat.div(vHat.sqrt().add(eps)).mul(lr));
+                JniUtils.zeroGrad((PtNDArray) p);
+            }
+        });
+    }
+}
