@@ -4,10 +4,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.data.FashionMnist;
+import dev.neurolens.model.internal.Adam;
 import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
@@ -110,11 +109,9 @@ public final class SanityChecks {
         int batch = 128;
         int plane = FashionMnist.SIZE * FashionMnist.SIZE;
         try (NDManager state = net.newScope()) {
-            Map<String, NDArray[]> moments = new LinkedHashMap<>();
+            Adam adam = new Adam(state, 1e-3);
             for (var e : net.parameters().entrySet()) {
                 e.getValue().setRequiresGradient(true);
-                moments.put(e.getKey(), new NDArray[] {state.zeros(e.getValue().getShape()),
-                        state.zeros(e.getValue().getShape())});
             }
             for (int step = 1; step <= steps; step++) {
                 try (NDManager scope = net.newScope()) {
@@ -134,7 +131,7 @@ public final class SanityChecks {
                         NDArray logits = net.forward(xb, Forward.plain().training(true)).get(Network.OUTPUT);
                         gc.backward(logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean());
                     }
-                    adam(net.parameters(), moments, scope, 1e-3f, step);
+                    adam.step(net.parameters(), scope);
                 }
             }
             for (NDArray p : net.parameters().values()) {
@@ -147,35 +144,7 @@ public final class SanityChecks {
         return net;
     }
 
-    private static void adam(Map<String, NDArray> params, Map<String, NDArray[]> moments, NDManager scope, float lr,
-                             int step) {
-        // in-place updates of leaves that require grad are only allowed with grad mode off
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            adamUpdate(params, moments, scope, lr, step);
-        } finally {
-            JniUtils.setGradMode(gradMode);
-        }
-    }
 
-    private static void adamUpdate(Map<String, NDArray> params, Map<String, NDArray[]> moments, NDManager scope,
-                                   float lr, int step) {
-        double c1 = 1 - Math.pow(0.9, step);
-        double c2 = 1 - Math.pow(0.999, step);
-        for (var e : params.entrySet()) {
-            NDArray p = e.getValue();
-            NDArray g = p.getGradient();
-            g.attach(scope);
-            NDArray[] mv = moments.get(e.getKey());
-            mv[0].muli(0.9f).addi(g.mul(0.1f));
-            mv[1].muli(0.999f).addi(g.square().mul(0.001f));
-            NDArray update = mv[0].div(c1).div(mv[1].div(c2).sqrt().add(1e-8f)).mul(lr);
-            update.attach(scope);
-            p.subi(update);
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
-    }
 
     /** Pins "predicted" to the trained model's classes so randomized models explain the same thing. */
     private static Target fix(Network net, Tensor x, Target target) {

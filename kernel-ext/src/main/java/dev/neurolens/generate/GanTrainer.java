@@ -12,7 +12,7 @@ import dev.neurolens.display.ImageGrid;
 import dev.neurolens.display.Images;
 import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
-import dev.neurolens.model.internal.Autograd;
+import dev.neurolens.model.internal.Adam;
 import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
@@ -225,16 +225,23 @@ public final class GanTrainer {
         try (NDManager state = g.newScope()) {
             Map<String, NDArray> gp = g.parameters();
             Map<String, NDArray> dp = d.parameters();
-            Map<String, NDArray[]> adam = new LinkedHashMap<>();
-            for (Map<String, NDArray> ps : List.of(gp, dp)) {
-                for (var e : ps.entrySet()) {
-                    if (trainable(e.getKey())) {
-                        e.getValue().setRequiresGradient(true);
-                        adam.put(System.identityHashCode(ps) + e.getKey(), new NDArray[] {
-                            state.zeros(e.getValue().getShape()), state.zeros(e.getValue().getShape())});
-                    }
+            Map<String, NDArray> gTrained = new LinkedHashMap<>();
+            Map<String, NDArray> dTrained = new LinkedHashMap<>();
+            for (var e : gp.entrySet()) {
+                if (trainable(e.getKey())) {
+                    gTrained.put(e.getKey(), e.getValue());
                 }
             }
+            for (var e : dp.entrySet()) {
+                if (trainable(e.getKey())) {
+                    dTrained.put(e.getKey(), e.getValue());
+                }
+            }
+            gTrained.values().forEach(p -> p.setRequiresGradient(true));
+            dTrained.values().forEach(p -> p.setRequiresGradient(true));
+            // pytorch/examples' DCGAN betas
+            Adam adamG = new Adam(state, lr, 0.5, 0.999);
+            Adam adamD = new Adam(state, lr, 0.5, 0.999);
             Forward train = Forward.plain().training(true);
             Forward dTrain = Forward.capture(dLogit).training(true);
             for (int step = 0; step < steps; step++) {
@@ -258,7 +265,7 @@ public final class GanTrainer {
                         lossD = loss.getFloat();
                         gc.backward(loss);
                     }
-                    adamStep(dp, adam, System.identityHashCode(dp), m, step + 1);
+                    adamD.step(dTrained, m);
                     // generator: make D call the fake real (non-saturating loss)
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                         NDArray lf = d.forward(fakeG, dTrain).get(dLogit);
@@ -267,7 +274,7 @@ public final class GanTrainer {
                         gc.backward(loss);
                     }
                     zeroGrads(dp);
-                    adamStep(gp, adam, System.identityHashCode(gp), m, step + 1);
+                    adamG.step(gTrained, m);
                     if (!Float.isFinite(lossD) || !Float.isFinite(lossG)) {
                         throw new IllegalStateException("GAN losses became " + lossD + " / " + lossG + " at step "
                                 + step + "; lower lr(...)");
@@ -335,36 +342,7 @@ public final class GanTrainer {
         return init;
     }
 
-    private void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, int owner, NDManager scope, int t) {
-        Autograd.noGrad(() -> adamStepUpdate(params, adam, owner, scope, t));
-    }
 
-    private void adamStepUpdate(Map<String, NDArray> params, Map<String, NDArray[]> adam, int owner, NDManager scope, int t) {
-        float b1 = 0.5f;
-        float b2 = 0.999f;
-        double c1 = 1 - Math.pow(b1, t);
-        double c2 = 1 - Math.pow(b2, t);
-        for (var e : params.entrySet()) {
-            if (!trainable(e.getKey())) {
-                continue;
-            }
-            NDArray p = e.getValue();
-            NDArray grad = p.getGradient();
-            grad.attach(scope);
-            NDArray[] mv = adam.get(owner + e.getKey());
-            mv[0].muli(b1).addi(grad.mul(1 - b1));
-            mv[1].muli(b2).addi(grad.square().mul(1 - b2));
-            // the moments live in the trainer's long-lived manager; results of ops on them land there too, so
-            // bring the bias-corrected copies into the step's scope before anything else is built from them
-            NDArray mHat = mv[0].div((float) c1);
-            mHat.attach(scope);
-            NDArray vHat = mv[1].div((float) c2);
-            vHat.attach(scope);
-            NDArray update = mHat.div(vHat.sqrt().add(1e-8f)).mul(lr);
-            p.subi(update);
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
-    }
 
     private static void zeroGrads(Map<String, NDArray> params) {
         for (var e : params.entrySet()) {

@@ -4,12 +4,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.display.Images;
 import dev.neurolens.display.Progress;
-import dev.neurolens.model.internal.Autograd;
+import dev.neurolens.model.internal.Adam;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.LayerKind;
@@ -220,11 +218,9 @@ public final class Inversion {
         }
         Generator g = Generator.of(copy, generator.zDim());
         try (NDManager state = copy.newScope()) {
-            Map<String, NDArray[]> moments = new LinkedHashMap<>();
+            Adam adam = new Adam(state, tuneLr);
             for (var e : tuned.entrySet()) {
                 e.getValue().setRequiresGradient(true);
-                moments.put(e.getKey(), new NDArray[] {state.zeros(e.getValue().getShape()),
-                    state.zeros(e.getValue().getShape())});
             }
             float best = Float.POSITIVE_INFINITY;
             Map<String, NDArray> bestWeights = new LinkedHashMap<>();
@@ -253,7 +249,7 @@ public final class Inversion {
                             }
                         }
                     }
-                    adam(tuned, moments, m, step, (float) tuneLr);
+                    adam.step(tuned, m);
                     losses.add(value);
                     if (bar != null) {
                         bar.set("loss", value).step();
@@ -298,31 +294,7 @@ public final class Inversion {
         }
     }
 
-    private static void adam(Map<String, NDArray> params, Map<String, NDArray[]> moments, NDManager scope, int t,
-                             float lr) {
-        Autograd.noGrad(() -> adamUpdate(params, moments, scope, t, lr));
-    }
 
-    private static void adamUpdate(Map<String, NDArray> params, Map<String, NDArray[]> moments, NDManager scope, int t,
-                             float lr) {
-        float c1 = (float) (1 - Math.pow(0.9, t));
-        float c2 = (float) (1 - Math.pow(0.999, t));
-        for (var e : params.entrySet()) {
-            NDArray p = e.getValue();
-            NDArray grad = p.getGradient();
-            grad.attach(scope);
-            NDArray[] mv = moments.get(e.getKey());
-            mv[0].muli(0.9f).addi(grad.mul(0.1f));
-            mv[1].muli(0.999f).addi(grad.square().mul(0.001f));
-            // ops on the moments land in their long-lived manager: move the results into the step's scope
-            NDArray mHat = mv[0].div(c1);
-            mHat.attach(scope);
-            NDArray vHat = mv[1].div(c2);
-            vHat.attach(scope);
-            p.subi(mHat.div(vHat.sqrt().add(1e-8f)).mul(lr));
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
-    }
 
     private static float min(float[] v) {
         return v[argMin(v)];

@@ -4,16 +4,14 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.data.Scenes;
 import dev.neurolens.dissect.ClassAblation;
 import dev.neurolens.dissect.SceneClassifier;
+import dev.neurolens.model.internal.Adam;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
-import dev.neurolens.model.internal.Autograd;
 import dev.neurolens.model.internal.WeightsFiles;
 
 import java.io.IOException;
@@ -62,11 +60,9 @@ public final class TrainSceneClassifier {
         try (Network net = SceneClassifier.architecture().randomInit(SEED);
              NDManager state = net.newScope()) {
             Map<String, NDArray> params = net.parameters();
-            Map<String, NDArray[]> adam = new LinkedHashMap<>();
+            Adam adam = new Adam(state, 1e-3);
             for (var e : params.entrySet()) {
                 e.getValue().setRequiresGradient(true);
-                adam.put(e.getKey(), new NDArray[] {state.zeros(e.getValue().getShape()),
-                    state.zeros(e.getValue().getShape())});
             }
             float[] mean = net.info().mean();
             float[] std = net.info().std();
@@ -108,7 +104,7 @@ public final class TrainSceneClassifier {
                         seen += BATCH;
                         gc.backward(loss);
                     }
-                    adamStep(params, adam, scope, lr, step);
+                    adam.step(params, scope, lr);
                 }
                 if (step % 50 == 0 || step == steps) {
                     System.out.printf("step %d/%d  loss %.4f  train accuracy %.3f  (%.0f s)%n", step, steps,
@@ -140,28 +136,4 @@ public final class TrainSceneClassifier {
         }
     }
 
-    private static void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
-                                 int step) {
-        Autograd.noGrad(() -> {
-            float b1 = 0.9f;
-            float b2 = 0.999f;
-            float eps = 1e-8f;
-            double c1 = 1 - Math.pow(b1, step);
-            double c2 = 1 - Math.pow(b2, step);
-            for (var e : params.entrySet()) {
-                NDArray p = e.getValue();
-                NDArray g = p.getGradient();
-                g.attach(scope);
-                NDArray[] mv = adam.get(e.getKey());
-                mv[0].muli(b1).addi(g.mul(1 - b1));
-                mv[1].muli(b2).addi(g.square().mul(1 - b2));
-                NDArray mHat = mv[0].div(c1);
-                mHat.attach(scope);
-                NDArray vHat = mv[1].div(c2);
-                vHat.attach(scope);
-                p.subi(mHat.div(vHat.sqrt().add(eps)).mul(lr));
-                JniUtils.zeroGrad((PtNDArray) p);
-            }
-        });
-    }
 }

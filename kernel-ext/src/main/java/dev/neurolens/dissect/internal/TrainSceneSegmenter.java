@@ -5,13 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.data.Scenes;
 import dev.neurolens.dissect.ExactSceneMasks;
 import dev.neurolens.dissect.SceneSegmenter;
-import dev.neurolens.model.internal.Autograd;
+import dev.neurolens.model.internal.Adam;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.WeightsFiles;
@@ -65,11 +63,9 @@ public final class TrainSceneSegmenter {
         try (Network net = SceneSegmenter.architecture().randomInit(SEED);
              NDManager state = net.newScope()) {
             Map<String, NDArray> params = net.parameters();
-            Map<String, NDArray[]> adam = new LinkedHashMap<>();
+            Adam adam = new Adam(state, 1e-3);
             for (var e : params.entrySet()) {
                 e.getValue().setRequiresGradient(true);
-                adam.put(e.getKey(), new NDArray[] {state.zeros(e.getValue().getShape()),
-                    state.zeros(e.getValue().getShape())});
             }
             SceneSegmenter seg = SceneSegmenter.of(net);
             double lossSum = 0;
@@ -96,7 +92,7 @@ public final class TrainSceneSegmenter {
                         lossCount++;
                         gc.backward(loss);
                     }
-                    adamStep(params, adam, scope, lr, step);
+                    adam.step(params, scope, lr);
                 }
                 if (step % 100 == 0 || step == steps) {
                     System.out.printf("step %d/%d  loss %.4f  (%.0f s)%n", step, steps, lossSum / lossCount,
@@ -195,31 +191,7 @@ public final class TrainSceneSegmenter {
         return y;
     }
 
-    private static void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
-                                 int step) {
-        Autograd.noGrad(() -> adamStepUpdate(params, adam, scope, lr, step));
-    }
 
-    private static void adamStepUpdate(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
-                                 int step) {
-        float b1 = 0.9f;
-        float b2 = 0.999f;
-        float eps = 1e-8f;
-        double c1 = 1 - Math.pow(b1, step);
-        double c2 = 1 - Math.pow(b2, step);
-        for (var e : params.entrySet()) {
-            NDArray p = e.getValue();
-            NDArray g = p.getGradient();
-            g.attach(scope);
-            NDArray[] mv = adam.get(e.getKey());
-            mv[0].muli(b1).addi(g.mul(1 - b1));
-            mv[1].muli(b2).addi(g.square().mul(1 - b2));
-            NDArray update = mv[0].div(c1).div(mv[1].div(c2).sqrt().add(eps)).mul(lr);
-            update.attach(scope);
-            p.subi(update);
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
-    }
 
     /** Pixel accuracy and per-concept IoU of predicted against true label maps. */
     public record Agreement(double pixelAccuracy, double[] iou, List<String> concepts) {

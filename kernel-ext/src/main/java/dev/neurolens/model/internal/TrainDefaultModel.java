@@ -4,8 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.data.FashionMnist;
 import dev.neurolens.model.Architecture;
@@ -53,12 +51,10 @@ public final class TrainDefaultModel {
         try (Network net = Architecture.of("fashion_cnn").randomInit(SEED);
              NDManager state = net.newScope()) {
             Map<String, NDArray> params = net.parameters();
-            Map<String, NDArray[]> adam = new LinkedHashMap<>();
+            Adam adam = new Adam(state, 1e-3);
             for (var e : params.entrySet()) {
                 e.getValue().setRequiresGradient(true);
-                adam.put(e.getKey(), new NDArray[] {state.zeros(e.getValue().getShape()), state.zeros(e.getValue().getShape())});
             }
-            int step = 0;
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 int[] order = permutation(train.size(), random);
                 // step decay: the last third fine-tunes at a lower rate
@@ -66,7 +62,6 @@ public final class TrainDefaultModel {
                 double lossSum = 0;
                 int batches = 0;
                 for (int b = 0; b + BATCH <= order.length; b += BATCH) {
-                    step++;
                     try (NDManager scope = net.newScope()) {
                         NDArray x = batch(train, order, b, BATCH, net).toNDArray(scope);
                         int[] labels = new int[BATCH];
@@ -81,7 +76,7 @@ public final class TrainDefaultModel {
                             gc.backward(loss);
                         }
                         batches++;
-                        adamStep(params, adam, scope, lr, step);
+                        adam.step(params, scope, lr);
                     }
                 }
                 float acc = accuracy(net, test);
@@ -102,36 +97,7 @@ public final class TrainDefaultModel {
         }
     }
 
-    private static void adamStep(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
-                                 int step) {
-        Autograd.noGrad(() -> adamStepUpdate(params, adam, scope, lr, step));
-    }
 
-    private static void adamStepUpdate(Map<String, NDArray> params, Map<String, NDArray[]> adam, NDManager scope, float lr,
-                                 int step) {
-        float b1 = 0.9f;
-        float b2 = 0.999f;
-        float eps = 1e-8f;
-        double c1 = 1 - Math.pow(b1, step);
-        double c2 = 1 - Math.pow(b2, step);
-        for (var e : params.entrySet()) {
-            NDArray p = e.getValue();
-            NDArray g = p.getGradient();
-            g.attach(scope); // temporaries derived from g die with the step
-            NDArray[] mv = adam.get(e.getKey());
-            mv[0].muli(b1).addi(g.mul(1 - b1));
-            mv[1].muli(b2).addi(g.square().mul(1 - b2));
-            // ops on the moment buffers allocate in their long-lived manager: move the first results into the
-            // step's scope so no temporary outlives the step
-            NDArray mHat = mv[0].div(c1);
-            mHat.attach(scope);
-            NDArray vHat = mv[1].div(c2);
-            vHat.attach(scope);
-            NDArray update = mHat.div(vHat.sqrt().add(eps)).mul(lr);
-            p.subi(update);
-            JniUtils.zeroGrad((PtNDArray) p);
-        }
-    }
 
     /** Normalized batch [n, 1, 28, 28] of the images at order[from .. from+n). */
     static Tensor batch(FashionMnist data, int[] order, int from, int n, Network net) {
