@@ -199,7 +199,7 @@ public final class GanPaint implements Painter.Backend {
             throw new IllegalArgumentException("the strokes are on a " + state.gridWidth() + "x" + state.gridHeight()
                     + " grid but " + layer + " is " + gridW + "x" + gridH);
         }
-        List<LayerHook> steps = new ArrayList<>();
+        LayerHook all = out -> out;
         for (PaintState.Mode mode : new PaintState.Mode[] {PaintState.Mode.REMOVE, PaintState.Mode.PAINT}) {
             for (String c : state.concepts()) {
                 boolean[][] m = state.mask(c, mode);
@@ -207,16 +207,11 @@ public final class GanPaint implements Painter.Backend {
                     continue;
                 }
                 int[] u = units(c);
-                steps.add(mode == PaintState.Mode.PAINT ? Intervention.set(u, values.get(c), m)
+                all = all.andThen(mode == PaintState.Mode.PAINT ? Intervention.set(u, values.get(c), m)
                         : Intervention.zero(u, m));
             }
         }
-        return out -> {
-            for (LayerHook h : steps) {
-                out = h.apply(out);
-            }
-            return out;
-        };
+        return all;
     }
 
     private static boolean any(boolean[][] m) {

@@ -9,7 +9,6 @@ import ai.djl.training.GradientCollector;
 import dev.neurolens.data.FashionMnist;
 import dev.neurolens.data.Scenes;
 import dev.neurolens.display.ImageGrid;
-import dev.neurolens.display.Images;
 import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
 import dev.neurolens.model.internal.Adam;
@@ -19,9 +18,7 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.WeightsFiles;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -353,30 +350,12 @@ public final class GanTrainer {
     }
 
     private static ImageGrid frame(Generator g, Tensor z, String title) {
-        Tensor images = g.generate(z);
-        List<BufferedImage> cells = new ArrayList<>();
-        for (int i = 0; i < images.dim(0); i++) {
-            Tensor one = images.slice(i);
-            cells.add(Images.fromFloats(one.toFloatArray(), Images.PixelRange.UNIT, one.shape()));
-        }
-        return ImageGrid.of(cells).columns(8).cellSize(Math.max(64, g.network().info().resize() * 2)).title(title);
+        return ImageGrid.of(Generator.pictures(g.generate(z))).columns(8).cellSize(Math.max(64, g.network().info().resize() * 2)).title(title);
     }
 
     /** Saves a generator's weights as safetensors (load with {@link Generator#load}). */
     public static void save(Generator g, Path file) throws IOException {
-        Map<String, float[]> values = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (var e : g.network().parameters().entrySet()) {
-            values.put(e.getKey(), e.getValue().toFloatArray());
-            shapes.put(e.getKey(), e.getValue().getShape().getShape());
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        try (OutputStream os = Files.newOutputStream(file)) {
-            WeightsFiles.writeSafetensors(values, shapes, os);
-        }
+        WeightsFiles.saveSafetensors(g.network().parameters(), file);
     }
 
     /** Trains a built-in generator: {@code scenes|fashion [steps] [output file]}. */
@@ -415,15 +394,8 @@ public final class GanTrainer {
             save(g, out);
             System.out.printf(Locale.ROOT, "wrote %s (%d bytes) after %.0f s%n", out, Files.size(out),
                     (System.nanoTime() - start) / 1e9);
-            Tensor z = g.sampleZ(32, 5);
-            Tensor images = g.generate(z);
-            List<BufferedImage> cells = new ArrayList<>();
-            for (int i = 0; i < images.dim(0); i++) {
-                Tensor one = images.slice(i);
-                cells.add(Images.fromFloats(one.toFloatArray(), Images.PixelRange.UNIT, one.shape()));
-            }
             Path png = Path.of(out + ".png");
-            javax.imageio.ImageIO.write(ImageGrid.of(cells).columns(8).cellSize(128).render(), "png", png.toFile());
+            javax.imageio.ImageIO.write(g.samples(32, 5).cellSize(128).render(), "png", png.toFile());
             System.out.println("samples: " + png);
         }
         reporter.interrupt();

@@ -313,14 +313,18 @@ public final class Generator implements AutoCloseable {
     /** Images for the codes {@code z}, {@code N x C x H x W} in [0, 1]. */
     /** {@code n} pictures from the codes {@code sampleZ(n, seed)}, as a grid for the notebook. */
     public dev.neurolens.display.ImageGrid samples(int n, long seed) {
-        Tensor images = generate(sampleZ(n, seed));
-        List<java.awt.image.BufferedImage> cells = new java.util.ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
+        return dev.neurolens.display.ImageGrid.of(pictures(generate(sampleZ(n, seed)))).columns(Math.min(n, 8));
+    }
+
+    /** The pictures of a batch of generated images ({@code N x C x H x W} in [0, 1], as {@link #generate} gives). */
+    public static List<java.awt.image.BufferedImage> pictures(Tensor images) {
+        List<java.awt.image.BufferedImage> out = new java.util.ArrayList<>((int) images.dim(0));
+        for (int i = 0; i < images.dim(0); i++) {
             Tensor one = images.slice(i);
-            cells.add(dev.neurolens.display.Images.fromFloats(one.toFloatArray(),
+            out.add(dev.neurolens.display.Images.fromFloats(one.toFloatArray(),
                     dev.neurolens.display.Images.PixelRange.UNIT, one.shape()));
         }
-        return dev.neurolens.display.ImageGrid.of(cells).columns(Math.min(n, 8));
+        return out;
     }
 
     public Tensor generate(Tensor z) {

@@ -99,9 +99,8 @@ public final class RewriteResult implements Displayable {
         List<String> captions = new ArrayList<>();
         int n = (int) before.dim(0);
         for (Tensor t : List.of(before, after)) {
+            cells.addAll(Generator.pictures(t));
             for (int i = 0; i < n; i++) {
-                Tensor one = t.slice(i);
-                cells.add(Images.fromFloats(one.toFloatArray(), Images.PixelRange.UNIT, one.shape()));
                 captions.add(i == 0 ? (t == before ? "before" : "after") : "");
             }
         }

@@ -14,7 +14,6 @@ import dev.neurolens.model.internal.WeightsFiles;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,15 +72,6 @@ public final class FastStyleModel implements Displayable {
      */
     public static FastStyleModel load(Path file) {
         return of(WeightsFiles.read(file), file.toString());
-    }
-
-    /** From safetensors bytes (a resource); {@code source} names it in messages and {@link #source()}. */
-    static FastStyleModel load(InputStream in, String source) {
-        try (InputStream s = in) {
-            return of(WeightsFiles.readSafetensors(s, source), source);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
-        }
     }
 
     private static FastStyleModel of(Map<String, RawTensor> raw, String file) {

@@ -15,11 +15,9 @@ import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.WeightsFiles;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -118,16 +116,7 @@ public final class TrainSceneClassifier {
             for (var e : params.entrySet()) {
                 e.getValue().setRequiresGradient(false);
             }
-            Map<String, float[]> values = new LinkedHashMap<>();
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            for (var e : params.entrySet()) {
-                values.put(e.getKey(), e.getValue().toFloatArray());
-                shapes.put(e.getKey(), e.getValue().getShape().getShape());
-            }
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            try (OutputStream os = Files.newOutputStream(out)) {
-                WeightsFiles.writeSafetensors(values, shapes, os);
-            }
+            WeightsFiles.saveSafetensors(params, out);
             System.out.println("wrote " + out + " (" + Files.size(out) + " bytes)");
             SceneClassifier.LabelledScenes test = SceneClassifier.scenes(SceneClassifier.HELD_OUT, 1000);
             ClassAblation a = ClassAblation.builder(net, "conv4").images(test.images()).classes(test.classes())

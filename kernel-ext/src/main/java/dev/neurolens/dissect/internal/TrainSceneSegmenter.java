@@ -15,10 +15,8 @@ import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.WeightsFiles;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -104,16 +102,7 @@ public final class TrainSceneSegmenter {
             for (var e : params.entrySet()) {
                 e.getValue().setRequiresGradient(false);
             }
-            Map<String, float[]> values = new LinkedHashMap<>();
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            for (var e : params.entrySet()) {
-                values.put(e.getKey(), e.getValue().toFloatArray());
-                shapes.put(e.getKey(), e.getValue().getShape().getShape());
-            }
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            try (OutputStream os = Files.newOutputStream(out)) {
-                WeightsFiles.writeSafetensors(values, shapes, os);
-            }
+            WeightsFiles.saveSafetensors(params, out);
             System.out.println("wrote " + out + " (" + Files.size(out) + " bytes)");
             ExactSceneMasks truth = new ExactSceneMasks();
             Tensor heldOut = truth.render(HELD_OUT, 300, SIZE);

@@ -45,7 +45,13 @@ public final class Adam {
     public void step(Map<String, NDArray> params, NDManager scope, double learningRate) {
         t++;
         float lr = (float) learningRate;
-        Autograd.noGrad(() -> update(params, scope, lr));
+        boolean mode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            update(params, scope, lr);
+        } finally {
+            JniUtils.setGradMode(mode);
+        }
     }
 
     private void update(Map<String, NDArray> params, NDManager scope, float lr) {

@@ -12,10 +12,8 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -83,16 +81,7 @@ public final class TrainDefaultModel {
                 System.out.printf("epoch %d/%d  loss %.4f  test accuracy %.2f%%  (%.0f s)%n", epoch, epochs,
                         lossSum / batches, acc * 100, (System.nanoTime() - start) / 1e9);
             }
-            Map<String, float[]> values = new LinkedHashMap<>();
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            for (var e : params.entrySet()) {
-                values.put(e.getKey(), e.getValue().toFloatArray());
-                shapes.put(e.getKey(), e.getValue().getShape().getShape());
-            }
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            try (OutputStream os = Files.newOutputStream(out)) {
-                WeightsFiles.writeSafetensors(values, shapes, os);
-            }
+            WeightsFiles.saveSafetensors(params, out);
             System.out.println("wrote " + out + " (" + Files.size(out) + " bytes)");
         }
     }

@@ -1,6 +1,6 @@
 package dev.neurolens.model.internal;
 
-import com.google.gson.JsonElement;
+import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.neurolens.model.WeightsException;
@@ -91,6 +91,23 @@ public final class WeightsFiles {
             out.put(e.getKey(), raw);
         }
         return out;
+    }
+
+    /** Writes a network's parameters (float32, in map order) to a safetensors file, creating its folder. */
+    public static void saveSafetensors(Map<String, NDArray> params, Path file) throws IOException {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (var e : params.entrySet()) {
+            values.put(e.getKey(), e.getValue().toFloatArray());
+            shapes.put(e.getKey(), e.getValue().getShape().getShape());
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (OutputStream os = Files.newOutputStream(file)) {
+            writeSafetensors(values, shapes, os);
+        }
     }
 
     /** Writes float32 tensors as safetensors, in the given order. */
