@@ -128,6 +128,16 @@ public final class NetworkDissection implements Displayable {
             return this;
         }
 
+        /**
+         * A Broden-style data set: its pictures (resized and centre-cropped as the network's preprocessing says)
+         * and one category's masks, which follow the pictures into that frame. Replaces any segmenter.
+         */
+        public Builder images(BrodenFolder.Masks masks) {
+            images(masks.images());
+            this.segmenter = masks;
+            return this;
+        }
+
         /** Labels concepts in the images (required): {@link ExactSceneMasks}, {@link SceneSegmenter}, {@link ColorSegmenter}, ... */
         public Builder segmenter(Segmenter s) {
             this.segmenter = s;
@@ -215,8 +225,15 @@ public final class NetworkDissection implements Displayable {
                 for (int i = from; i < from + n; i++) {
                     pics.add(set.image(i));
                 }
+                int[][] labels = null;
+                if (b.segmenter instanceof BrodenFolder.Masks masks) {
+                    labels = new int[n][];
+                    for (int i = 0; i < n; i++) {
+                        labels[i] = masks.labels(from + i, p);
+                    }
+                }
                 return new UnitConcepts.Batch(activations(net, b.layer, set.batch(from, from + n, p),
-                        Forward.capture(b.layer)), unit.toTensor(pics));
+                        Forward.capture(b.layer)), unit.toTensor(pics), labels);
             };
             dataName = set.name();
         }

@@ -34,8 +34,14 @@ import java.util.stream.IntStream;
  * inputs. Immutable once built.
  */
 final class UnitConcepts {
-    /** A batch of {@code n} samples: the layer's maps {@code n x U x h x w} and the images {@code n x 3 x H x W} in [0, 1]. */
-    record Batch(Tensor activations, Tensor images) {
+    /**
+     * A batch of {@code n} samples: the layer's maps {@code n x U x h x w} and the images {@code n x 3 x H x W} in
+     * [0, 1], with their concept labels when the data set has them (Broden masks), else null for the segmenter.
+     */
+    record Batch(Tensor activations, Tensor images, int[][] labels) {
+        Batch(Tensor activations, Tensor images) {
+            this(activations, images, null);
+        }
     }
 
     /** Samples {@code [from, from + n)}; asked twice for the same range, so it must be deterministic. */
@@ -143,7 +149,7 @@ final class UnitConcepts {
             Batch bt = src.batch(from, n);
             Tensor img = bt.images();
             float[] v = bt.activations().toFloatArray();
-            int[][] labels = segmenter.segment(img);
+            int[][] labels = bt.labels() != null ? bt.labels() : segmenter.segment(img);
             tally.addMasks(v, n, labels, thresholds);
             for (int i = 0; i < n; i++) {
                 if (wanted.containsKey(from + i)) {
