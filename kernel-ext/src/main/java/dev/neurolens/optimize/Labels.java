@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Locale;
 
 /** Class labels by name, with errors that list what there is. */
-final class Labels {
+public final class Labels {
     private Labels() {
     }
 
-    static int index(Network net, String label) {
+    /** The index of a class by its exact label, else the unique label containing it (ignoring case). */
+    public static int index(Network net, String label) {
         List<String> labels = net.info().labels();
         for (int i = 0; i < labels.size(); i++) {
             if (labels.get(i).equals(label)) {

@@ -147,6 +147,18 @@ public final class Objective {
         }, Network.OUTPUT);
     }
 
+    /**
+     * A class's log-probability (log-softmax of the logits), negated: the condition term of Plug &amp; Play sampling.
+     * Unlike the logit it also pushes the other classes down, so two of these at once ask for both classes.
+     */
+    public static Objective classLogProb(int classIndex) {
+        return of("log p(class " + classIndex + ")", f -> {
+            NDArray a = f.layer(Network.OUTPUT);
+            checkChannel(a, classIndex, "the logits");
+            return a.logSoftmax(1).get(new NDIndex(":, {}", classIndex)).mean().neg();
+        }, Network.OUTPUT);
+    }
+
     /** Mean squared activation of a whole layer, negated: DeepDream's "make everything fire more". */
     public static Objective layer(String layer) {
         return of("dream " + layer, f -> f.layer(layer).square().mean().neg(), layer);

@@ -23,6 +23,14 @@ public final class ObjectiveInput {
         this.constants = constants;
     }
 
+    /**
+     * What an objective sees for an image computed elsewhere (a generator's picture): {@code layers} by the names
+     * the objective asks for; constants are copied into {@code constants}, which must outlive the input.
+     */
+    public static ObjectiveInput of(NDArray image, Map<String, NDArray> layers, NDManager constants) {
+        return new ObjectiveInput(image, layers, new Constants(constants));
+    }
+
     /** The image in the network's normalized input space, {@code [N, C, H, W]}. */
     public NDArray image() {
         return image;
