@@ -347,8 +347,10 @@ public final class PlugAndPlay {
         }
         PlugAndPlayResult result = new PlugAndPlayResult(title, h, recorded, frames, scoreFrames, names,
                 interrupted, (System.nanoTime() - t0) / 1e9);
-        if (figure != null) {
-            figure.finish(result);
+        if (figure != null && !frames.isEmpty()) {
+            // the live view ends on the chains' last pictures; the result itself shows the whole strip and chart
+            figure.finish(PlugAndPlayResult.row(frames.get(frames.size() - 1), scoreFrames.get(scoreFrames.size() - 1),
+                    names, title + " · step " + recorded.get(recorded.size() - 1)));
         }
         return result;
     }

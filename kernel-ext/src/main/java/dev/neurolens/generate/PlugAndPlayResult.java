@@ -178,6 +178,7 @@ public final class PlugAndPlayResult implements Displayable {
     /** Every condition's mean over chains (and its least chain, dashed) against the step. */
     public XYChart chart() {
         XYChart chart = Charts.line("conditions over the chains", "step", "score (probability or activation)");
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         double[] x = new double[steps.size()];
         for (int k = 0; k < x.length; k++) {
             x[k] = steps.get(k);
@@ -216,10 +217,12 @@ public final class PlugAndPlayResult implements Displayable {
         for (int c = 0; c < chains(); c++) {
             for (int idx : picks) {
                 cells.add(frames.get(idx).get(c));
-                captions.add("step " + steps.get(idx) + caption(scores.get(idx), c, names));
+                captions.add(steps.get(idx) + ":" + caption(scores.get(idx), c, names));
             }
         }
-        return ImageGrid.of(cells).captions(captions).columns(picks.size()).cellSize(96).title(toString());
+        return ImageGrid.of(cells).captions(captions).columns(picks.size()).cellSize(100)
+                .title(String.format(Locale.ROOT, "%s · %d chains (rows) · step: score%s", title, chains(),
+                        names.size() > 1 ? "s" : ""));
     }
 
     /** The chains' current pictures in one row, captioned with their scores (the live frame). */
@@ -232,7 +235,7 @@ public final class PlugAndPlayResult implements Displayable {
                 .title(title);
     }
 
-    /** " p 0.93" for one condition, " 0.41/0.47" for several (in the order of {@link #conditions()}). */
+    /** " p 0.93" (" a 2.31" for a unit) for one condition, " 0.41/0.47" for several, in the conditions' order. */
     private static String caption(float[][] scores, int chain, List<String> names) {
         if (names.isEmpty()) {
             return "";
@@ -264,7 +267,7 @@ public final class PlugAndPlayResult implements Displayable {
         String html = "<div><img src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(png)
                 + "\" style=\"max-width:100%\"/>"
                 + (names.isEmpty() ? "" : "<br/><img src=\"data:image/png;base64,"
-                + Base64.getEncoder().encodeToString(ChartImage.of(chart()).size(640, 300).toPng())
+                + Base64.getEncoder().encodeToString(ChartImage.of(chart()).size(640, 340).toPng())
                 + "\" style=\"max-width:640px\"/>") + "</div>";
         return MimeBundle.png(png, toString()).with(MimeBundle.HTML, html);
     }
