@@ -189,32 +189,37 @@ public final class Occlusion implements AttributionMethod {
         }
     }
 
-    /** One image's drops by incremental passes, {@code batchSize} patches each; returns the number of passes. */
+    /**
+     * One image's drops by incremental passes over the plan's batches (patches of similar window sizes together);
+     * returns the number of passes.
+     */
     private int incrementalDrops(Network net, IncrementalForward plan, Tensor image, Target.Resolved ti, float base,
                                  int[] ys, int[] xs, int size, int batchSize, float[][] sum) {
-        int patches = ys.length;
         int channel = ti.channels()[0];
-        int passes = 0;
+        int[][] batches = plan.batches((int) image.dim(2), (int) image.dim(3), ys, xs, size, batchSize);
         try (NDManager scope = net.newScope()) {
             NDArray x = image.toNDArray(scope);
             Map<String, NDArray> cached = plan.baseActivations(x);
-            for (int from = 0; from < patches; from += batchSize) {
-                int k = Math.min(batchSize, patches - from);
+            for (int[] b : batches) {
+                int k = b.length;
                 Target.Resolved tk = ti.rows(0, k);
                 if (plan.readsOneChannel()) {
                     tk = new Target.Resolved(tk.layer(), new int[k], tk.y(), tk.x(), tk.descriptions());
                 }
+                int[] by = new int[k];
+                int[] bx = new int[k];
+                for (int r = 0; r < k; r++) {
+                    by[r] = ys[b[r]];
+                    bx[r] = xs[b[r]];
+                }
                 float[] scores;
                 try (NDManager batch = scope.newSubManager()) {
-                    NDArray out = plan.run(batch, x, cached, Arrays.copyOfRange(ys, from, from + k),
-                            Arrays.copyOfRange(xs, from, from + k), size, fill, channel);
-                    scores = tk.scoresOf(Tensor.from(out));
+                    scores = tk.scoresOf(Tensor.from(plan.run(batch, x, cached, by, bx, size, fill, channel)));
                 }
-                passes++;
-                addDrops(sum, base, scores, ys, xs, from, size);
+                addDrops(sum, base, scores, by, bx, 0, size);
             }
         }
-        return passes;
+        return batches.length;
     }
 
     public static final class Builder {

@@ -12,9 +12,12 @@ import dev.neurolens.model.Forward;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.Layers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,8 @@ import java.util.Set;
 public final class IncrementalForward {
     /** A window covering more than this share of its map is computed as the whole map. */
     static final double FULL_SHARE = 0.7;
+    /** The fixed cost of one more incremental pass, in multiply-adds, when grouping patches into batches. */
+    static final double BATCH_OVERHEAD_MACS = 30e6;
 
     private final Network net;
     private final List<Layer> units;
@@ -46,6 +51,9 @@ public final class IncrementalForward {
     private final String target;
     private final String description;
     private final String fallback;
+    /** Milliseconds by layer and part ("features.3 gather", "features.3 compute", ...); null when not profiling. */
+    private Map<String, double[]> timings;
+    private String timedUnit;
 
     private IncrementalForward(Network net, List<Layer> units, int windowed, int headConv, boolean scoreFromWindows,
                                String target, String description, String fallback) {
@@ -114,6 +122,25 @@ public final class IncrementalForward {
         return new IncrementalForward(net, units, limit, headConv, scoreFromWindows, targetLayer, d, null);
     }
 
+    /**
+     * Accumulates wall time of each part of {@link #run} into {@code sink} (milliseconds under "layer gather" for
+     * halo gathering and pasting, "layer compute" for the layer itself, "materialize" and "rest" after the
+     * windowed layers); for benchmarks, null stops it.
+     */
+    public void profile(Map<String, double[]> sink) {
+        timings = sink;
+    }
+
+    private long now() {
+        return timings == null ? 0 : System.nanoTime();
+    }
+
+    private void tick(String part, long t0) {
+        if (timings != null) {
+            timings.computeIfAbsent(part, k -> new double[1])[0] += (System.nanoTime() - t0) / 1e6;
+        }
+    }
+
     /** Why occlusion cannot run incrementally here, or null when it can. */
     public String fallback() {
         return fallback;
@@ -167,22 +194,33 @@ public final class IncrementalForward {
         Win x = new Win(g, manager.full(new Shape(n, c, size, size), fill), image);
         for (int i = 0; i < windowed; i++) {
             int restrict = headConv >= 0 && i >= headConv ? channel : -1;
+            timedUnit = units.get(i).name();
+            long t0 = now();
             x = apply(units.get(i), x, base, restrict);
+            tick(timedUnit + " total", t0);
         }
-        if (scoreFromWindows) {
-            return materialize(x.channel(channel));
-        }
-        if (headConv >= 0) {
-            NDArray maps = materialize(x);
-            return maps.reshape(py.length, 1, -1).mean(new int[] {2});
+        long t0 = now();
+        try {
+            if (scoreFromWindows) {
+                return materialize(x.channel(channel));
+            }
+            if (headConv >= 0) {
+                NDArray maps = materialize(x);
+                return maps.reshape(py.length, 1, -1).mean(new int[] {2});
+            }
+        } finally {
+            tick("materialize", t0);
         }
         NDArray whole = materialize(x);
+        tick("materialize", t0);
+        t0 = now();
         // the rest runs as usual from the whole maps; the layers before the hook see a tiny stand-in input
         int tiny = tinySize(h);
         NDArray stub = manager.zeros(new Shape(1, c, tiny, tiny));
         String hooked = units.get(windowed - 1).name();
         Forward spec = Network.OUTPUT.equals(target) ? Forward.plain() : Forward.capture(target);
         Map<String, NDArray> out = net.forward(stub, spec.hook(hooked, ignored -> whole));
+        tick("rest", t0);
         return Network.OUTPUT.equals(target) ? out.get(Network.OUTPUT) : out.get(target);
     }
 
@@ -191,6 +229,231 @@ public final class IncrementalForward {
      * the map), from the geometry alone, for choosing a batch size.
      */
     public long peakValuesPerPatch(int c, int h, int w, int[] py, int[] px, int size) {
+        List<Geo[]> geos = geometry(h, w, py, px, size);
+        long ch = c;
+        long peak = (long) c * size * size;
+        Geo g = null;
+        for (int i = 0; i < windowed; i++) {
+            Geo[] gs = geos.get(i);
+            g = gs[gs.length - 1];
+            ch = outChannels(units.get(i), ch);
+            peak = Math.max(peak, ch * g.h() * g.w());
+        }
+        if (!readsOneChannel() && g != null) {
+            peak = Math.max(peak, ch * g.mapH() * g.mapW());
+        }
+        return peak;
+    }
+
+    /** Multiply-adds of one layer (convolutions and linear layers; pooling and activations count 0) per patch. */
+    public record LayerCost(String layer, long fullMacs, double incrementalMacs) {
+    }
+
+    /**
+     * The theoretical cost of exact incremental occlusion, layer by layer: multiply-adds of the plain pass of one
+     * occluded copy against those of the windows the plan computes for it (averaged over the patches, batched as
+     * {@link #batches} groups them, so with each batch's common window size and the {@link #FULL_SHARE} switch).
+     * Their ratio is the speed-up incremental inference cannot beat on compute alone. Runs one plain pass of
+     * {@code image} for the shapes of the layers it does not window.
+     */
+    public List<LayerCost> costs(Tensor image, int[] py, int[] px, int size, int[][] batches) {
+        int h = (int) image.dim(2);
+        int w = (int) image.dim(3);
+        int n = py.length;
+        double[] inc = new double[units.size()];
+        for (int[] b : batches) {
+            List<Geo[]> geos = geometry(h, w, pick(py, b), pick(px, b), size);
+            for (int i = 0; i < windowed; i++) {
+                long[] f = macFactors(i);
+                Geo[] g = geos.get(i);
+                for (int j = 0; j < g.length; j++) {
+                    inc[i] += (double) b.length * f[j] * g[j].h() * g[j].w();
+                }
+            }
+        }
+        String[] names = units.stream().map(Layer::name).toArray(String[]::new);
+        List<LayerCost> out = new ArrayList<>();
+        try (NDManager scope = net.newScope()) {
+            Map<String, NDArray> acts = net.forward(image.toNDArray(scope), Forward.capture(names).toOutput());
+            for (int i = 0; i < units.size(); i++) {
+                Layer u = units.get(i);
+                Shape s = acts.get(u.name()).getShape();
+                long f;
+                if (u instanceof Layers.Dense) {
+                    f = net.parameters().get(u.name() + ".weight").getShape().size();
+                } else {
+                    long area = s.dimension() == 4 ? s.get(2) * s.get(3) : 0;
+                    long[] fs = macFactors(u, false);
+                    f = fs[fs.length - 1] * area + (fs.length > 1 ? fs[0] * area : 0);
+                }
+                out.add(new LayerCost(u.name(), f, i < windowed ? inc[i] / n : f));
+            }
+        }
+        return out;
+    }
+
+    static int[] pick(int[] v, int[] idx) {
+        int[] out = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = v[idx[i]];
+        }
+        return out;
+    }
+
+    /** Multiply-adds per output position of each geometry of windowed unit {@code i} (see {@link #geometry}). */
+    private long[] macFactors(int i) {
+        return macFactors(units.get(i), headConv >= 0 && i >= headConv);
+    }
+
+    private static long[] macFactors(Layer u, boolean oneChannel) {
+        if (u instanceof Layers.Conv2d c) {
+            return new long[] {convFactor(c, oneChannel ? 1 : c.outChannels())};
+        }
+        if (u instanceof Layers.Fire f) {
+            return new long[] {convFactor(f.squeeze(), f.squeeze().outChannels()),
+                    convFactor(f.expand1x1(), f.expand1x1().outChannels())
+                            + convFactor(f.expand3x3(), f.expand3x3().outChannels())};
+        }
+        if (u instanceof Layers.BasicBlock b) {
+            long out = convFactor(b.conv2(), b.conv2().outChannels());
+            if (b.downsample() != null) {
+                Layers.Conv2d ds = (Layers.Conv2d) b.downsample().children().get(0);
+                out += convFactor(ds, ds.outChannels());
+            }
+            return new long[] {convFactor(b.conv1(), b.conv1().outChannels()), out};
+        }
+        return new long[] {0};
+    }
+
+    private static long convFactor(Layers.Conv2d c, long outChannels) {
+        return outChannels * (c.inChannels() / c.groups()) * c.kernel() * c.kernel();
+    }
+
+    /**
+     * Patches grouped into batches of at most {@code maxBatch} (indices into {@code py}, {@code px}). A batch
+     * computes one window size per layer, the largest of its patches', so patches whose changed regions have the
+     * same sizes (interior ones, those clipped by the same borders, those with the same alignment to the pooling
+     * grid) go together; groups merge while the multiply-adds that wastes are cheaper than another pass's fixed
+     * cost ({@link #BATCH_OVERHEAD_MACS}).
+     */
+    public int[][] batches(int h, int w, int[] py, int[] px, int size, int maxBatch) {
+        int n = py.length;
+        List<Geo> geos = new ArrayList<>();
+        List<Long> factors = new ArrayList<>();
+        List<Geo[]> all = geometry(h, w, py, px, size);
+        for (int i = 0; i < windowed; i++) {
+            long[] f = macFactors(i);
+            Geo[] g = all.get(i);
+            for (int j = 0; j < g.length; j++) {
+                if (f[j] > 0) {
+                    geos.add(g[j]);
+                    factors.add(f[j]);
+                }
+            }
+        }
+        int m = geos.size();
+        Map<String, List<Integer>> bySize = new LinkedHashMap<>();
+        for (int r = 0; r < n; r++) {
+            int[] key = new int[2 * m];
+            for (int j = 0; j < m; j++) {
+                Geo g = geos.get(j);
+                key[2 * j] = g.ay1()[r] - g.ay0()[r];
+                key[2 * j + 1] = g.ax1()[r] - g.ax0()[r];
+            }
+            bySize.computeIfAbsent(Arrays.toString(key), k -> new ArrayList<>()).add(r);
+        }
+        List<Batch> groups = new ArrayList<>();
+        for (List<Integer> members : bySize.values()) {
+            for (int from = 0; from < members.size(); from += maxBatch) {
+                Batch b = new Batch(m);
+                for (int r : members.subList(from, Math.min(members.size(), from + maxBatch))) {
+                    b.add(r, geos);
+                }
+                groups.add(b);
+            }
+        }
+        long[] f = factors.stream().mapToLong(Long::longValue).toArray();
+        while (true) {
+            double best = -BATCH_OVERHEAD_MACS;
+            int bi = -1;
+            int bj = -1;
+            for (int i = 0; i < groups.size(); i++) {
+                for (int j = i + 1; j < groups.size(); j++) {
+                    Batch a = groups.get(i);
+                    Batch b = groups.get(j);
+                    if (a.members.size() + b.members.size() > maxBatch) {
+                        continue;
+                    }
+                    double extra = a.merged(b).cost(geos, f) - a.cost(geos, f) - b.cost(geos, f);
+                    if (extra < best) {
+                        best = extra;
+                        bi = i;
+                        bj = j;
+                    }
+                }
+            }
+            if (bi < 0) {
+                break;
+            }
+            groups.set(bi, groups.get(bi).merged(groups.get(bj)));
+            groups.remove(bj);
+        }
+        int[][] out = new int[groups.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = groups.get(i).members.stream().mapToInt(Integer::intValue).sorted().toArray();
+        }
+        Arrays.sort(out, (a, b) -> Integer.compare(a[0], b[0]));
+        return out;
+    }
+
+    /** Patches of one batch with the largest changed-region size of each geometry among them. */
+    private static final class Batch {
+        final List<Integer> members = new ArrayList<>();
+        final int[] maxH;
+        final int[] maxW;
+
+        Batch(int m) {
+            maxH = new int[m];
+            maxW = new int[m];
+        }
+
+        void add(int r, List<Geo> geos) {
+            members.add(r);
+            for (int j = 0; j < geos.size(); j++) {
+                Geo g = geos.get(j);
+                maxH[j] = Math.max(maxH[j], g.ay1()[r] - g.ay0()[r]);
+                maxW[j] = Math.max(maxW[j], g.ax1()[r] - g.ax0()[r]);
+            }
+        }
+
+        Batch merged(Batch o) {
+            Batch b = new Batch(maxH.length);
+            b.members.addAll(members);
+            b.members.addAll(o.members);
+            for (int j = 0; j < maxH.length; j++) {
+                b.maxH[j] = Math.max(maxH[j], o.maxH[j]);
+                b.maxW[j] = Math.max(maxW[j], o.maxW[j]);
+            }
+            return b;
+        }
+
+        /** Multiply-adds of the batch, its windows placed as {@link Geo#place} places them. */
+        double cost(List<Geo> geos, long[] f) {
+            double c = 0;
+            for (int j = 0; j < maxH.length; j++) {
+                Geo g = geos.get(j);
+                int[] hw = Geo.windowSize(g.mapH(), g.mapW(), maxH[j], maxW[j]);
+                c += (double) f[j] * hw[0] * hw[1];
+            }
+            return c * members.size();
+        }
+    }
+
+    /**
+     * The output windows of every windowed unit for one batch of patches, as {@link #run} places them: one
+     * geometry for a plain layer, the inner then the output one for a Fire module or a residual block.
+     */
+    private List<Geo[]> geometry(int h, int w, int[] py, int[] px, int size) {
         int n = py.length;
         int[] y1 = new int[n];
         int[] x1 = new int[n];
@@ -199,33 +462,36 @@ public final class IncrementalForward {
             x1[r] = px[r] + size;
         }
         Geo g = new Geo(h, w, size, size, py.clone(), px.clone(), py.clone(), y1, px.clone(), x1);
-        long ch = c;
-        long peak = (long) c * size * size;
+        List<Geo[]> out = new ArrayList<>();
         for (int i = 0; i < windowed; i++) {
             Layer u = units.get(i);
             int oh = outSize(u, g.mapH());
             int ow = outSize(u, g.mapW());
             if (u instanceof Layers.Conv2d conv) {
                 g = place(affected(g, Kernel.of(conv), oh, ow), oh, ow);
+                out.add(new Geo[] {g});
             } else if (u instanceof Layers.MaxPool2d m) {
                 g = place(affected(g, Kernel.of(m), oh, ow), oh, ow);
+                out.add(new Geo[] {g});
             } else if (u instanceof Layers.Fire f) {
                 Geo s = place(affected(g, Kernel.of(f.squeeze()), oh, ow), oh, ow);
                 g = place(union(affected(s, Kernel.of(f.expand1x1()), oh, ow),
                         affected(s, Kernel.of(f.expand3x3()), oh, ow)), oh, ow);
+                out.add(new Geo[] {s, g});
             } else if (u instanceof Layers.BasicBlock b) {
                 int mh = Kernel.of(b.conv1()).outLen(g.mapH(), false);
                 int mw = Kernel.of(b.conv1()).outLen(g.mapW(), false);
                 Geo s = place(affected(g, Kernel.of(b.conv1()), mh, mw), mh, mw);
-                g = place(affected(s, Kernel.of(b.conv2()), oh, ow), oh, ow);
+                int[][] main = affected(s, Kernel.of(b.conv2()), oh, ow);
+                int[][] shortcut = b.downsample() == null ? new int[][] {g.ay0(), g.ay1(), g.ax0(), g.ax1()}
+                        : affected(g, Kernel.of((Layers.Conv2d) b.downsample().children().get(0)), oh, ow);
+                g = place(union(main, shortcut), oh, ow);
+                out.add(new Geo[] {s, g});
+            } else {
+                out.add(new Geo[] {g});
             }
-            ch = outChannels(u, ch);
-            peak = Math.max(peak, ch * g.h() * g.w());
         }
-        if (!readsOneChannel()) {
-            peak = Math.max(peak, ch * g.mapH() * g.mapW());
-        }
-        return peak;
+        return out;
     }
 
     // ---- plan ----
@@ -303,12 +569,9 @@ public final class IncrementalForward {
                 h = Math.max(h, ay1[r] - ay0[r]);
                 w = Math.max(w, ax1[r] - ax0[r]);
             }
-            h = Math.min(h, mapH);
-            w = Math.min(w, mapW);
-            if ((double) h * w > FULL_SHARE * mapH * mapW) {
-                h = mapH;
-                w = mapW;
-            }
+            int[] hw = windowSize(mapH, mapW, h, w);
+            h = hw[0];
+            w = hw[1];
             int[] y0 = new int[n];
             int[] x0 = new int[n];
             for (int r = 0; r < n; r++) {
@@ -316,6 +579,16 @@ public final class IncrementalForward {
                 x0[r] = Math.max(0, Math.min(ax0[r], mapW - w));
             }
             return new Geo(mapH, mapW, h, w, y0, x0, ay0, ay1, ax0, ax1);
+        }
+
+        /** The window for changed regions of at most {@code h x w}: whole maps once it covers most of the map. */
+        static int[] windowSize(int mapH, int mapW, int h, int w) {
+            h = Math.max(1, Math.min(h, mapH));
+            w = Math.max(1, Math.min(w, mapW));
+            if ((double) h * w > FULL_SHARE * mapH * mapW) {
+                return new int[] {mapH, mapW};
+            }
+            return new int[] {h, w};
         }
     }
 
@@ -536,7 +809,16 @@ public final class IncrementalForward {
     }
 
     /** The input windows a kernel layer needs for output windows {@code g}, with {@code pad} outside the map. */
-    private static NDArray gatherInput(Win in, Geo g, Kernel k, float pad) {
+    private NDArray gatherInput(Win in, Geo g, Kernel k, float pad) {
+        long t0 = now();
+        try {
+            return gatherInput0(in, g, k, pad);
+        } finally {
+            tick(timedUnit + " gather", t0);
+        }
+    }
+
+    private static NDArray gatherInput0(Win in, Geo g, Kernel k, float pad) {
         int n = g.n();
         int[] iy = new int[n];
         int[] ix = new int[n];
