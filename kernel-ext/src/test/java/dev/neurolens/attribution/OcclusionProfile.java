@@ -33,7 +33,7 @@ public final class OcclusionProfile {
         int patch = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         int stride = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         int batchArg = args.length > 3 ? Integer.parseInt(args[3]) : 0;
-        Devices.setThreads(2);
+        Devices.setThreads(Integer.getInteger("threads", 2));
         Tensor x = AttributionBenchmark.randomInput();
         try (Network net = Models.random(arch, 0)) {
             IncrementalForward plan = IncrementalForward.plan(net, Network.OUTPUT);

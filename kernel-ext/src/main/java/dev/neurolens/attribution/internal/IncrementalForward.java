@@ -16,6 +16,9 @@ import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.Layers;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,7 +44,7 @@ public final class IncrementalForward {
     /** A window covering more than this share of its map is computed as the whole map. */
     static final double FULL_SHARE = 0.7;
     /** The fixed cost of one more incremental pass, in multiply-adds, when grouping patches into batches. */
-    static final double BATCH_OVERHEAD_MACS = 30e6;
+    static final double BATCH_OVERHEAD_MACS = Double.parseDouble(System.getProperty("occl.overhead", "30e6"));
 
     private final Network net;
     private final List<Layer> units;
@@ -54,6 +57,9 @@ public final class IncrementalForward {
     /** Milliseconds by layer and part ("features.3 gather", "features.3 compute", ...); null when not profiling. */
     private Map<String, double[]> timings;
     private String timedUnit;
+    /** The base activations of the image being run, which also keep their row layouts (see {@link #baseRows}). */
+    private Map<String, NDArray> cache;
+    private Set<NDArray> cacheable;
 
     private IncrementalForward(Network net, List<Layer> units, int windowed, int headConv, boolean scoreFromWindows,
                                String target, String description, String fallback) {
@@ -167,7 +173,7 @@ public final class IncrementalForward {
                 names.add(b.relu().name());
             }
         }
-        return net.forward(image, Forward.capture(names.toArray(String[]::new)));
+        return new HashMap<>(net.forward(image, Forward.capture(names.toArray(String[]::new))));
     }
 
     /**
@@ -191,6 +197,14 @@ public final class IncrementalForward {
             x1[r] = px[r] + size;
         }
         Geo g = new Geo(h, w, size, size, py.clone(), px.clone(), py.clone(), y1, px.clone(), x1);
+        cache = base;
+        cacheable = Collections.newSetFromMap(new IdentityHashMap<>());
+        cacheable.add(image);
+        base.forEach((k, v) -> {
+            if (!k.startsWith("#")) {
+                cacheable.add(v);
+            }
+        });
         Win x = new Win(g, manager.full(new Shape(n, c, size, size), fill), image);
         for (int i = 0; i < windowed; i++) {
             int restrict = headConv >= 0 && i >= headConv ? channel : -1;
@@ -338,6 +352,13 @@ public final class IncrementalForward {
      */
     public int[][] batches(int h, int w, int[] py, int[] px, int size, int maxBatch) {
         int n = py.length;
+        if (Boolean.getBoolean("occl.consecutive")) {
+            int[][] out = new int[(n + maxBatch - 1) / maxBatch][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = java.util.stream.IntStream.range(i * maxBatch, Math.min(n, (i + 1) * maxBatch)).toArray();
+            }
+            return out;
+        }
         List<Geo> geos = new ArrayList<>();
         List<Long> factors = new ArrayList<>();
         List<Geo[]> all = geometry(h, w, py, px, size);
@@ -374,7 +395,7 @@ public final class IncrementalForward {
         }
         long[] f = factors.stream().mapToLong(Long::longValue).toArray();
         while (true) {
-            double best = -BATCH_OVERHEAD_MACS;
+            double best = BATCH_OVERHEAD_MACS;
             int bi = -1;
             int bj = -1;
             for (int i = 0; i < groups.size(); i++) {
@@ -818,7 +839,7 @@ public final class IncrementalForward {
         }
     }
 
-    private static NDArray gatherInput0(Win in, Geo g, Kernel k, float pad) {
+    private NDArray gatherInput0(Win in, Geo g, Kernel k, float pad) {
         int n = g.n();
         int[] iy = new int[n];
         int[] ix = new int[n];
@@ -830,7 +851,7 @@ public final class IncrementalForward {
     }
 
     /** Whole maps {@code [N, C, H, W]}: the unoccluded activation with each patch's window pasted in. */
-    static NDArray materialize(Win in) {
+    NDArray materialize(Win in) {
         if (in.g().full()) {
             return in.data();
         }
@@ -839,54 +860,105 @@ public final class IncrementalForward {
     }
 
     /**
-     * For each patch r the {@code ih x iw} region at {@code (iy[r], ix[r])} of its activation: values from its
-     * window where it has one, from the unoccluded activation elsewhere, {@code pad} outside the map. One index
-     * selection over [window values | unoccluded values | pad] per call, whatever the number of patches.
+     * An activation {@code [N, C, H, W]} as rows of channels {@code [N*H*W, C]}: a view when it is laid out
+     * channels-last, as the arrays {@link #gather} builds (and the convolutions and poolings computed from them)
+     * are, a copy otherwise.
      */
-    static NDArray gather(Win in, int[] iy, int[] ix, int ih, int iw, float pad) {
+    private static NDArray rows(NDArray x) {
+        return x.transpose(0, 2, 3, 1).reshape(-1, x.getShape().get(1));
+    }
+
+    /**
+     * The unoccluded activation as rows {@code [H*W + 1, C]}, the last row {@code pad}; kept with the base
+     * activations, so computed once per image and padding value rather than once per batch.
+     */
+    private NDArray baseRows(NDArray base, float pad) {
+        boolean keep = cacheable != null && cacheable.contains(base);
+        String key = "#rows@" + System.identityHashCode(base) + "/" + pad;
+        NDArray cached = keep ? cache.get(key) : null;
+        if (cached != null) {
+            return cached;
+        }
+        NDArray padRow = base.getManager().full(new Shape(1, base.getShape().get(1)), pad);
+        NDArray r = rows(base).concat(padRow, 0);
+        if (keep) {
+            cache.put(key, r);
+        }
+        return r;
+    }
+
+    /**
+     * For each patch r the {@code ih x iw} region at {@code (iy[r], ix[r])} of its activation: values from its
+     * window where it has one, from the unoccluded activation elsewhere, {@code pad} outside the map. Works on
+     * rows of channels: one row selection from the unoccluded activation (cached in that layout), then the
+     * windows' rows put in place, so neither the whole unoccluded map nor the windows are copied or transposed
+     * per batch. Returns {@code [N, C, ih, iw]} laid out channels-last.
+     */
+    NDArray gather(Win in, int[] iy, int[] ix, int ih, int iw, float pad) {
         Geo g = in.g();
         int n = g.n();
         int mh = g.mapH();
         int mw = g.mapW();
         long c = in.data().getShape().get(1);
         boolean useBase = !g.full();
+        int outside = mh * mw;
+        int total = n * ih * iw;
         int winLen = n * g.h() * g.w();
-        int baseLen = useBase ? mh * mw : 0;
-        int padIdx = winLen + baseLen;
-        long[] idx = new long[n * ih * iw];
-        boolean anyPad = false;
+        long[] idx = new long[total];
+        long[] dst = new long[Math.min(total, winLen)];
+        long[] src = new long[dst.length];
+        long[] padAt = useBase ? null : new long[total];
+        int m = 0;
+        int pads = 0;
+        boolean inOrder = true;
         int k = 0;
         for (int r = 0; r < n; r++) {
             for (int i = 0; i < ih; i++) {
                 int y = iy[r] + i;
                 int wy = y - g.y0()[r];
-                for (int j = 0; j < iw; j++) {
+                for (int j = 0; j < iw; j++, k++) {
                     int x = ix[r] + j;
                     if (y < 0 || y >= mh || x < 0 || x >= mw) {
-                        idx[k++] = padIdx;
-                        anyPad = true;
+                        idx[k] = useBase ? outside : 0;
+                        if (!useBase) {
+                            padAt[pads++] = k;
+                        }
                         continue;
                     }
                     int wx = x - g.x0()[r];
                     if (wy >= 0 && wy < g.h() && wx >= 0 && wx < g.w()) {
-                        idx[k++] = ((long) r * g.h() + wy) * g.w() + wx;
+                        long w = ((long) r * g.h() + wy) * g.w() + wx;
+                        if (useBase) {
+                            idx[k] = outside;
+                            inOrder &= w == m;
+                            dst[m] = k;
+                            src[m++] = w;
+                        } else {
+                            idx[k] = w;
+                        }
                     } else {
-                        idx[k++] = winLen + (long) y * mw + x;
+                        idx[k] = (long) y * mw + x;
                     }
                 }
             }
         }
-        NDManager m = in.data().getManager();
-        NDList parts = new NDList(in.data().transpose(1, 0, 2, 3).reshape(c, winLen));
+        NDManager mgr = in.data().getManager();
+        NDArray winRows = rows(in.data());
+        NDArray out;
         if (useBase) {
-            parts.add(in.base().reshape(c, (long) mh * mw));
+            out = baseRows(in.base(), pad).get(new NDIndex("{}", mgr.create(idx)));
+            if (m > 0) {
+                NDArray values = inOrder && m == winLen ? winRows
+                        : winRows.get(new NDIndex("{}", mgr.create(Arrays.copyOf(src, m))));
+                out.set(new NDIndex("{}", mgr.create(Arrays.copyOf(dst, m))), values);
+            }
+        } else {
+            out = winRows.get(new NDIndex("{}", mgr.create(idx)));
+            if (pads > 0) {
+                out.set(new NDIndex("{}", mgr.create(Arrays.copyOf(padAt, pads))), mgr.full(new Shape(pads, c), pad));
+            }
         }
-        if (anyPad) {
-            parts.add(m.full(new Shape(c, 1), pad));
-        }
-        NDArray src = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 1);
-        NDArray picked = src.get(new NDIndex(":, {}", m.create(idx)));
-        return picked.reshape(c, n, ih, iw).transpose(1, 0, 2, 3);
+        return out.reshape(n, ih, iw, c).transpose(0, 3, 1, 2);
     }
 
     // ---- sizes ----
