@@ -111,9 +111,7 @@ public final class Occlusion implements AttributionMethod {
             allY[i] = ys[i / xs.length];
             allX[i] = xs[i % xs.length];
         }
-        int batchSize = this.batchSize > 0 ? this.batchSize
-                : plan != null ? autoIncrementalBatch(plan.peakValuesPerPatch(c, h, w, allY, allX, size))
-                : autoBatch(c * h * w);
+        int batchSize = batchSize(plan, c, h, w, allY, allX, size);
         float[] base = t.scores(model, x);
         int per = c * h * w;
         float[] xv = x.toFloatArray();
@@ -173,6 +171,41 @@ public final class Occlusion implements AttributionMethod {
         details.put("mode", mode);
         return new Attribution(name(), model.info().name(), x, model.preprocessing(), sum, null, t.descriptions(),
                 true, details);
+    }
+
+    private int batchSize(IncrementalForward plan, int c, int h, int w, int[] allY, int[] allX, int size) {
+        return batchSize > 0 ? batchSize
+                : plan != null ? autoIncrementalBatch(plan.peakValuesPerPatch(c, h, w, allY, allX, size))
+                : autoBatch(c * h * w);
+    }
+
+    /**
+     * Multiply-adds per occluded copy, layer by layer, of a plain pass and of the incremental passes this
+     * occlusion makes on {@code net} for a class score (same patches, batch size and batches), for benchmarks:
+     * their ratio bounds what incremental inference can gain from computing less. Null when it cannot run
+     * incrementally.
+     */
+    List<IncrementalForward.LayerCost> incrementalCosts(Network net, Tensor input) {
+        Tensor x = Support.prepare(net, input);
+        IncrementalForward plan = IncrementalForward.plan(net, Network.OUTPUT);
+        if (plan.fallback() != null) {
+            return null;
+        }
+        int c = (int) x.dim(1);
+        int h = (int) x.dim(2);
+        int w = (int) x.dim(3);
+        int size = Math.min(patch, Math.min(h, w));
+        int[] ys = positions(h, size, stride);
+        int[] xs = positions(w, size, stride);
+        int patches = ys.length * xs.length;
+        int[] allY = new int[patches];
+        int[] allX = new int[patches];
+        for (int i = 0; i < patches; i++) {
+            allY[i] = ys[i / xs.length];
+            allX[i] = xs[i % xs.length];
+        }
+        int[][] batches = plan.batches(h, w, allY, allX, size, batchSize(plan, c, h, w, allY, allX, size));
+        return plan.costs(Support.rows(x, 0, 1), allY, allX, size, batches);
     }
 
     /** Adds each patch's score drop to the pixels it covers. */

@@ -52,6 +52,8 @@ public final class OcclusionAB {
             for (double[] a : r) {
                 Arrays.sort(a);
             }
+            System.out.printf("%s p%d s%d: min A %.0f (cpu %.0f) B %.0f (cpu %.0f): wall x%.2f cpu x%.2f%n", arch,
+                    patch, stride, r[0][0], r[1][0], r[2][0], r[3][0], r[0][0] / r[2][0], r[1][0] / r[3][0]);
             System.out.printf("%s p%d s%d: median one %.0f (cpu %.0f) inc %.0f (cpu %.0f): wall x%.2f cpu x%.2f%n", arch,
                     patch, stride, r[0][rounds / 2], r[1][rounds / 2], r[2][rounds / 2], r[3][rounds / 2],
                     r[0][rounds / 2] / r[2][rounds / 2], r[1][rounds / 2] / r[3][rounds / 2]);

@@ -1,7 +1,6 @@
 package dev.neurolens.attribution.internal;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -43,8 +42,14 @@ import java.util.Set;
 public final class IncrementalForward {
     /** A window covering more than this share of its map is computed as the whole map. */
     static final double FULL_SHARE = 0.7;
-    /** The fixed cost of one more incremental pass, in multiply-adds, when grouping patches into batches. */
-    static final double BATCH_OVERHEAD_MACS = Double.parseDouble(System.getProperty("occl.overhead", "30e6"));
+    /**
+     * The fixed cost of one more incremental pass in multiply-adds, for grouping patches into batches: about
+     * 100M for its hundred-odd small operations plus 50 per weight, since each pass streams all the weights
+     * from memory (what a 2-core CPU does in the time of those multiply-adds; VGG16's 138M weights make a
+     * pass cost as much as 7G multiply-adds, so it takes few large batches; SqueezeNet's 1.2M, many).
+     */
+    static final double PASS_MACS = 100e6;
+    static final double MACS_PER_WEIGHT = 50;
 
     private final Network net;
     private final List<Layer> units;
@@ -348,17 +353,10 @@ public final class IncrementalForward {
      * computes one window size per layer, the largest of its patches', so patches whose changed regions have the
      * same sizes (interior ones, those clipped by the same borders, those with the same alignment to the pooling
      * grid) go together; groups merge while the multiply-adds that wastes are cheaper than another pass's fixed
-     * cost ({@link #BATCH_OVERHEAD_MACS}).
+     * cost ({@link #PASS_MACS}, {@link #MACS_PER_WEIGHT}).
      */
     public int[][] batches(int h, int w, int[] py, int[] px, int size, int maxBatch) {
         int n = py.length;
-        if (Boolean.getBoolean("occl.consecutive")) {
-            int[][] out = new int[(n + maxBatch - 1) / maxBatch][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = java.util.stream.IntStream.range(i * maxBatch, Math.min(n, (i + 1) * maxBatch)).toArray();
-            }
-            return out;
-        }
         List<Geo> geos = new ArrayList<>();
         List<Long> factors = new ArrayList<>();
         List<Geo[]> all = geometry(h, w, py, px, size);
@@ -394,8 +392,10 @@ public final class IncrementalForward {
             }
         }
         long[] f = factors.stream().mapToLong(Long::longValue).toArray();
+        long weights = net.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+        double passMacs = PASS_MACS + MACS_PER_WEIGHT * weights;
         while (true) {
-            double best = BATCH_OVERHEAD_MACS;
+            double best = passMacs;
             int bi = -1;
             int bj = -1;
             for (int i = 0; i < groups.size(); i++) {
