@@ -32,13 +32,15 @@ public final class Occlusion implements AttributionMethod {
     private final float fill;
     private final int batchSize;
     private final boolean incremental;
+    private final double tau;
 
-    private Occlusion(int patch, int stride, float fill, int batchSize, boolean incremental) {
+    private Occlusion(int patch, int stride, float fill, int batchSize, boolean incremental, double tau) {
         this.patch = patch;
         this.stride = stride;
         this.fill = fill;
         this.batchSize = batchSize;
         this.incremental = incremental;
+        this.tau = tau;
     }
 
     public static Occlusion create() {
@@ -97,7 +99,7 @@ public final class Occlusion implements AttributionMethod {
         if (!incremental) {
             mode = "plain batched passes (incremental off)";
         } else if (model instanceof Network net) {
-            plan = IncrementalForward.plan(net, t.layer());
+            plan = IncrementalForward.plan(net, t.layer(), tau);
             mode = plan.description();
             if (plan.fallback() != null) {
                 plan = null;
@@ -187,7 +189,7 @@ public final class Occlusion implements AttributionMethod {
      */
     List<IncrementalForward.LayerCost> incrementalCosts(Network net, Tensor input) {
         Tensor x = Support.prepare(net, input);
-        IncrementalForward plan = IncrementalForward.plan(net, Network.OUTPUT);
+        IncrementalForward plan = IncrementalForward.plan(net, Network.OUTPUT, tau);
         if (plan.fallback() != null) {
             return null;
         }
@@ -261,6 +263,7 @@ public final class Occlusion implements AttributionMethod {
         private float fill;
         private int batchSize;
         private boolean incremental = true;
+        private double tau = 1;
 
         /** Side of the square patch in input pixels (8 by default). */
         public Builder patch(int px) {
@@ -304,8 +307,22 @@ public final class Occlusion implements AttributionMethod {
             return this;
         }
 
+        /**
+         * APPROXIMATE, off by default (1): Krypton's projective-field threshold. With {@code tau < 1} the region
+         * an incremental pass recomputes in each layer is capped at {@code tau} of the map per side, around its
+         * centre, and changes outside it are dropped, so deep layers cost less but the scores are no longer those
+         * of plain passes (the benchmark prints the error against exact maps). Ignored by plain passes.
+         */
+        public Builder projectiveFieldThreshold(double tau) {
+            if (!(tau > 0 && tau <= 1)) {
+                throw new IllegalArgumentException("tau must be in (0, 1] (1 = exact), got " + tau);
+            }
+            this.tau = tau;
+            return this;
+        }
+
         public Occlusion build() {
-            return new Occlusion(patch, stride, fill, batchSize, incremental);
+            return new Occlusion(patch, stride, fill, batchSize, incremental, tau);
         }
     }
 }

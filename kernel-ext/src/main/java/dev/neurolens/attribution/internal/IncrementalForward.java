@@ -59,6 +59,7 @@ public final class IncrementalForward {
     private final String target;
     private final String description;
     private final String fallback;
+    private final double tau;
     /** Milliseconds by layer and part ("features.3 gather", "features.3 compute", ...); null when not profiling. */
     private Map<String, double[]> timings;
     private String timedUnit;
@@ -67,7 +68,7 @@ public final class IncrementalForward {
     private Set<NDArray> cacheable;
 
     private IncrementalForward(Network net, List<Layer> units, int windowed, int headConv, boolean scoreFromWindows,
-                               String target, String description, String fallback) {
+                               String target, String description, String fallback, double tau) {
         this.net = net;
         this.units = units;
         this.windowed = windowed;
@@ -76,6 +77,7 @@ public final class IncrementalForward {
         this.target = target;
         this.description = description;
         this.fallback = fallback;
+        this.tau = tau;
     }
 
     /**
@@ -83,6 +85,17 @@ public final class IncrementalForward {
      * can run incrementally: which layers get windows, and what runs after them.
      */
     public static IncrementalForward plan(Network net, String targetLayer) {
+        return plan(net, targetLayer, 1);
+    }
+
+    /**
+     * As {@link #plan(Network, String)}, approximate when {@code tau < 1}: each layer's changed region is capped at
+     * {@code tau} of its map per side (Krypton's projective-field threshold), so the scores are no longer exact.
+     */
+    public static IncrementalForward plan(Network net, String targetLayer, double tau) {
+        if (!(tau > 0 && tau <= 1)) {
+            throw new IllegalArgumentException("tau must be in (0, 1], got " + tau);
+        }
         List<Layer> units = new ArrayList<>();
         flattenUnits(net.layers(), units);
         int supported = 0;
@@ -119,7 +132,7 @@ public final class IncrementalForward {
             String why = units.isEmpty() ? "the network has no layers"
                     : "its first layer " + units.get(0).name() + " (" + units.get(0).kind() + ") cannot be windowed";
             return new IncrementalForward(net, units, 0, -1, false, targetLayer, "plain batched passes (" + why + ")",
-                    why);
+                    why, tau);
         }
         int headConv = -1;
         if (!scoreFromWindows && Network.OUTPUT.equals(targetLayer)) {
@@ -129,8 +142,9 @@ public final class IncrementalForward {
         String rest = scoreFromWindows ? ", score read from the windows of " + last
                 : headConv >= 0 ? "; class head: " + units.get(headConv).name() + " for the target class only"
                 : ", then " + units.get(limit).name() + " onwards on whole maps";
-        String d = "incremental: " + units.get(0).name() + " to " + last + " on changed windows" + rest;
-        return new IncrementalForward(net, units, limit, headConv, scoreFromWindows, targetLayer, d, null);
+        String d = (tau < 1 ? "approximate (projective fields capped at tau " + tau + ") " : "") + "incremental: "
+                + units.get(0).name() + " to " + last + " on changed windows" + rest;
+        return new IncrementalForward(net, units, limit, headConv, scoreFromWindows, targetLayer, d, null, tau);
     }
 
     /**
@@ -679,8 +693,29 @@ public final class IncrementalForward {
         return u;
     }
 
-    private static Geo place(int[][] a, int outH, int outW) {
+    /**
+     * Windows for changed regions {@code a} of an {@code outH x outW} map; with a projective-field threshold
+     * {@code tau < 1} each region is first cut to its central {@code tau} share of the map per side (Krypton's
+     * approximation: the changes outside are dropped, those positions keep their unoccluded values).
+     */
+    private Geo place(int[][] a, int outH, int outW) {
+        if (tau < 1) {
+            a = new int[][] {a[0].clone(), a[1].clone(), a[2].clone(), a[3].clone()};
+            cap(a[0], a[1], outH);
+            cap(a[2], a[3], outW);
+        }
         return Geo.place(outH, outW, a[0], a[1], a[2], a[3]);
+    }
+
+    private void cap(int[] a0, int[] a1, int len) {
+        int most = Math.max(1, (int) Math.ceil(tau * len));
+        for (int r = 0; r < a0.length; r++) {
+            if (a1[r] - a0[r] > most) {
+                int from = (a0[r] + a1[r] - most) / 2;
+                a0[r] = from;
+                a1[r] = from + most;
+            }
+        }
     }
 
     // ---- windowed evaluation ----
