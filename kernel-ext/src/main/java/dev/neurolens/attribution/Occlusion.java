@@ -22,7 +22,11 @@ import java.util.Map;
  * <p>On a {@link Network} occlusion is incremental by default (Krypton, Nakandala et al. 2019): a patch changes
  * only a window of each early layer's output, so those layers are computed only on the changed windows pasted
  * into the activations of the unoccluded image. The scores are those of the plain passes (up to float rounding);
- * layers that cannot be windowed run on whole maps as usual. The result's details say which path ran.
+ * layers that cannot be windowed run on whole maps as usual. Patches are batched by the sizes of their windows
+ * (at most {@code batchSize} per pass). The result's details say which path ran. On a 2-core CPU at 224 px this
+ * is about 4.5x faster than one pass per patch for SqueezeNet 1.1 and 6x for VGG16 at patch 32 stride 32, 6.5x
+ * and 10x at patch 16 stride 8 ({@code ./neurolens bench attribution}).
+ * {@link Builder#projectiveFieldThreshold} trades exactness for speed, opt-in.
  *
  * <pre>{@code Occlusion.builder().patch(8).stride(4).fill(0).build().attribute(model, x, Target.predicted())}</pre>
  */

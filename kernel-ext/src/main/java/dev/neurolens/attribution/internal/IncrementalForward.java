@@ -31,13 +31,19 @@ import java.util.Set;
  * needs, read from the cached activations of the unoccluded image with the changed window pasted in. All patches
  * of a batch get windows of one size per layer (shifted inside the map near borders), so a layer runs once per
  * batch on an {@code N x C x h x w} array with padding 0, the gathered halo holding the layer's own padding
- * (zeros for convolutions, -inf for max pooling).
+ * (zeros for convolutions, -inf for max pooling). Halos are gathered as rows of channels (channels-last) with
+ * one row selection from the unoccluded activation, kept in that layout per image, and one put of the windows;
+ * {@link #batches} puts patches whose windows have the same sizes (same borders, same alignment to the pooling
+ * grid) in the same batch, so few windows are larger than their patch needs.
  *
  * <p>Windows grow with depth; once one covers {@link #FULL_SHARE} of its map the layer is computed on whole maps,
  * which costs no more than the plain pass. Layers it cannot window (adaptive pooling, linear, ...) run through
  * the network as usual from the whole maps, except a classifier of the form conv, channel-wise activations,
  * global average pooling, flatten, which it restricts to the target class. Only {@link Network} layers of the
- * kinds listed in {@link #windowable} are windowed; the plan says how far it got.
+ * kinds listed in {@link #windowable} are windowed; the plan says how far it got. {@link #costs} counts the
+ * multiply-adds this saves, layer by layer: the bound on what incremental inference can gain.
+ *
+ * <p>Exact by default; {@code plan(net, layer, tau)} with {@code tau < 1} is Krypton's approximate mode.
  */
 public final class IncrementalForward {
     /** A window covering more than this share of its map is computed as the whole map. */
