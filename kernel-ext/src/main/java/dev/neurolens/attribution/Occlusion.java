@@ -1,6 +1,8 @@
 package dev.neurolens.attribution;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.neurolens.attribution.internal.IncrementalForward;
 import dev.neurolens.model.Model;
@@ -136,7 +138,8 @@ public final class Occlusion implements AttributionMethod {
         for (int img = 0; img < n; img++) {
             Target.Resolved ti = t.rows(img, 1).repeatEach(Math.min(batchSize, patches));
             if (plan != null) {
-                passes += incrementalDrops((Network) model, plan, Support.rows(x, img, 1), ti, base[img], allY, allX,
+                passes += incrementalDrops((Network) model, plan, Support.rows(x, img, 1), t.rows(img, 1), base[img],
+                        allY, allX,
                         size, batchSize, sum[img]);
                 continue;
             }
@@ -230,35 +233,76 @@ public final class Occlusion implements AttributionMethod {
 
     /**
      * One image's drops by incremental passes over the plan's batches (patches of similar window sizes together);
-     * returns the number of passes.
+     * returns the number of passes. When layers run after the windows (VGG's classifier), the windows' maps of
+     * several batches are kept, up to {@link #PENDING_VALUES}, and those layers run once for all of them.
      */
-    private int incrementalDrops(Network net, IncrementalForward plan, Tensor image, Target.Resolved ti, float base,
+    private int incrementalDrops(Network net, IncrementalForward plan, Tensor image, Target.Resolved one, float base,
                                  int[] ys, int[] xs, int size, int batchSize, float[][] sum) {
-        int channel = ti.channels()[0];
+        int channel = one.channels()[0];
         int[][] batches = plan.batches((int) image.dim(2), (int) image.dim(3), ys, xs, size, batchSize);
+        boolean rest = !plan.readsOneChannel();
         try (NDManager scope = net.newScope()) {
             NDArray x = image.toNDArray(scope);
             Map<String, NDArray> cached = plan.baseActivations(x);
+            NDManager pending = scope.newSubManager();
+            List<NDArray> maps = new ArrayList<>();
+            List<int[]> where = new ArrayList<>();
+            long values = 0;
             for (int[] b : batches) {
                 int k = b.length;
-                Target.Resolved tk = ti.rows(0, k);
-                if (plan.readsOneChannel()) {
-                    tk = new Target.Resolved(tk.layer(), new int[k], tk.y(), tk.x(), tk.descriptions());
-                }
-                int[] by = new int[k];
-                int[] bx = new int[k];
+                int[] byx = new int[2 * k];
                 for (int r = 0; r < k; r++) {
-                    by[r] = ys[b[r]];
-                    bx[r] = xs[b[r]];
+                    byx[r] = ys[b[r]];
+                    byx[k + r] = xs[b[r]];
                 }
-                float[] scores;
+                int[] by = Arrays.copyOfRange(byx, 0, k);
+                int[] bx = Arrays.copyOfRange(byx, k, 2 * k);
                 try (NDManager batch = scope.newSubManager()) {
-                    scores = tk.scoresOf(Tensor.from(plan.run(batch, x, cached, by, bx, size, fill, channel)));
+                    NDArray out = plan.runWindows(batch, x, cached, by, bx, size, fill, channel);
+                    if (!rest) {
+                        Target.Resolved tk = new Target.Resolved(one.layer(), new int[k], one.y(), one.x(),
+                                one.repeatEach(k).descriptions());
+                        addDrops(sum, base, tk.scoresOf(Tensor.from(out)), by, bx, 0, size);
+                        continue;
+                    }
+                    if (values > 0 && values + out.size() > PENDING_VALUES) {
+                        restDrops(plan, pending, x, maps, where, one, base, size, sum);
+                        pending.close();
+                        pending = scope.newSubManager();
+                        values = 0;
+                    }
+                    out.attach(pending);
+                    maps.add(out);
+                    where.add(byx);
+                    values += out.size();
                 }
-                addDrops(sum, base, scores, by, bx, 0, size);
             }
+            if (!maps.isEmpty()) {
+                restDrops(plan, pending, x, maps, where, one, base, size, sum);
+            }
+            pending.close();
         }
         return batches.length;
+    }
+
+    /** Values of windowed maps kept for one run of the layers after the windows (128 MB of floats). */
+    static final long PENDING_VALUES = 32_000_000L;
+
+    /** Runs the layers after the windows on the kept maps, adds their patches' drops and forgets them. */
+    private static void restDrops(IncrementalForward plan, NDManager pending, NDArray x, List<NDArray> maps,
+                                  List<int[]> where, Target.Resolved one, float base, int size, float[][] sum) {
+        NDArray all = maps.size() == 1 ? maps.get(0) : NDArrays.concat(new NDList(maps), 0);
+        int n = (int) all.getShape().get(0);
+        float[] scores = one.repeatEach(n).scoresOf(Tensor.from(plan.runRest(pending, x, all)));
+        int from = 0;
+        for (int[] byx : where) {
+            int k = byx.length / 2;
+            addDrops(sum, base, Arrays.copyOfRange(scores, from, from + k), Arrays.copyOfRange(byx, 0, k),
+                    Arrays.copyOfRange(byx, k, 2 * k), 0, size);
+            from += k;
+        }
+        maps.clear();
+        where.clear();
     }
 
     public static final class Builder {

@@ -50,9 +50,10 @@ public final class IncrementalForward {
     static final double FULL_SHARE = 0.7;
     /**
      * The fixed cost of one more incremental pass in multiply-adds, for grouping patches into batches: about
-     * 100M for its hundred-odd small operations plus 50 per weight, since each pass streams all the weights
-     * from memory (what a 2-core CPU does in the time of those multiply-adds; VGG16's 138M weights make a
-     * pass cost as much as 7G multiply-adds, so it takes few large batches; SqueezeNet's 1.2M, many).
+     * 100M for its hundred-odd small operations plus 50 per weight of the windowed layers, since each pass
+     * streams them from memory (what a 2-core CPU does in the time of those multiply-adds: VGG16's 15M
+     * convolution weights make a pass cost 0.8G multiply-adds). The layers after the windows run once for many
+     * batches ({@link #runRest}), so their weights do not count.
      */
     static final double PASS_MACS = 100e6;
     static final double MACS_PER_WEIGHT = 50;
@@ -208,6 +209,18 @@ public final class IncrementalForward {
      */
     public NDArray run(NDManager manager, NDArray image, Map<String, NDArray> base, int[] py, int[] px, int size,
                        float fill, int channel) {
+        NDArray w = runWindows(manager, image, base, py, px, size, fill, channel);
+        return readsOneChannel() ? w : runRest(manager, image, w);
+    }
+
+    /**
+     * The windowed part of {@link #run}: the target channel when {@link #readsOneChannel()}, otherwise the whole
+     * maps {@code [N, ...]} of the last windowed layer, for {@link #runRest} (which may take the maps of several
+     * batches at once: the layers after the windows, such as VGG's 120M-weight classifier, then stream their
+     * weights once for all of them).
+     */
+    public NDArray runWindows(NDManager manager, NDArray image, Map<String, NDArray> base, int[] py, int[] px,
+                              int size, float fill, int channel) {
         if (fallback != null) {
             throw new IllegalStateException("occlusion cannot run incrementally: " + fallback);
         }
@@ -252,7 +265,14 @@ public final class IncrementalForward {
         }
         NDArray whole = materialize(x);
         tick("materialize", t0);
-        t0 = now();
+        return whole;
+    }
+
+    /** The target layer's output {@code [N, ...]} from whole maps {@code [N, ...]} of {@link #runWindows}. */
+    public NDArray runRest(NDManager manager, NDArray image, NDArray whole) {
+        long t0 = now();
+        long c = image.getShape().get(1);
+        int h = (int) image.getShape().get(2);
         // the rest runs as usual from the whole maps; the layers before the hook see a tiny stand-in input
         int tiny = tinySize(h);
         NDArray stub = manager.zeros(new Shape(1, c, tiny, tiny));
@@ -412,7 +432,15 @@ public final class IncrementalForward {
             }
         }
         long[] f = factors.stream().mapToLong(Long::longValue).toArray();
-        long weights = net.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+        long weights = 0;
+        for (Map.Entry<String, NDArray> e : net.parameters().entrySet()) {
+            for (int i = 0; i < windowed; i++) {
+                if (e.getKey().startsWith(units.get(i).name() + ".")) {
+                    weights += e.getValue().getShape().size();
+                    break;
+                }
+            }
+        }
         double passMacs = PASS_MACS + MACS_PER_WEIGHT * weights;
         while (true) {
             double best = passMacs;
