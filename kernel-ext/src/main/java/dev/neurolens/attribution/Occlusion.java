@@ -26,8 +26,8 @@ import java.util.Map;
  * into the activations of the unoccluded image. The scores are those of the plain passes (up to float rounding);
  * layers that cannot be windowed run on whole maps as usual. Patches are batched by the sizes of their windows
  * (at most {@code batchSize} per pass). The result's details say which path ran. On a 2-core CPU at 224 px this
- * is about 4.5x faster than one pass per patch for SqueezeNet 1.1 and 6x for VGG16 at patch 32 stride 32, 6.5x
- * and 10x at patch 16 stride 8 ({@code ./neurolens bench attribution}).
+ * is 3.3 to 4.9x faster than one pass per patch for SqueezeNet 1.1 and 5.3 to 5.8x for VGG16 at patch 32 stride
+ * 32, about 8x and 9x at patch 16 stride 8 ({@code ./neurolens bench attribution}, which prints the bound too).
  * {@link Builder#projectiveFieldThreshold} trades exactness for speed, opt-in.
  *
  * <pre>{@code Occlusion.builder().patch(8).stride(4).fill(0).build().attribute(model, x, Target.predicted())}</pre>
