@@ -1,7 +1,6 @@
 package dev.neurolens.attribution.internal;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -12,9 +11,15 @@ import dev.neurolens.model.Forward;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.Layers;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,17 +31,32 @@ import java.util.Set;
  * needs, read from the cached activations of the unoccluded image with the changed window pasted in. All patches
  * of a batch get windows of one size per layer (shifted inside the map near borders), so a layer runs once per
  * batch on an {@code N x C x h x w} array with padding 0, the gathered halo holding the layer's own padding
- * (zeros for convolutions, -inf for max pooling).
+ * (zeros for convolutions, -inf for max pooling). Halos are gathered as rows of channels (channels-last) with
+ * one row selection from the unoccluded activation, kept in that layout per image, and one put of the windows;
+ * {@link #batches} puts patches whose windows have the same sizes (same borders, same alignment to the pooling
+ * grid) in the same batch, so few windows are larger than their patch needs.
  *
  * <p>Windows grow with depth; once one covers {@link #FULL_SHARE} of its map the layer is computed on whole maps,
  * which costs no more than the plain pass. Layers it cannot window (adaptive pooling, linear, ...) run through
  * the network as usual from the whole maps, except a classifier of the form conv, channel-wise activations,
  * global average pooling, flatten, which it restricts to the target class. Only {@link Network} layers of the
- * kinds listed in {@link #windowable} are windowed; the plan says how far it got.
+ * kinds listed in {@link #windowable} are windowed; the plan says how far it got. {@link #costs} counts the
+ * multiply-adds this saves, layer by layer: the bound on what incremental inference can gain.
+ *
+ * <p>Exact by default; {@code plan(net, layer, tau)} with {@code tau < 1} is Krypton's approximate mode.
  */
 public final class IncrementalForward {
     /** A window covering more than this share of its map is computed as the whole map. */
     static final double FULL_SHARE = 0.7;
+    /**
+     * The fixed cost of one more incremental pass in multiply-adds, for grouping patches into batches: about
+     * 100M for its hundred-odd small operations plus 50 per weight of the windowed layers, since each pass
+     * streams them from memory (what a 2-core CPU does in the time of those multiply-adds: VGG16's 15M
+     * convolution weights make a pass cost 0.8G multiply-adds). The layers after the windows run once for many
+     * batches ({@link #runRest}), so their weights do not count.
+     */
+    static final double PASS_MACS = 100e6;
+    static final double MACS_PER_WEIGHT = 50;
 
     private final Network net;
     private final List<Layer> units;
@@ -46,9 +66,16 @@ public final class IncrementalForward {
     private final String target;
     private final String description;
     private final String fallback;
+    private final double tau;
+    /** Milliseconds by layer and part ("features.3 gather", "features.3 compute", ...); null when not profiling. */
+    private Map<String, double[]> timings;
+    private String timedUnit;
+    /** The base activations of the image being run, which also keep their row layouts (see {@link #baseRows}). */
+    private Map<String, NDArray> cache;
+    private Set<NDArray> cacheable;
 
     private IncrementalForward(Network net, List<Layer> units, int windowed, int headConv, boolean scoreFromWindows,
-                               String target, String description, String fallback) {
+                               String target, String description, String fallback, double tau) {
         this.net = net;
         this.units = units;
         this.windowed = windowed;
@@ -57,6 +84,7 @@ public final class IncrementalForward {
         this.target = target;
         this.description = description;
         this.fallback = fallback;
+        this.tau = tau;
     }
 
     /**
@@ -64,6 +92,17 @@ public final class IncrementalForward {
      * can run incrementally: which layers get windows, and what runs after them.
      */
     public static IncrementalForward plan(Network net, String targetLayer) {
+        return plan(net, targetLayer, 1);
+    }
+
+    /**
+     * As {@link #plan(Network, String)}, approximate when {@code tau < 1}: each layer's changed region is capped at
+     * {@code tau} of its map per side (Krypton's projective-field threshold), so the scores are no longer exact.
+     */
+    public static IncrementalForward plan(Network net, String targetLayer, double tau) {
+        if (!(tau > 0 && tau <= 1)) {
+            throw new IllegalArgumentException("tau must be in (0, 1], got " + tau);
+        }
         List<Layer> units = new ArrayList<>();
         flattenUnits(net.layers(), units);
         int supported = 0;
@@ -100,7 +139,7 @@ public final class IncrementalForward {
             String why = units.isEmpty() ? "the network has no layers"
                     : "its first layer " + units.get(0).name() + " (" + units.get(0).kind() + ") cannot be windowed";
             return new IncrementalForward(net, units, 0, -1, false, targetLayer, "plain batched passes (" + why + ")",
-                    why);
+                    why, tau);
         }
         int headConv = -1;
         if (!scoreFromWindows && Network.OUTPUT.equals(targetLayer)) {
@@ -110,8 +149,28 @@ public final class IncrementalForward {
         String rest = scoreFromWindows ? ", score read from the windows of " + last
                 : headConv >= 0 ? "; class head: " + units.get(headConv).name() + " for the target class only"
                 : ", then " + units.get(limit).name() + " onwards on whole maps";
-        String d = "incremental: " + units.get(0).name() + " to " + last + " on changed windows" + rest;
-        return new IncrementalForward(net, units, limit, headConv, scoreFromWindows, targetLayer, d, null);
+        String d = (tau < 1 ? "approximate (projective fields capped at tau " + tau + ") " : "") + "incremental: "
+                + units.get(0).name() + " to " + last + " on changed windows" + rest;
+        return new IncrementalForward(net, units, limit, headConv, scoreFromWindows, targetLayer, d, null, tau);
+    }
+
+    /**
+     * Accumulates wall time of each part of {@link #run} into {@code sink} (milliseconds under "layer gather" for
+     * halo gathering and pasting, "layer compute" for the layer itself, "materialize" and "rest" after the
+     * windowed layers); for benchmarks, null stops it.
+     */
+    public void profile(Map<String, double[]> sink) {
+        timings = sink;
+    }
+
+    private long now() {
+        return timings == null ? 0 : System.nanoTime();
+    }
+
+    private void tick(String part, long t0) {
+        if (timings != null) {
+            timings.computeIfAbsent(part, k -> new double[1])[0] += (System.nanoTime() - t0) / 1e6;
+        }
     }
 
     /** Why occlusion cannot run incrementally here, or null when it can. */
@@ -140,7 +199,7 @@ public final class IncrementalForward {
                 names.add(b.relu().name());
             }
         }
-        return net.forward(image, Forward.capture(names.toArray(String[]::new)));
+        return new HashMap<>(net.forward(image, Forward.capture(names.toArray(String[]::new))));
     }
 
     /**
@@ -150,6 +209,18 @@ public final class IncrementalForward {
      */
     public NDArray run(NDManager manager, NDArray image, Map<String, NDArray> base, int[] py, int[] px, int size,
                        float fill, int channel) {
+        NDArray w = runWindows(manager, image, base, py, px, size, fill, channel);
+        return readsOneChannel() ? w : runRest(manager, image, w);
+    }
+
+    /**
+     * The windowed part of {@link #run}: the target channel when {@link #readsOneChannel()}, otherwise the whole
+     * maps {@code [N, ...]} of the last windowed layer, for {@link #runRest} (which may take the maps of several
+     * batches at once: the layers after the windows, such as VGG's 120M-weight classifier, then stream their
+     * weights once for all of them).
+     */
+    public NDArray runWindows(NDManager manager, NDArray image, Map<String, NDArray> base, int[] py, int[] px,
+                              int size, float fill, int channel) {
         if (fallback != null) {
             throw new IllegalStateException("occlusion cannot run incrementally: " + fallback);
         }
@@ -164,25 +235,51 @@ public final class IncrementalForward {
             x1[r] = px[r] + size;
         }
         Geo g = new Geo(h, w, size, size, py.clone(), px.clone(), py.clone(), y1, px.clone(), x1);
+        cache = base;
+        cacheable = Collections.newSetFromMap(new IdentityHashMap<>());
+        cacheable.add(image);
+        base.forEach((k, v) -> {
+            if (!k.startsWith("#")) {
+                cacheable.add(v);
+            }
+        });
         Win x = new Win(g, manager.full(new Shape(n, c, size, size), fill), image);
         for (int i = 0; i < windowed; i++) {
             int restrict = headConv >= 0 && i >= headConv ? channel : -1;
+            timedUnit = units.get(i).name();
+            long t0 = now();
             x = apply(units.get(i), x, base, restrict);
+            tick(timedUnit + " total", t0);
         }
-        if (scoreFromWindows) {
-            return materialize(x.channel(channel));
-        }
-        if (headConv >= 0) {
-            NDArray maps = materialize(x);
-            return maps.reshape(py.length, 1, -1).mean(new int[] {2});
+        long t0 = now();
+        try {
+            if (scoreFromWindows) {
+                return materialize(x.channel(channel));
+            }
+            if (headConv >= 0) {
+                NDArray maps = materialize(x);
+                return maps.reshape(py.length, 1, -1).mean(new int[] {2});
+            }
+        } finally {
+            tick("materialize", t0);
         }
         NDArray whole = materialize(x);
+        tick("materialize", t0);
+        return whole;
+    }
+
+    /** The target layer's output {@code [N, ...]} from whole maps {@code [N, ...]} of {@link #runWindows}. */
+    public NDArray runRest(NDManager manager, NDArray image, NDArray whole) {
+        long t0 = now();
+        long c = image.getShape().get(1);
+        int h = (int) image.getShape().get(2);
         // the rest runs as usual from the whole maps; the layers before the hook see a tiny stand-in input
         int tiny = tinySize(h);
         NDArray stub = manager.zeros(new Shape(1, c, tiny, tiny));
         String hooked = units.get(windowed - 1).name();
         Forward spec = Network.OUTPUT.equals(target) ? Forward.plain() : Forward.capture(target);
         Map<String, NDArray> out = net.forward(stub, spec.hook(hooked, ignored -> whole));
+        tick("rest", t0);
         return Network.OUTPUT.equals(target) ? out.get(Network.OUTPUT) : out.get(target);
     }
 
@@ -191,6 +288,241 @@ public final class IncrementalForward {
      * the map), from the geometry alone, for choosing a batch size.
      */
     public long peakValuesPerPatch(int c, int h, int w, int[] py, int[] px, int size) {
+        List<Geo[]> geos = geometry(h, w, py, px, size);
+        long ch = c;
+        long peak = (long) c * size * size;
+        Geo g = null;
+        for (int i = 0; i < windowed; i++) {
+            Geo[] gs = geos.get(i);
+            g = gs[gs.length - 1];
+            ch = outChannels(units.get(i), ch);
+            peak = Math.max(peak, ch * g.h() * g.w());
+        }
+        if (!readsOneChannel() && g != null) {
+            peak = Math.max(peak, ch * g.mapH() * g.mapW());
+        }
+        return peak;
+    }
+
+    /** Multiply-adds of one layer (convolutions and linear layers; pooling and activations count 0) per patch. */
+    public record LayerCost(String layer, long fullMacs, double incrementalMacs) {
+    }
+
+    /**
+     * The theoretical cost of exact incremental occlusion, layer by layer: multiply-adds of the plain pass of one
+     * occluded copy against those of the windows the plan computes for it (averaged over the patches, batched as
+     * {@link #batches} groups them, so with each batch's common window size and the {@link #FULL_SHARE} switch).
+     * Their ratio is the speed-up incremental inference cannot beat on compute alone. Runs one plain pass of
+     * {@code image} for the shapes of the layers it does not window.
+     */
+    public List<LayerCost> costs(Tensor image, int[] py, int[] px, int size, int[][] batches) {
+        int h = (int) image.dim(2);
+        int w = (int) image.dim(3);
+        int n = py.length;
+        double[] inc = new double[units.size()];
+        for (int[] b : batches) {
+            List<Geo[]> geos = geometry(h, w, pick(py, b), pick(px, b), size);
+            for (int i = 0; i < windowed; i++) {
+                long[] f = macFactors(i);
+                Geo[] g = geos.get(i);
+                for (int j = 0; j < g.length; j++) {
+                    inc[i] += (double) b.length * f[j] * g[j].h() * g[j].w();
+                }
+            }
+        }
+        String[] names = units.stream().map(Layer::name).toArray(String[]::new);
+        List<LayerCost> out = new ArrayList<>();
+        try (NDManager scope = net.newScope()) {
+            Map<String, NDArray> acts = net.forward(image.toNDArray(scope), Forward.capture(names).toOutput());
+            for (int i = 0; i < units.size(); i++) {
+                Layer u = units.get(i);
+                Shape s = acts.get(u.name()).getShape();
+                long f;
+                if (u instanceof Layers.Dense) {
+                    f = net.parameters().get(u.name() + ".weight").getShape().size();
+                } else {
+                    long area = s.dimension() == 4 ? s.get(2) * s.get(3) : 0;
+                    long[] fs = macFactors(u, false);
+                    f = fs[fs.length - 1] * area + (fs.length > 1 ? fs[0] * area : 0);
+                }
+                out.add(new LayerCost(u.name(), f, i < windowed ? inc[i] / n : f));
+            }
+        }
+        return out;
+    }
+
+    static int[] pick(int[] v, int[] idx) {
+        int[] out = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = v[idx[i]];
+        }
+        return out;
+    }
+
+    /** Multiply-adds per output position of each geometry of windowed unit {@code i} (see {@link #geometry}). */
+    private long[] macFactors(int i) {
+        return macFactors(units.get(i), headConv >= 0 && i >= headConv);
+    }
+
+    private static long[] macFactors(Layer u, boolean oneChannel) {
+        if (u instanceof Layers.Conv2d c) {
+            return new long[] {convFactor(c, oneChannel ? 1 : c.outChannels())};
+        }
+        if (u instanceof Layers.Fire f) {
+            return new long[] {convFactor(f.squeeze(), f.squeeze().outChannels()),
+                    convFactor(f.expand1x1(), f.expand1x1().outChannels())
+                            + convFactor(f.expand3x3(), f.expand3x3().outChannels())};
+        }
+        if (u instanceof Layers.BasicBlock b) {
+            long out = convFactor(b.conv2(), b.conv2().outChannels());
+            if (b.downsample() != null) {
+                Layers.Conv2d ds = (Layers.Conv2d) b.downsample().children().get(0);
+                out += convFactor(ds, ds.outChannels());
+            }
+            return new long[] {convFactor(b.conv1(), b.conv1().outChannels()), out};
+        }
+        return new long[] {0};
+    }
+
+    private static long convFactor(Layers.Conv2d c, long outChannels) {
+        return outChannels * (c.inChannels() / c.groups()) * c.kernel() * c.kernel();
+    }
+
+    /**
+     * Patches grouped into batches of at most {@code maxBatch} (indices into {@code py}, {@code px}). A batch
+     * computes one window size per layer, the largest of its patches', so patches whose changed regions have the
+     * same sizes (interior ones, those clipped by the same borders, those with the same alignment to the pooling
+     * grid) go together; groups merge while the multiply-adds that wastes are cheaper than another pass's fixed
+     * cost ({@link #PASS_MACS}, {@link #MACS_PER_WEIGHT}).
+     */
+    public int[][] batches(int h, int w, int[] py, int[] px, int size, int maxBatch) {
+        int n = py.length;
+        List<Geo> geos = new ArrayList<>();
+        List<Long> factors = new ArrayList<>();
+        List<Geo[]> all = geometry(h, w, py, px, size);
+        for (int i = 0; i < windowed; i++) {
+            long[] f = macFactors(i);
+            Geo[] g = all.get(i);
+            for (int j = 0; j < g.length; j++) {
+                if (f[j] > 0) {
+                    geos.add(g[j]);
+                    factors.add(f[j]);
+                }
+            }
+        }
+        int m = geos.size();
+        Map<String, List<Integer>> bySize = new LinkedHashMap<>();
+        for (int r = 0; r < n; r++) {
+            int[] key = new int[2 * m];
+            for (int j = 0; j < m; j++) {
+                Geo g = geos.get(j);
+                key[2 * j] = g.ay1()[r] - g.ay0()[r];
+                key[2 * j + 1] = g.ax1()[r] - g.ax0()[r];
+            }
+            bySize.computeIfAbsent(Arrays.toString(key), k -> new ArrayList<>()).add(r);
+        }
+        List<Batch> groups = new ArrayList<>();
+        for (List<Integer> members : bySize.values()) {
+            for (int from = 0; from < members.size(); from += maxBatch) {
+                Batch b = new Batch(m);
+                for (int r : members.subList(from, Math.min(members.size(), from + maxBatch))) {
+                    b.add(r, geos);
+                }
+                groups.add(b);
+            }
+        }
+        long[] f = factors.stream().mapToLong(Long::longValue).toArray();
+        long weights = 0;
+        for (Map.Entry<String, NDArray> e : net.parameters().entrySet()) {
+            for (int i = 0; i < windowed; i++) {
+                if (e.getKey().startsWith(units.get(i).name() + ".")) {
+                    weights += e.getValue().getShape().size();
+                    break;
+                }
+            }
+        }
+        double passMacs = PASS_MACS + MACS_PER_WEIGHT * weights;
+        while (true) {
+            double best = passMacs;
+            int bi = -1;
+            int bj = -1;
+            for (int i = 0; i < groups.size(); i++) {
+                for (int j = i + 1; j < groups.size(); j++) {
+                    Batch a = groups.get(i);
+                    Batch b = groups.get(j);
+                    if (a.members.size() + b.members.size() > maxBatch) {
+                        continue;
+                    }
+                    double extra = a.merged(b).cost(geos, f) - a.cost(geos, f) - b.cost(geos, f);
+                    if (extra < best) {
+                        best = extra;
+                        bi = i;
+                        bj = j;
+                    }
+                }
+            }
+            if (bi < 0) {
+                break;
+            }
+            groups.set(bi, groups.get(bi).merged(groups.get(bj)));
+            groups.remove(bj);
+        }
+        int[][] out = new int[groups.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = groups.get(i).members.stream().mapToInt(Integer::intValue).sorted().toArray();
+        }
+        Arrays.sort(out, (a, b) -> Integer.compare(a[0], b[0]));
+        return out;
+    }
+
+    /** Patches of one batch with the largest changed-region size of each geometry among them. */
+    private static final class Batch {
+        final List<Integer> members = new ArrayList<>();
+        final int[] maxH;
+        final int[] maxW;
+
+        Batch(int m) {
+            maxH = new int[m];
+            maxW = new int[m];
+        }
+
+        void add(int r, List<Geo> geos) {
+            members.add(r);
+            for (int j = 0; j < geos.size(); j++) {
+                Geo g = geos.get(j);
+                maxH[j] = Math.max(maxH[j], g.ay1()[r] - g.ay0()[r]);
+                maxW[j] = Math.max(maxW[j], g.ax1()[r] - g.ax0()[r]);
+            }
+        }
+
+        Batch merged(Batch o) {
+            Batch b = new Batch(maxH.length);
+            b.members.addAll(members);
+            b.members.addAll(o.members);
+            for (int j = 0; j < maxH.length; j++) {
+                b.maxH[j] = Math.max(maxH[j], o.maxH[j]);
+                b.maxW[j] = Math.max(maxW[j], o.maxW[j]);
+            }
+            return b;
+        }
+
+        /** Multiply-adds of the batch, its windows placed as {@link Geo#place} places them. */
+        double cost(List<Geo> geos, long[] f) {
+            double c = 0;
+            for (int j = 0; j < maxH.length; j++) {
+                Geo g = geos.get(j);
+                int[] hw = Geo.windowSize(g.mapH(), g.mapW(), maxH[j], maxW[j]);
+                c += (double) f[j] * hw[0] * hw[1];
+            }
+            return c * members.size();
+        }
+    }
+
+    /**
+     * The output windows of every windowed unit for one batch of patches, as {@link #run} places them: one
+     * geometry for a plain layer, the inner then the output one for a Fire module or a residual block.
+     */
+    private List<Geo[]> geometry(int h, int w, int[] py, int[] px, int size) {
         int n = py.length;
         int[] y1 = new int[n];
         int[] x1 = new int[n];
@@ -199,33 +531,36 @@ public final class IncrementalForward {
             x1[r] = px[r] + size;
         }
         Geo g = new Geo(h, w, size, size, py.clone(), px.clone(), py.clone(), y1, px.clone(), x1);
-        long ch = c;
-        long peak = (long) c * size * size;
+        List<Geo[]> out = new ArrayList<>();
         for (int i = 0; i < windowed; i++) {
             Layer u = units.get(i);
             int oh = outSize(u, g.mapH());
             int ow = outSize(u, g.mapW());
             if (u instanceof Layers.Conv2d conv) {
                 g = place(affected(g, Kernel.of(conv), oh, ow), oh, ow);
+                out.add(new Geo[] {g});
             } else if (u instanceof Layers.MaxPool2d m) {
                 g = place(affected(g, Kernel.of(m), oh, ow), oh, ow);
+                out.add(new Geo[] {g});
             } else if (u instanceof Layers.Fire f) {
                 Geo s = place(affected(g, Kernel.of(f.squeeze()), oh, ow), oh, ow);
                 g = place(union(affected(s, Kernel.of(f.expand1x1()), oh, ow),
                         affected(s, Kernel.of(f.expand3x3()), oh, ow)), oh, ow);
+                out.add(new Geo[] {s, g});
             } else if (u instanceof Layers.BasicBlock b) {
                 int mh = Kernel.of(b.conv1()).outLen(g.mapH(), false);
                 int mw = Kernel.of(b.conv1()).outLen(g.mapW(), false);
                 Geo s = place(affected(g, Kernel.of(b.conv1()), mh, mw), mh, mw);
-                g = place(affected(s, Kernel.of(b.conv2()), oh, ow), oh, ow);
+                int[][] main = affected(s, Kernel.of(b.conv2()), oh, ow);
+                int[][] shortcut = b.downsample() == null ? new int[][] {g.ay0(), g.ay1(), g.ax0(), g.ax1()}
+                        : affected(g, Kernel.of((Layers.Conv2d) b.downsample().children().get(0)), oh, ow);
+                g = place(union(main, shortcut), oh, ow);
+                out.add(new Geo[] {s, g});
+            } else {
+                out.add(new Geo[] {g});
             }
-            ch = outChannels(u, ch);
-            peak = Math.max(peak, ch * g.h() * g.w());
         }
-        if (!readsOneChannel()) {
-            peak = Math.max(peak, ch * g.mapH() * g.mapW());
-        }
-        return peak;
+        return out;
     }
 
     // ---- plan ----
@@ -303,12 +638,9 @@ public final class IncrementalForward {
                 h = Math.max(h, ay1[r] - ay0[r]);
                 w = Math.max(w, ax1[r] - ax0[r]);
             }
-            h = Math.min(h, mapH);
-            w = Math.min(w, mapW);
-            if ((double) h * w > FULL_SHARE * mapH * mapW) {
-                h = mapH;
-                w = mapW;
-            }
+            int[] hw = windowSize(mapH, mapW, h, w);
+            h = hw[0];
+            w = hw[1];
             int[] y0 = new int[n];
             int[] x0 = new int[n];
             for (int r = 0; r < n; r++) {
@@ -316,6 +648,16 @@ public final class IncrementalForward {
                 x0[r] = Math.max(0, Math.min(ax0[r], mapW - w));
             }
             return new Geo(mapH, mapW, h, w, y0, x0, ay0, ay1, ax0, ax1);
+        }
+
+        /** The window for changed regions of at most {@code h x w}: whole maps once it covers most of the map. */
+        static int[] windowSize(int mapH, int mapW, int h, int w) {
+            h = Math.max(1, Math.min(h, mapH));
+            w = Math.max(1, Math.min(w, mapW));
+            if ((double) h * w > FULL_SHARE * mapH * mapW) {
+                return new int[] {mapH, mapW};
+            }
+            return new int[] {h, w};
         }
     }
 
@@ -385,8 +727,29 @@ public final class IncrementalForward {
         return u;
     }
 
-    private static Geo place(int[][] a, int outH, int outW) {
+    /**
+     * Windows for changed regions {@code a} of an {@code outH x outW} map; with a projective-field threshold
+     * {@code tau < 1} each region is first cut to its central {@code tau} share of the map per side (Krypton's
+     * approximation: the changes outside are dropped, those positions keep their unoccluded values).
+     */
+    private Geo place(int[][] a, int outH, int outW) {
+        if (tau < 1) {
+            a = new int[][] {a[0].clone(), a[1].clone(), a[2].clone(), a[3].clone()};
+            cap(a[0], a[1], outH);
+            cap(a[2], a[3], outW);
+        }
         return Geo.place(outH, outW, a[0], a[1], a[2], a[3]);
+    }
+
+    private void cap(int[] a0, int[] a1, int len) {
+        int most = Math.max(1, (int) Math.ceil(tau * len));
+        for (int r = 0; r < a0.length; r++) {
+            if (a1[r] - a0[r] > most) {
+                int from = (a0[r] + a1[r] - most) / 2;
+                a0[r] = from;
+                a1[r] = from + most;
+            }
+        }
     }
 
     // ---- windowed evaluation ----
@@ -536,7 +899,16 @@ public final class IncrementalForward {
     }
 
     /** The input windows a kernel layer needs for output windows {@code g}, with {@code pad} outside the map. */
-    private static NDArray gatherInput(Win in, Geo g, Kernel k, float pad) {
+    private NDArray gatherInput(Win in, Geo g, Kernel k, float pad) {
+        long t0 = now();
+        try {
+            return gatherInput0(in, g, k, pad);
+        } finally {
+            tick(timedUnit + " gather", t0);
+        }
+    }
+
+    private NDArray gatherInput0(Win in, Geo g, Kernel k, float pad) {
         int n = g.n();
         int[] iy = new int[n];
         int[] ix = new int[n];
@@ -548,7 +920,7 @@ public final class IncrementalForward {
     }
 
     /** Whole maps {@code [N, C, H, W]}: the unoccluded activation with each patch's window pasted in. */
-    static NDArray materialize(Win in) {
+    NDArray materialize(Win in) {
         if (in.g().full()) {
             return in.data();
         }
@@ -557,54 +929,105 @@ public final class IncrementalForward {
     }
 
     /**
-     * For each patch r the {@code ih x iw} region at {@code (iy[r], ix[r])} of its activation: values from its
-     * window where it has one, from the unoccluded activation elsewhere, {@code pad} outside the map. One index
-     * selection over [window values | unoccluded values | pad] per call, whatever the number of patches.
+     * An activation {@code [N, C, H, W]} as rows of channels {@code [N*H*W, C]}: a view when it is laid out
+     * channels-last, as the arrays {@link #gather} builds (and the convolutions and poolings computed from them)
+     * are, a copy otherwise.
      */
-    static NDArray gather(Win in, int[] iy, int[] ix, int ih, int iw, float pad) {
+    private static NDArray rows(NDArray x) {
+        return x.transpose(0, 2, 3, 1).reshape(-1, x.getShape().get(1));
+    }
+
+    /**
+     * The unoccluded activation as rows {@code [H*W + 1, C]}, the last row {@code pad}; kept with the base
+     * activations, so computed once per image and padding value rather than once per batch.
+     */
+    private NDArray baseRows(NDArray base, float pad) {
+        boolean keep = cacheable != null && cacheable.contains(base);
+        String key = "#rows@" + System.identityHashCode(base) + "/" + pad;
+        NDArray cached = keep ? cache.get(key) : null;
+        if (cached != null) {
+            return cached;
+        }
+        NDArray padRow = base.getManager().full(new Shape(1, base.getShape().get(1)), pad);
+        NDArray r = rows(base).concat(padRow, 0);
+        if (keep) {
+            cache.put(key, r);
+        }
+        return r;
+    }
+
+    /**
+     * For each patch r the {@code ih x iw} region at {@code (iy[r], ix[r])} of its activation: values from its
+     * window where it has one, from the unoccluded activation elsewhere, {@code pad} outside the map. Works on
+     * rows of channels: one row selection from the unoccluded activation (cached in that layout), then the
+     * windows' rows put in place, so neither the whole unoccluded map nor the windows are copied or transposed
+     * per batch. Returns {@code [N, C, ih, iw]} laid out channels-last.
+     */
+    NDArray gather(Win in, int[] iy, int[] ix, int ih, int iw, float pad) {
         Geo g = in.g();
         int n = g.n();
         int mh = g.mapH();
         int mw = g.mapW();
         long c = in.data().getShape().get(1);
         boolean useBase = !g.full();
+        int outside = mh * mw;
+        int total = n * ih * iw;
         int winLen = n * g.h() * g.w();
-        int baseLen = useBase ? mh * mw : 0;
-        int padIdx = winLen + baseLen;
-        long[] idx = new long[n * ih * iw];
-        boolean anyPad = false;
+        long[] idx = new long[total];
+        long[] dst = new long[Math.min(total, winLen)];
+        long[] src = new long[dst.length];
+        long[] padAt = useBase ? null : new long[total];
+        int m = 0;
+        int pads = 0;
+        boolean inOrder = true;
         int k = 0;
         for (int r = 0; r < n; r++) {
             for (int i = 0; i < ih; i++) {
                 int y = iy[r] + i;
                 int wy = y - g.y0()[r];
-                for (int j = 0; j < iw; j++) {
+                for (int j = 0; j < iw; j++, k++) {
                     int x = ix[r] + j;
                     if (y < 0 || y >= mh || x < 0 || x >= mw) {
-                        idx[k++] = padIdx;
-                        anyPad = true;
+                        idx[k] = useBase ? outside : 0;
+                        if (!useBase) {
+                            padAt[pads++] = k;
+                        }
                         continue;
                     }
                     int wx = x - g.x0()[r];
                     if (wy >= 0 && wy < g.h() && wx >= 0 && wx < g.w()) {
-                        idx[k++] = ((long) r * g.h() + wy) * g.w() + wx;
+                        long w = ((long) r * g.h() + wy) * g.w() + wx;
+                        if (useBase) {
+                            idx[k] = outside;
+                            inOrder &= w == m;
+                            dst[m] = k;
+                            src[m++] = w;
+                        } else {
+                            idx[k] = w;
+                        }
                     } else {
-                        idx[k++] = winLen + (long) y * mw + x;
+                        idx[k] = (long) y * mw + x;
                     }
                 }
             }
         }
-        NDManager m = in.data().getManager();
-        NDList parts = new NDList(in.data().transpose(1, 0, 2, 3).reshape(c, winLen));
+        NDManager mgr = in.data().getManager();
+        NDArray winRows = rows(in.data());
+        NDArray out;
         if (useBase) {
-            parts.add(in.base().reshape(c, (long) mh * mw));
+            out = baseRows(in.base(), pad).get(new NDIndex("{}", mgr.create(idx)));
+            if (m > 0) {
+                NDArray values = inOrder && m == winLen ? winRows
+                        : winRows.get(new NDIndex("{}", mgr.create(Arrays.copyOf(src, m))));
+                out.set(new NDIndex("{}", mgr.create(Arrays.copyOf(dst, m))), values);
+            }
+        } else {
+            out = winRows.get(new NDIndex("{}", mgr.create(idx)));
+            if (pads > 0) {
+                out.set(new NDIndex("{}", mgr.create(Arrays.copyOf(padAt, pads))), mgr.full(new Shape(pads, c), pad));
+            }
         }
-        if (anyPad) {
-            parts.add(m.full(new Shape(c, 1), pad));
-        }
-        NDArray src = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 1);
-        NDArray picked = src.get(new NDIndex(":, {}", m.create(idx)));
-        return picked.reshape(c, n, ih, iw).transpose(1, 0, 2, 3);
+        return out.reshape(n, ih, iw, c).transpose(0, 3, 1, 2);
     }
 
     // ---- sizes ----
