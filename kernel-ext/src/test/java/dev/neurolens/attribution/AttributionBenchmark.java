@@ -129,7 +129,7 @@ public final class AttributionBenchmark {
     /** Times {@code job} in Java and its python peer; prints the row and returns the Java milliseconds. */
     static double row(String arch, String label, Supplier<Object> job, int iters, Path script, String method,
                       String layer, int threads) throws Exception {
-        double java = median(job, 1, iters);
+        double java = median(job, WARMUP, iters);
         double py = script == null ? Double.NaN : python(script, arch, threads, iters, method, layer);
         System.out.printf("%-14s %-24s %10.1f %10.1f %7.2f%n", arch, label, java, py, java / py);
         return java;
@@ -228,6 +228,12 @@ public final class AttributionBenchmark {
         return Tensor.of(v, 1, 3, 224, 224);
     }
 
+    /**
+     * Untimed calls before the timed ones, on both sides: libtorch 2.7's first few passes of a shape (kernel and
+     * oneDNN primitive selection) take about 1.7x longer, so a single warm-up call made the first rows look slow.
+     */
+    static final int WARMUP = 3;
+
     static double median(Supplier<Object> job, int warmup, int iters) {
         double[] t = new double[iters];
         for (int i = 0; i < warmup + iters; i++) {
@@ -243,7 +249,8 @@ public final class AttributionBenchmark {
 
     static double python(Path script, String arch, int threads, int iters, String method, String layer)
             throws Exception {
-        Process p = new ProcessBuilder(TorchOracle.PYTHON, script.toString(), arch, String.valueOf(threads), "1",
+        Process p = new ProcessBuilder(TorchOracle.PYTHON, script.toString(), arch, String.valueOf(threads),
+                String.valueOf(WARMUP),
                 String.valueOf(iters), "224", method, layer).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).strip();
         if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
