@@ -118,4 +118,35 @@ class GeneratorPriorTest {
             assertTrue(e.getMessage().contains("relu4"), e.getMessage());
         }
     }
+    /** An ImageNet-sized RGB classifier: G draws 64 px pictures, resized to 224 for the condition; big codes refused. */
+    @Test
+    void largeRgbClassifiersGetA64PixelPriorAndConvMapsAreRefused() {
+        try (Network net = dev.neurolens.model.Architecture.of("resnet18").randomInit(1)) {
+            java.util.List<java.awt.image.BufferedImage> pics = new java.util.ArrayList<>();
+            Random r = new Random(3);
+            for (int i = 0; i < 4; i++) {
+                java.awt.image.BufferedImage b = new java.awt.image.BufferedImage(240, 240,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 240; y++) {
+                    for (int x = 0; x < 240; x++) {
+                        b.setRGB(x, y, r.nextInt(1 << 24));
+                    }
+                }
+                pics.add(b);
+            }
+            ImageSet data = ImageSet.of(pics, null, java.util.List.of(), "noise");
+            try (GeneratorPrior prior = GeneratorPrior.train(net, "flatten", data).steps(2).batch(2).width(4)
+                    .live(false).run()) {
+                assertEquals(512, prior.codeSize());
+                Tensor codes = prior.randomCodes(2, 1);
+                assertArrayEquals(new long[] {2, 3, 64, 64}, prior.decode(codes).shape());
+                PlugAndPlayResult run = PlugAndPlay.of(prior).target(3).chains(2).steps(2).live(false).run();
+                assertEquals(2, run.pictures().size());
+                assertEquals(64, run.pictures().get(0).getWidth());
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GeneratorPrior.train(net, "layer4", data).steps(1).live(false).run());
+            assertTrue(e.getMessage().contains("25088"), e.getMessage());
+        }
+    }
 }
