@@ -96,10 +96,13 @@ public final class Occlusion implements AttributionMethod {
         int c = (int) x.dim(1);
         int h = (int) x.dim(2);
         int w = (int) x.dim(3);
-        int size = Math.min(patch, Math.min(h, w));
-        int[] ys = positions(h, size, stride);
-        int[] xs = positions(w, size, stride);
-        int patches = ys.length * xs.length;
+        Grid g = grid(h, w);
+        int size = g.size();
+        int[] ys = g.ys();
+        int[] xs = g.xs();
+        int[] allY = g.allY();
+        int[] allX = g.allX();
+        int patches = allY.length;
         Target.Resolved t = target.resolve(model, x);
         IncrementalForward plan = null;
         String mode;
@@ -113,12 +116,6 @@ public final class Occlusion implements AttributionMethod {
             }
         } else {
             mode = "plain batched passes (" + model.info().name() + " is not a Network whose layers can be windowed)";
-        }
-        int[] allY = new int[patches];
-        int[] allX = new int[patches];
-        for (int i = 0; i < patches; i++) {
-            allY[i] = ys[i / xs.length];
-            allX[i] = xs[i % xs.length];
         }
         int batchSize = batchSize(plan, c, h, w, allY, allX, size);
         float[] base = t.scores(model, x);
@@ -204,6 +201,19 @@ public final class Occlusion implements AttributionMethod {
         int c = (int) x.dim(1);
         int h = (int) x.dim(2);
         int w = (int) x.dim(3);
+        Grid g = grid(h, w);
+        int size = g.size();
+        int[] allY = g.allY();
+        int[] allX = g.allX();
+        int[][] batches = plan.batches(h, w, allY, allX, size, batchSize(plan, c, h, w, allY, allX, size));
+        return plan.costs(Support.rows(x, 0, 1), allY, allX, size, batches);
+    }
+
+    /** The patch side (at most the image's), the patch corners along each axis, and every patch's corner. */
+    private record Grid(int size, int[] ys, int[] xs, int[] allY, int[] allX) {
+    }
+
+    private Grid grid(int h, int w) {
         int size = Math.min(patch, Math.min(h, w));
         int[] ys = positions(h, size, stride);
         int[] xs = positions(w, size, stride);
@@ -214,8 +224,7 @@ public final class Occlusion implements AttributionMethod {
             allY[i] = ys[i / xs.length];
             allX[i] = xs[i % xs.length];
         }
-        int[][] batches = plan.batches(h, w, allY, allX, size, batchSize(plan, c, h, w, allY, allX, size));
-        return plan.costs(Support.rows(x, 0, 1), allY, allX, size, batches);
+        return new Grid(size, ys, xs, allY, allX);
     }
 
     /** Adds each patch's score drop to the pixels it covers. */

@@ -307,7 +307,8 @@ public final class GanTrainer {
         return names.get(names.size() - 2);
     }
 
-    private static boolean trainable(String key) {
+    /** Whether a parameter is learned (batch norm's running statistics are not). */
+    static boolean trainable(String key) {
         return !key.endsWith("running_mean") && !key.endsWith("running_var");
     }
 

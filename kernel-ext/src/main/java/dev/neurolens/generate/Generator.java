@@ -180,7 +180,7 @@ public final class Generator implements AutoCloseable {
         return new Generator(null, s, s.zDim);
     }
 
-    private static Generator fromStateDict(Map<String, RawTensor> w, String source,
+    static Generator fromStateDict(Map<String, RawTensor> w, String source,
                                            java.util.function.Function<Architecture, Network> loader) {
         if (w.containsKey("layer1.conv.weight") || w.containsKey("features.0.conv.weight")) {
             return progan(w, source);

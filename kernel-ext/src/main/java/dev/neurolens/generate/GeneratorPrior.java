@@ -318,46 +318,22 @@ public final class GeneratorPrior implements AutoCloseable {
         float[] mean = w.get(STATS + "mean").toFloatArray();
         float[] std = w.get(STATS + "std").toFloatArray();
         float[] range = w.get(STATS + "range").toFloatArray();
-        long[] first = g.get("main.0.weight").shape();
-        int d = (int) first[0];
-        if (d != mean.length) {
-            throw new WeightsException(source + ": generator takes " + d + " values but the codes have " + mean.length);
+        String gSource = source + " (generator)";
+        Generator generator = Generator.fromStateDict(g, gSource, arch -> arch.load(g, gSource));
+        int d = generator.zDim();
+        try {
+            if (d != mean.length) {
+                throw new WeightsException(source + ": generator takes " + d + " values but the codes have "
+                        + mean.length);
+            }
+            checkCodeSize(classifier, layer, d, source);
+        } catch (RuntimeException e) {
+            generator.close();
+            throw e;
         }
-        int size = 4 << countTransposed(g) - 1;
-        long[] last = lastTransposed(g);
-        int channels = (int) last[1];
-        int ngf = (int) last[0];
-        checkCodeSize(classifier, layer, d, source);
-        Network gNet = Architecture.dcganGenerator(d, ngf, channels, size).load(g, source + " (generator)");
         Network rNet = denoiserArchitecture(d, (int) r.get("0.weight").shape()[0]).load(r, source + " (denoiser)");
-        return new GeneratorPrior(classifier, owns, layer, Generator.of(gNet, d), rNet, mean, std, range[0],
+        return new GeneratorPrior(classifier, owns, layer, generator, rNet, mean, std, range[0],
                 range[1], range[2], source);
-    }
-
-    private static int countTransposed(Map<String, RawTensor> g) {
-        int n = 0;
-        for (String k : g.keySet()) {
-            if (k.endsWith(".weight") && g.get(k).shape().length == 4) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** The shape of the deepest transposed convolution ({@code main.N.weight} with the largest N). */
-    private static long[] lastTransposed(Map<String, RawTensor> g) {
-        long[] last = null;
-        int best = -1;
-        for (String k : g.keySet()) {
-            if (k.endsWith(".weight") && g.get(k).shape().length == 4) {
-                int index = Integer.parseInt(k.split("\\.")[1]);
-                if (index > best) {
-                    best = index;
-                    last = g.get(k).shape();
-                }
-            }
-        }
-        return last;
     }
 
     private static void checkCodeSize(Network classifier, String layer, int d, String source) {
@@ -644,7 +620,7 @@ public final class GeneratorPrior implements AutoCloseable {
         private static Map<String, NDArray> trainable(Map<String, NDArray> params) {
             Map<String, NDArray> out = new LinkedHashMap<>();
             params.forEach((k, v) -> {
-                if (!k.endsWith("running_mean") && !k.endsWith("running_var") && !k.endsWith("num_batches_tracked")) {
+                if (GanTrainer.trainable(k)) {
                     out.put(k, v);
                 }
             });

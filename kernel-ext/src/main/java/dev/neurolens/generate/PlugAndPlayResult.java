@@ -131,21 +131,12 @@ public final class PlugAndPlayResult implements Displayable {
         if (n < 2) {
             return 0;
         }
+        // RGB in [0, 1], whatever the pictures' type
+        dev.neurolens.model.Preprocessing rgb = new dev.neurolens.model.Preprocessing(3, 1, 1, new float[3],
+                new float[] {1, 1, 1});
         List<float[]> px = new ArrayList<>();
         for (BufferedImage b : pictures) {
-            int w = b.getWidth();
-            int h = b.getHeight();
-            float[] v = new float[w * h * 3];
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    int rgb = b.getRGB(x, y);
-                    int k = (y * w + x) * 3;
-                    v[k] = ((rgb >> 16) & 255) / 255f;
-                    v[k + 1] = ((rgb >> 8) & 255) / 255f;
-                    v[k + 2] = (rgb & 255) / 255f;
-                }
-            }
-            px.add(v);
+            px.add(rgb.pixels(b));
         }
         double sum = 0;
         int pairs = 0;
