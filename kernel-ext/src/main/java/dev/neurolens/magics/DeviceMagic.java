@@ -23,6 +23,7 @@ public final class DeviceMagic implements Magic {
                 List.of("device in use", device + (device.isGpu() ? " (GPU)" : " (CPU)")),
                 List.of("CUDA GPUs visible", String.valueOf(Devices.gpuCount())),
                 List.of("libtorch", Devices.libtorchVersion() + " (DJL " + Versions.djl() + ")"),
-                List.of("CPU threads", threads[0] + " intra-op, " + threads[1] + " inter-op")));
+                List.of("CPU threads", threads[0] + " intra-op, " + threads[1] + " inter-op"),
+                List.of("CPU convolutions", Devices.convolutions())));
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
+import dev.neurolens.model.internal.ConvolutionCheck;
 
 /** Which device the models run on: the first GPU when libtorch sees CUDA, else the CPU. */
 public final class Devices {
@@ -17,6 +18,7 @@ public final class Devices {
         if (d == null) {
             synchronized (Devices.class) {
                 if (current == null) {
+                    ConvolutionCheck.ensureChecked();
                     current = gpuCount() > 0 ? Device.gpu(0) : Device.cpu();
                 }
                 d = current;
@@ -38,6 +40,11 @@ public final class Devices {
                 current(), gpus > 0 ? "available" : "not available", gpus, gpus == 1 ? "" : "s",
                 LibUtils.getVersion(), Engine.getDjlVersion(), JniUtils.getNumThreads(),
                 JniUtils.getNumInteropThreads());
+    }
+
+    /** What the start-up convolution check found on this CPU (oneDNN on, or off because it was wrong here). */
+    public static String convolutions() {
+        return ConvolutionCheck.describe();
     }
 
     public static String libtorchVersion() {
