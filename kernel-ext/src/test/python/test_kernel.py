@@ -214,5 +214,118 @@ class KernelStartup(unittest.TestCase):
             km.shutdown_kernel(now=True)
 
 
+class WeightDownloadThroughTheKernel(unittest.TestCase):
+    """A registry model's first use downloads from a local server with a live bar in the notebook; the second use
+    reads the cache; a corrupted body is rejected and deleted. Through the installed kernelspec, which starts the
+    JVM with DJL's offline switch on (it must not stop our downloads)."""
+
+    @classmethod
+    def setUpClass(cls):
+        import hashlib
+        import http.server
+        import subprocess
+        import sys
+        import tempfile
+        import threading
+        cls.tmp = tempfile.TemporaryDirectory()
+        root = cls.tmp.name
+        pth = os.path.join(root, "squeezenet.pth")
+        # a torchvision-architecture file made here (random weights, fixed seed): no download site is needed
+        subprocess.run([sys.executable, "-c",
+                        "import torch, torchvision; torch.manual_seed(0); "
+                        f"torch.save(torchvision.models.squeezenet1_1().state_dict(), {pth!r})"], check=True)
+        with open(pth, "rb") as f:
+            cls.body = f.read()
+        cls.sha = hashlib.sha256(cls.body).hexdigest()
+        cls.name = f"squeezenet1_1-{cls.sha[:8]}.pth"
+        cls.hits = []
+        body, hits = cls.body, cls.hits
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                hits.append(self.path)
+                data = body if self.path.startswith("/models/") else body[:1000] + b"x" + body[1001:]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.base = f"http://127.0.0.1:{cls.server.server_address[1]}"
+        cls.cache = os.path.join(root, "cache")
+        env = {k: v for k, v in os.environ.items() if k not in ("NEUROLENS_WEIGHTS", "NEUROLENS_OFFLINE",
+                                                                 "NEUROLENS_MIRROR")}
+        env["NEUROLENS_CACHE"] = cls.cache
+        cls.km, cls.kc = start_new_kernel(kernel_name=KERNEL, startup_timeout=120, env=env)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.km.shutdown_kernel(now=True)
+        cls.server.shutdown()
+        cls.tmp.cleanup()
+
+    def run_cell(self, code, timeout=120):
+        msg_id = self.kc.execute(code)
+        outputs = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            outputs.append(msg)
+        reply = self.kc.get_shell_msg(timeout=timeout)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.kc.get_shell_msg(timeout=timeout)
+        return reply["content"], outputs
+
+    def register_and_load(self, entry, path):
+        return self.run_cell(
+            f'dev.neurolens.model.WeightStore.register(new dev.neurolens.model.WeightsEntry("{entry}", '
+            f'"squeezenet1_1", "{self.base}{path}/{self.name}", "{self.sha}"));\n'
+            f'try (var net = dev.neurolens.Neurolens.model("{entry}")) {{ System.out.println(net.source()); }}')
+
+    @staticmethod
+    def bars(outputs):
+        return [m["content"]["data"].get("text/html", "") for m in outputs
+                if m["msg_type"] in ("display_data", "update_display_data") and "nl-progress" in
+                m["content"]["data"].get("text/html", "")]
+
+    def test_first_use_downloads_with_a_bar_then_the_cache_serves(self):
+        content, outputs = self.register_and_load("squeeze_dl", "/models")
+        self.assertEqual(content["status"], "ok", content)
+        bars = self.bars(outputs)
+        self.assertTrue(bars, [m["msg_type"] for m in outputs])
+        self.assertIn("downloading " + self.name, bars[0])
+        mb = f"{len(self.body) / 1e6:.1f}"
+        self.assertIn(f"{mb}/{mb} MB 100%", bars[-1])
+        self.assertIn("MB/s", bars[-1])
+        printed = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+        self.assertIn(os.path.join(self.cache, self.name), printed)
+        downloads = lambda: [h for h in self.hits if h.startswith("/models/")]
+        self.assertEqual(len(downloads()), 1)
+
+        content, outputs = self.register_and_load("squeeze_dl", "/models")
+        self.assertEqual(content["status"], "ok", content)
+        self.assertEqual(self.bars(outputs), [])
+        self.assertEqual(len(downloads()), 1, "the second use reads the cache")
+
+    def test_a_corrupted_body_is_rejected_and_deleted(self):
+        content, outputs = self.run_cell(
+            f'dev.neurolens.model.WeightStore.register(new dev.neurolens.model.WeightsEntry("squeeze_bad", '
+            f'"squeezenet1_1", "{self.base}/corrupt/{self.name.replace(".pth", "b.pth")}", "{self.sha}"));\n'
+            f'dev.neurolens.Neurolens.model("squeeze_bad")')
+        self.assertEqual(content["status"], "error")
+        self.assertIn("sha256", content["evalue"])
+        self.assertIn("deleted", content["evalue"])
+        self.assertIn("/corrupt/", content["evalue"])
+        leftovers = [f for f in os.listdir(self.cache) if "b.pth" in f]
+        self.assertEqual(leftovers, [])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,6 +1,7 @@
 package dev.neurolens;
 
 import dev.neurolens.display.DisplayDefaults;
+import dev.neurolens.display.DownloadBar;
 import dev.neurolens.homework.SaliencyHomework;
 import dev.neurolens.homework.StyleTransferHomework;
 import dev.neurolens.magics.ActivationsMagic;
@@ -20,6 +21,7 @@ import dev.neurolens.magics.StyleMagic;
 import dev.neurolens.magics.TsneMagic;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.WeightStore;
 
 /**
  * The front door. In a notebook everything starts here ({@code Neurolens.install()} is run by the kernel at
@@ -47,6 +49,7 @@ public final class Neurolens {
             return;
         }
         DisplayDefaults.register();
+        WeightStore.setDownloadProgress(new DownloadBar());
         MagicRegistry.register(new NeurolensMagic());
         MagicRegistry.register(new DeviceMagic());
         MagicRegistry.register(new HtmlMagic());

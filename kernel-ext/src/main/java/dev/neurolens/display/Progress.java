@@ -27,6 +27,7 @@ public final class Progress implements AutoCloseable {
     static final double BUDGET = 0.005;
 
     private final long total;
+    private final boolean bytes;
     private final LiveDisplay live;
     private final LongSupplier clock;
     private final long startedAt;
@@ -38,6 +39,7 @@ public final class Progress implements AutoCloseable {
 
     private Progress(Builder b) {
         this.total = b.total;
+        this.bytes = b.bytes;
         this.label = b.label;
         this.clock = b.clock;
         // A bar is secondary to the work and to any figure beside it: a 1% share of wall time is plenty.
@@ -152,13 +154,16 @@ public final class Progress implements AutoCloseable {
         double rate = elapsed > 0 ? count / elapsed : 0;
         boolean known = total > 0;
         double frac = known ? Math.min(1, count / (double) total) : 0;
-        String counts = known ? count + "/" + total + String.format(Locale.ROOT, " %3.0f%%", 100 * frac) : count + "";
+        String unit = bytes ? " MB" : "";
+        String counts = known ? amount(count) + "/" + amount(total) + unit + String.format(Locale.ROOT, " %3.0f%%", 100 * frac)
+                : amount(count) + unit;
         String time = clock(elapsed);
         if (known && !done && rate > 0) {
             time += " < " + clock(Math.max(0, total - count) / rate);
         }
         String metricText = metricsText();
-        String stats = counts + " · " + rateText(rate) + " · " + time + (metricText.isEmpty() ? "" : " · " + metricText);
+        String stats = counts + " · " + (bytes ? megabytes(rate) + " MB/s" : rateText(rate)) + " · " + time
+                + (metricText.isEmpty() ? "" : " · " + metricText);
 
         StringBuilder text = new StringBuilder();
         if (label != null && !label.isEmpty()) {
@@ -209,6 +214,14 @@ public final class Progress implements AutoCloseable {
         return String.valueOf(value);
     }
 
+    private String amount(long n) {
+        return bytes ? megabytes(n) : String.valueOf(n);
+    }
+
+    private static String megabytes(double n) {
+        return String.format(Locale.ROOT, n >= 100e6 ? "%.0f" : "%.1f", n / 1e6);
+    }
+
     private static String rateText(double perSecond) {
         if (perSecond <= 0) {
             return "– it/s";
@@ -232,6 +245,7 @@ public final class Progress implements AutoCloseable {
         private LongSupplier clock = System::nanoTime;
         private DisplaySink sink;
         private Duration minInterval;
+        private boolean bytes;
 
         private Builder() {
         }
@@ -239,6 +253,12 @@ public final class Progress implements AutoCloseable {
         /** Number of steps; unknown (-1) shows a count and rate without a bar or ETA. */
         public Builder total(long n) {
             this.total = n;
+            return this;
+        }
+
+        /** Counts bytes: amounts in MB and the rate in MB/s (a download). */
+        public Builder bytes() {
+            this.bytes = true;
             return this;
         }
 

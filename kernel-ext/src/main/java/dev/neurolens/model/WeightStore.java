@@ -4,26 +4,31 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URLConnection;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Finds weight files: first in a local directory ({@code NEUROLENS_WEIGHTS}, for offline machines), then in
- * the cache ({@code NEUROLENS_CACHE}, default {@code ~/.cache/neurolens}), else downloads into the cache with
- * progress. Every file is checked against its sha256 before use.
+ * the cache ({@code NEUROLENS_CACHE}, default {@code ~/.cache/neurolens}), else downloads into the cache (from the
+ * official URL or a mirror) with progress, to a temporary file renamed only after its sha256 matches. Every file
+ * is checked against its sha256 before use.
  */
 public final class WeightStore {
 
@@ -42,30 +47,68 @@ public final class WeightStore {
                 "https://download.pytorch.org/models/resnet18-f37072fd.pth", "f37072fd"));
     }
 
+    private static volatile DownloadProgress defaultProgress = DownloadProgress.text(System.err);
+
     private final Path localDir;
     private final Path cacheDir;
     private final boolean offline;
-    private final PrintStream progress;
+    private final String mirror;
+    private final Duration timeout;
+    private final DownloadProgress progress;
 
+    /** A store with no mirror and the default 30 s timeout; progress as text lines on {@code progress} (or none). */
     public WeightStore(Path localDir, Path cacheDir, boolean offline, PrintStream progress) {
-        this.localDir = localDir;
-        this.cacheDir = cacheDir;
-        this.offline = offline;
-        this.progress = progress;
+        this(localDir, cacheDir, offline, null, DEFAULT_TIMEOUT, DownloadProgress.text(progress));
     }
 
     /**
-     * From the environment: NEUROLENS_WEIGHTS, NEUROLENS_CACHE, and offline when NEUROLENS_OFFLINE=true or
-     * DJL's offline switch ({@code -Dai.djl.offline=true} / {@code DJL_OFFLINE=true}) is on.
+     * @param mirror base URL that serves the files under their published names (a classroom or regional server),
+     *               or null for the official URLs
+     * @param timeout how long a connection or a read may wait before the download fails
+     */
+    public WeightStore(Path localDir, Path cacheDir, boolean offline, String mirror, Duration timeout,
+                       DownloadProgress progress) {
+        this.localDir = localDir;
+        this.cacheDir = cacheDir;
+        this.offline = offline;
+        this.mirror = mirror == null || mirror.isBlank() ? null : mirror.strip().replaceAll("/+$", "");
+        this.timeout = timeout;
+        this.progress = progress == null ? DownloadProgress.text(null) : progress;
+    }
+
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * From the environment (each also a system property): {@code NEUROLENS_WEIGHTS} / {@code neurolens.weights}
+     * (a folder of weight files), {@code NEUROLENS_CACHE} / {@code neurolens.cache} (default
+     * {@code ~/.cache/neurolens}), {@code NEUROLENS_MIRROR} / {@code neurolens.mirror} (base URL of a mirror),
+     * {@code NEUROLENS_OFFLINE=1} / {@code neurolens.offline=true} (never download). DJL's own offline switch
+     * ({@code ai.djl.offline}, which the kernel sets to keep DJL's hub quiet) does not stop these downloads.
      */
     public static WeightStore fromEnvironment() {
-        String local = System.getenv("NEUROLENS_WEIGHTS");
-        String cache = System.getenv("NEUROLENS_CACHE");
-        Path cacheDir = cache != null && !cache.isBlank() ? Path.of(cache)
-                : Path.of(System.getProperty("user.home"), ".cache", "neurolens");
-        boolean offline = "true".equalsIgnoreCase(System.getenv("NEUROLENS_OFFLINE"))
-                || Boolean.getBoolean("ai.djl.offline") || "true".equalsIgnoreCase(System.getenv("DJL_OFFLINE"));
-        return new WeightStore(local == null || local.isBlank() ? null : Path.of(local), cacheDir, offline, System.err);
+        String local = setting("NEUROLENS_WEIGHTS", "neurolens.weights");
+        String cache = setting("NEUROLENS_CACHE", "neurolens.cache");
+        Path cacheDir = cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "neurolens");
+        String off = setting("NEUROLENS_OFFLINE", "neurolens.offline");
+        boolean offline = off != null && off.matches("(?i)1|true|yes|on");
+        String seconds = setting("NEUROLENS_DOWNLOAD_TIMEOUT", "neurolens.download.timeout");
+        Duration timeout = seconds != null && seconds.matches("\\d+") ? Duration.ofSeconds(Long.parseLong(seconds))
+                : DEFAULT_TIMEOUT;
+        return new WeightStore(local == null ? null : Path.of(local), cacheDir, offline,
+                setting("NEUROLENS_MIRROR", "neurolens.mirror"), timeout, defaultProgress);
+    }
+
+    private static String setting(String env, String property) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    /** Where downloads made by {@link #fromEnvironment()} report progress (the notebook installs a live bar). */
+    public static void setDownloadProgress(DownloadProgress p) {
+        defaultProgress = p == null ? DownloadProgress.text(System.err) : p;
     }
 
     public static void register(WeightsEntry entry) {
@@ -91,8 +134,18 @@ public final class WeightStore {
         }
     }
 
+    /** True when downloads are off ({@code NEUROLENS_OFFLINE}). */
+    public boolean offline() {
+        return offline;
+    }
+
     public Path cacheDir() {
         return cacheDir;
+    }
+
+    /** The URL a download of {@code entry} uses: the mirror's copy when a mirror is set, else the official one. */
+    public String downloadUrl(WeightsEntry entry) {
+        return mirror == null ? entry.url() : mirror + "/" + entry.fileName();
     }
 
     /** Where the file for {@code entry} would be found, verified; downloads it if allowed and needed. */
@@ -110,7 +163,7 @@ public final class WeightStore {
             return cached;
         }
         if (offline) {
-            throw new WeightsException(missingMessage(entry, "offline mode is on"));
+            throw new WeightsException(missingMessage(entry, entry.url(), "offline: NEUROLENS_OFFLINE is set"));
         }
         return download(entry, cached);
     }
@@ -122,63 +175,101 @@ public final class WeightStore {
                 dev.neurolens.model.internal.WeightsFiles.read(file), file.toString());
     }
 
-    private String missingMessage(WeightsEntry entry, String why) {
+    /** One line: which file, from where, why not, and where to put it by hand. */
+    private String missingMessage(WeightsEntry entry, String url, String why) {
         return "weights " + entry.fileName() + " for " + entry.name() + " are not available (" + why + "). "
-                + "Download " + entry.url() + " and put it in "
+                + "Download " + url + " and put it in "
                 + (localDir != null ? localDir.toAbsolutePath() : "a folder named by env NEUROLENS_WEIGHTS")
-                + " or in the cache " + cacheDir.toAbsolutePath() + ".";
+                + " or in the cache " + cacheDir.toAbsolutePath()
+                + (mirror == null ? ", or set NEUROLENS_MIRROR to a server that has it." : ".");
     }
 
     private Path download(WeightsEntry entry, Path target) {
-        Path part = target.resolveSibling(entry.fileName() + ".part");
+        String url = downloadUrl(entry);
+        Path part = null;
         try {
             Files.createDirectories(cacheDir);
-            HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(20)).build();
-            HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(URI.create(entry.url())).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) {
-                response.body().close();
-                throw new IOException("HTTP " + response.statusCode());
+            URLConnection connection = URI.create(url).toURL().openConnection();
+            connection.setConnectTimeout((int) timeout.toMillis());
+            connection.setReadTimeout((int) timeout.toMillis());
+            if (connection instanceof HttpURLConnection http) {
+                int status = http.getResponseCode();
+                if (status != 200) {
+                    http.disconnect();
+                    throw new WeightsException(missingMessage(entry, url, "download failed: HTTP " + status
+                            + (http.getResponseMessage() == null ? "" : " " + http.getResponseMessage())));
+                }
             }
-            long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long total = connection.getContentLengthLong();
+            long free = Files.getFileStore(cacheDir).getUsableSpace();
+            if (total > 0 && free < total) {
+                throw new WeightsException(missingMessage(entry, url, String.format(Locale.ROOT,
+                        "disk full: %.1f MB needed, %.1f MB free in %s", total / 1e6, free / 1e6, cacheDir)));
+            }
+            // a private temporary name, renamed only once the sha256 matches: a crash or a concurrent download
+            // never leaves a half file under the real name
+            part = Files.createTempFile(cacheDir, entry.fileName() + ".", ".part");
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(response.body(), sha);
-                 OutputStream out = Files.newOutputStream(part)) {
+            try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(part);
+                 DownloadProgress.Bar bar = progress.start(entry.fileName(), url, total)) {
                 byte[] buf = new byte[1 << 16];
                 long done = 0;
-                int lastTenth = -1;
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedIOException("interrupted");
+                    }
+                    sha.update(buf, 0, n);
                     out.write(buf, 0, n);
                     done += n;
-                    int tenth = total > 0 ? (int) (done * 10 / total) : (int) (done >> 24);
-                    if (progress != null && tenth != lastTenth) {
-                        lastTenth = tenth;
-                        progress.printf("downloading %s: %d MB%s%n", entry.fileName(), done >> 20,
-                                total > 0 ? " of " + (total >> 20) + " MB (" + tenth * 10 + "%)" : "");
-                    }
+                    bar.update(done);
+                }
+                if (total > 0 && done != total) {
+                    throw new IOException("the connection closed after " + done + " of " + total + " bytes");
                 }
             }
             String actual = HexFormat.of().formatHex(sha.digest());
             if (!entry.matches(actual)) {
-                Files.deleteIfExists(part);
-                throw new WeightsException("downloaded " + entry.url() + " but its sha256 is " + actual
-                        + ", expected " + describeHash(entry) + "; the file was discarded.");
+                throw new WeightsException(missingMessage(entry, url, "the downloaded file's sha256 is " + actual
+                        + ", expected " + describeHash(entry) + "; the download was deleted"));
             }
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            part = null;
             return target;
-        } catch (IOException | InterruptedException | NoSuchAlgorithmException e) {
-            try {
-                Files.deleteIfExists(part);
-            } catch (IOException ignored) {
-                // best effort
+        } catch (WeightsException e) {
+            throw e;
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new WeightsException(missingMessage(entry, url, "download failed: " + reason(e)), e);
+        } finally {
+            if (part != null) {
+                try {
+                    Files.deleteIfExists(part);
+                } catch (IOException ignored) {
+                    // best effort: a leftover .part file is never read
+                }
             }
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new WeightsException(missingMessage(entry, "download failed: " + e), e);
         }
+    }
+
+    /** The failure in a user's words. */
+    private String reason(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        if (e instanceof SocketTimeoutException) {
+            return "no answer for " + timeout.toSeconds() + " s (timed out)";
+        }
+        if (e instanceof UnknownHostException) {
+            return "no network (cannot resolve " + m + ")";
+        }
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+            return "no network (" + m + ")";
+        }
+        if (e instanceof InterruptedIOException) {
+            return "interrupted; nothing was kept";
+        }
+        if (m.contains("No space left") || m.contains("Disk quota")) {
+            return "disk full in " + cacheDir.toAbsolutePath() + "; nothing was kept";
+        }
+        return e.getClass().getSimpleName() + ": " + m;
     }
 
     private static void verify(WeightsEntry entry, Path file) {

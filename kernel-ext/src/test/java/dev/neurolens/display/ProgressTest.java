@@ -41,6 +41,18 @@ class ProgressTest {
     }
 
     @Test
+    void bytesShowMegabytesAndMegabytesPerSecond() {
+        Progress p = Progress.builder().bytes().total(50_000_000).label("downloading f.pth").clock(now::get).sink(sink)
+                .start();
+        now.addAndGet(2000 * MS);
+        p.step(20_000_000);
+        String text = (String) p.bundle().get(MimeBundle.TEXT);
+        assertTrue(text.contains("20.0/50.0 MB  40%"), text);
+        assertTrue(text.contains("10.0 MB/s"), text);
+        assertTrue(text.contains("0:02 < 0:03"), text); // 30 MB more at 10 MB/s
+    }
+
+    @Test
     void closeAlwaysSendsTheFinalState() {
         Progress p = builder(10, "x").start();
         for (int i = 0; i < 10; i++) {

@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -137,10 +138,116 @@ class WeightStoreTest {
             WeightsEntry wrong = new WeightsEntry("fashion-bad", "fashion_cnn", url.replace(".safetensors", "x.safetensors"),
                     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
             WeightsException e = assertThrows(WeightsException.class, () -> store.load(wrong));
-            assertTrue(e.getMessage().contains(sha) && e.getMessage().contains("discarded"), e.getMessage());
+            assertTrue(e.getMessage().contains(sha) && e.getMessage().contains("deleted"), e.getMessage());
             assertTrue(!Files.exists(tmp.resolve("cache").resolve(wrong.fileName())));
+            assertNoPartFiles(tmp.resolve("cache"));
         } finally {
             server.stop(0);
+        }
+    }
+
+    private static void assertNoPartFiles(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".part")).toList(), "temporary files left");
+        }
+    }
+
+    /** A local server: {@code /ok/*} serves body, {@code /slow/*} waits 3 s, {@code /huge/*} claims a petabyte. */
+    private static HttpServer server(byte[] body, AtomicInteger hits) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ok/", ex -> {
+            hits.incrementAndGet();
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        });
+        server.createContext("/slow/", ex -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().close();
+        });
+        server.createContext("/huge/", ex -> {
+            ex.sendResponseHeaders(200, 1L << 50);
+            ex.getResponseBody().close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.start();
+        return server;
+    }
+
+    @Test
+    void eachDownloadFailureIsOneLineWithUrlFileAndWhereToPutIt() throws IOException {
+        byte[] body = fashionWeights(null, null, null);
+        HttpServer server = server(body, new AtomicInteger());
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        Path cache = tmp.resolve("cache");
+        WeightStore store = new WeightStore(null, cache, false, null, java.time.Duration.ofSeconds(1), null);
+        try {
+            Map<String, String> reasons = new LinkedHashMap<>();
+            reasons.put(base + "/missing/fashion-00000000.safetensors", "HTTP 404");
+            reasons.put(base + "/slow/fashion-00000000.safetensors", "timed out");
+            reasons.put(base + "/huge/fashion-00000000.safetensors", "disk full");
+            try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                reasons.put("http://127.0.0.1:" + closed.getLocalPort() + "/x/fashion-00000000.safetensors", "");
+            }
+            for (var r : reasons.entrySet()) {
+                String reason = r.getValue().isEmpty() ? "no network" : r.getValue();
+                WeightsEntry entry = new WeightsEntry("fashion-fail", "fashion_cnn", r.getKey(), "00000000");
+                WeightsException e = assertThrows(WeightsException.class, () -> store.locate(entry));
+                String m = e.getMessage();
+                assertTrue(m.contains(reason) && m.contains(r.getKey()) && m.contains("fashion-00000000.safetensors")
+                        && m.contains(cache.toAbsolutePath().toString()) && m.contains("NEUROLENS_WEIGHTS")
+                        && !m.contains("\n"), reason + ": " + m);
+                assertNoPartFiles(cache);
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aMirrorServesTheFilesUnderTheirPublishedNames() throws IOException {
+        byte[] body = fashionWeights(null, null, null);
+        Path probe = tmp.resolve("probe");
+        Files.write(probe, body);
+        String sha = WeightStore.sha256(probe);
+        AtomicInteger hits = new AtomicInteger();
+        HttpServer server = server(body, hits);
+        try {
+            String mirror = "http://127.0.0.1:" + server.getAddress().getPort() + "/ok/";
+            WeightsEntry entry = new WeightsEntry("fashion-m", "fashion_cnn",
+                    "https://official.invalid/models/fashion-" + sha.substring(0, 8) + ".safetensors", sha);
+            WeightStore store = new WeightStore(null, tmp.resolve("cache"), false, mirror,
+                    java.time.Duration.ofSeconds(5), null);
+            assertEquals(mirror + "fashion-" + sha.substring(0, 8) + ".safetensors", store.downloadUrl(entry));
+            assertEquals(tmp.resolve("cache").resolve(entry.fileName()), store.locate(entry));
+            assertEquals(1, hits.get());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void djlsOfflineSwitchDoesNotStopOurDownloads() {
+        String before = System.getProperty("ai.djl.offline");
+        System.setProperty("ai.djl.offline", "true");
+        try {
+            assertTrue(!WeightStore.fromEnvironment().offline() || System.getenv("NEUROLENS_OFFLINE") != null,
+                    "ai.djl.offline must not make Neurolens offline");
+            System.setProperty("neurolens.offline", "true");
+            assertTrue(WeightStore.fromEnvironment().offline());
+        } finally {
+            System.clearProperty("neurolens.offline");
+            if (before == null) {
+                System.clearProperty("ai.djl.offline");
+            } else {
+                System.setProperty("ai.djl.offline", before);
+            }
         }
     }
 }
