@@ -214,6 +214,92 @@ class KernelStartup(unittest.TestCase):
             km.shutdown_kernel(now=True)
 
 
+class InterruptSuite(unittest.TestCase):
+    """Interrupt on any JDK (17, 21, 25: no Thread.stop) for each kind of busy cell; after each, the kernel and its
+    variables survive and the same cell runs again. Prints the latency from the interrupt request to the reply."""
+
+    CASES = [
+        # name, setup, cell, seconds before the interrupt, the re-run cell and its value (None: interrupt it again)
+        ("busy loop", None, "long n = 0; while (true) { n++; }", 1.0, None),
+        ("catch Throwable", None, "while (true) { try { while (true) {} } catch (Throwable t) {} }", 1.0, None),
+        ("sleep", None, "Thread.sleep(60_000);", 1.0, None),
+        ("static initialiser",
+         "class Slow { static int v; static { long e = System.nanoTime() + 3_000_000_000L; "
+         "while (System.nanoTime() < e) {} v = 1; } }", "Slow.v", 1.0, ("Slow.v", "1")),
+        ("first-use library class",
+         None, "var chart = Charts.line(\"loss\", \"step\", \"value\"); var png = Display.bundleOf(chart); "
+         "long m = 0; while (true) { m++; }", 0.3,
+         ("Charts.line(\"loss\", \"step\", \"value\").getTitle()", "loss")),
+        ("libtorch calls",
+         "var net = Neurolens.defaultModel(); var x = Tensor.zeros(8, 1, 28, 28);",
+         "while (true) { net.logits(x); }", 2.0, ("net.logits(x).shape()[1]", "10")),
+        ("library loop",
+         None, "ClassVisualization.of(Neurolens.defaultModel()).target(1).steps(1_000_000).live(false).run()", 3.0,
+         ("ClassVisualization.of(Neurolens.defaultModel()).target(1).steps(2).live(false).run().getClass()"
+          ".getSimpleName()", "RenderResult")),
+    ]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name=KERNEL, startup_timeout=120)
+        cls.latencies = []
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.km.shutdown_kernel(now=True)
+        print("\ninterrupt latency (%s): %s" % (KERNEL, ", ".join("%s %.2f s" % l for l in cls.latencies)))
+
+    def execute(self, code, timeout=120):
+        return self.wait(self.kc.execute(code), timeout)
+
+    def wait(self, msg_id, timeout=120):
+        reply = self.kc.get_shell_msg(timeout=timeout)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.kc.get_shell_msg(timeout=timeout)
+        outputs = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            outputs.append(msg)
+        return reply["content"], outputs
+
+    def interrupt(self, code, seconds):
+        msg_id = self.kc.execute(code)
+        time.sleep(seconds)
+        t0 = time.time()
+        self.km.interrupt_kernel()
+        reply, outputs = self.wait(msg_id, timeout=30)
+        return reply, outputs, time.time() - t0
+
+    def test_every_kind_of_busy_cell_stops_and_runs_again(self):
+        reply, _ = self.execute("int kept = 41;")
+        self.assertEqual(reply["status"], "ok")
+        for name, setup, code, seconds, rerun in self.CASES:
+            with self.subTest(name):
+                if setup:
+                    reply, _ = self.execute(setup)
+                    self.assertEqual(reply["status"], "ok", (name, reply))
+                reply, outputs, latency = self.interrupt(code, seconds)
+                self.latencies.append((name, latency))
+                self.assertEqual(reply.get("ename"), "CellInterrupted", (name, reply))
+                self.assertLess(latency, 2.0, name)
+                if rerun is None:
+                    reply, outputs, latency = self.interrupt(code, seconds)
+                    self.assertEqual(reply.get("ename"), "CellInterrupted", (name, "again", reply))
+                else:
+                    again, value = rerun
+                    reply, outputs = self.execute(again)
+                    self.assertEqual(reply["status"], "ok", (name, reply))
+                    shown = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+                    self.assertEqual(shown, [value], name)
+                reply, outputs = self.execute("kept + 1")
+                shown = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+                self.assertEqual(shown, ["42"], name)
+
+
 class WeightDownloadThroughTheKernel(unittest.TestCase):
     """A registry model's first use downloads from a local server with a live bar in the notebook; the second use
     reads the cache; a corrupted body is rejected and deleted. Through the installed kernelspec, which starts the

@@ -16,7 +16,9 @@ final class KernelSpecInstaller {
     static final String DEFAULT_JAVA_OPTS = "-Dai.djl.offline=true -Djava.awt.headless=true "
             + "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn "
             // On CPU-only machines DJL warns about the missing CUDA driver at every start; that is expected.
-            + "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error -XX:+UseParallelGC";
+            + "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error -XX:+UseParallelGC "
+            // JNA (DJL, the convolution check) loads native code; JDK 22+ warns at every start without this
+            + "--enable-native-access=ALL-UNNAMED";
 
     private KernelSpecInstaller() {
     }

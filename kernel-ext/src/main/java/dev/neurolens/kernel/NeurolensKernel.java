@@ -39,6 +39,7 @@ import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.SourceCodeAnalysis.Completeness;
 import jdk.jshell.SourceCodeAnalysis.CompletionInfo;
 import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.TypeDeclSnippet;
 import jdk.jshell.VarSnippet;
 
 /**
@@ -147,6 +148,15 @@ public final class NeurolensKernel extends BaseKernel {
 
     private DisplayData evalCell(String cell) throws Exception {
         ObjectExecutionControl control = provider.control();
+        control.beginCell();
+        try {
+            return evalSnippets(control, cell);
+        } finally {
+            control.endCell();
+        }
+    }
+
+    private DisplayData evalSnippets(ObjectExecutionControl control, String cell) throws Exception {
         control.clearResults();
         snippetStartLine.clear();
         snippetSource.clear();
@@ -259,8 +269,12 @@ public final class NeurolensKernel extends BaseKernel {
         EvalException ee = (EvalException) ex;
         String cls = ee.getExceptionClassName();
         if (ObjectExecutionControl.Interrupted.class.getName().equals(cls) || "java.lang.ThreadDeath".equals(cls)) {
+            String redefined = redefineInterruptedInitializer();
+            String msg = "the cell was stopped; variables defined so far are kept" + (redefined == null ? ""
+                    : "; it stopped class " + redefined + " while it was initialising, so " + redefined
+                    + " was defined again and will initialise afresh when next used");
             return new CellInterrupted("the cell was interrupted; variables defined so far are kept",
-                    List.of(RED + "Interrupted" + RESET + ": the cell was stopped; variables defined so far are kept"));
+                    List.of(RED + "Interrupted" + RESET + ": " + msg));
         }
         if (MagicArgumentException.class.getName().equals(cls)) {
             return new MagicArgumentException(ee.getMessage());
@@ -281,6 +295,26 @@ public final class NeurolensKernel extends BaseKernel {
             t = t.getCause();
         }
         return new CellException(summary, tb);
+    }
+
+    /**
+     * A class whose static initialiser was interrupted is unusable for the rest of the JVM's life; a cell-defined
+     * one is simply declared again from its source, so its next use initialises it afresh. Returns its name.
+     */
+    private String redefineInterruptedInitializer() {
+        String binary = provider.control().takeInterruptedInitializer();
+        if (binary == null) {
+            return null;
+        }
+        String name = binary.substring(binary.lastIndexOf('$') + 1);
+        List<TypeDeclSnippet> types = shell.types().filter(t -> t.name().equals(name)).toList();
+        if (types.isEmpty()) {
+            return null;
+        }
+        // JShell only reloads a class whose bytecode changed: a leading line break moves its line numbers, which
+        // is enough to make it load the declaration afresh
+        shell.eval("\n" + types.get(types.size() - 1).source());
+        return name;
     }
 
     private static String describe(Snippet s) {

@@ -84,7 +84,7 @@ public final class ClasspathLoaderDelegate implements LoaderDelegate {
         }
 
         void declare(String name, byte[] bytes) {
-            declared.put(name, bytes);
+            declared.put(name, StopPoints.instrument(bytes));
         }
 
         @Override

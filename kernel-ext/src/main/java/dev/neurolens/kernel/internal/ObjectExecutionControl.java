@@ -19,15 +19,25 @@ public final class ObjectExecutionControl extends DirectExecutionControl {
         public Interrupted() {
             super("the cell was interrupted", null, false, false);
         }
+
+        /** With the stack of the cell code that polled: tells whether it stopped inside a static initialiser. */
+        Interrupted(boolean withStack) {
+            super("the cell was interrupted", null, false, withStack);
+        }
     }
 
     private static final String KEY_PREFIX = "\u0000neurolens-result-";
-    private static final long STOP_GRACE_MILLIS = 800;
+    /** How long a stop waits for the cell before saying where it is still busy. */
+    private static final long STOP_GRACE_MILLIS = 1500;
 
     private final Map<String, Object> results = new ConcurrentHashMap<>();
     private final AtomicLong counter = new AtomicLong();
     private volatile Thread running;
     private volatile boolean stopRequested;
+    private volatile String interruptedInitializer;
+    /** A cell is being compiled or run: an interrupt that comes before its code starts still stops it. */
+    private volatile boolean inCell;
+    private volatile boolean pendingStop;
 
     public ObjectExecutionControl(ClasspathLoaderDelegate loader) {
         super(loader);
@@ -37,13 +47,19 @@ public final class ObjectExecutionControl extends DirectExecutionControl {
     protected String invoke(Method doitMethod) throws Exception {
         Object[] value = new Object[1];
         Throwable[] failure = new Throwable[1];
+        interruptedInitializer = null;
+        if (pendingStop) {
+            stopRequested = true;
+            throw new InvocationTargetException(new Interrupted());
+        }
         stopRequested = false;
+        Interrupts.clear();
         Thread worker = new Thread(() -> {
             try {
                 value[0] = doitMethod.invoke(null);
             } catch (InvocationTargetException e) {
                 failure[0] = e.getCause();
-            } catch (Throwable t) { // ThreadDeath from stop() lands here when it hits outside user frames
+            } catch (Throwable t) { // errors thrown outside user frames (a class that failed to load, ...)
                 failure[0] = t;
             }
         }, "neurolens-cell");
@@ -57,6 +73,7 @@ public final class ObjectExecutionControl extends DirectExecutionControl {
             running = null;
         }
         if (stopRequested) {
+            interruptedInitializer = initializerOf(failure[0]);
             throw new InvocationTargetException(new Interrupted());
         }
         if (failure[0] != null) {
@@ -83,17 +100,55 @@ public final class ObjectExecutionControl extends DirectExecutionControl {
     }
 
     /**
-     * Interrupt: first the polite way (Thread.interrupt wakes sleeps, waits and loops that check it), then,
-     * if user code ignores it, Thread.stop so a busy loop still ends and the kernel survives.
+     * The binary name of the cell-defined class whose static initialiser the interrupt stopped, or null. Such a
+     * class is unusable from then on (the JVM marks it erroneous); the kernel defines it again.
      */
+    public String takeInterruptedInitializer() {
+        String c = interruptedInitializer;
+        interruptedInitializer = null;
+        return c;
+    }
+
+    private static String initializerOf(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ExceptionInInitializerError) {
+                for (StackTraceElement f : t.getCause() == null ? t.getStackTrace() : t.getCause().getStackTrace()) {
+                    if (f.getMethodName().equals("<clinit>") && f.getClassName().startsWith("REPL.")) {
+                        return f.getClassName();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Interrupt without {@code Thread.stop}: the flag that cells' code polls at every loop turn and call
+     * ({@link StopPoints}) plus {@link Thread#interrupt()}, which wakes sleeps and waits and stops library loops
+     * between steps. If the cell is still busy after a grace period (inside a library call that does not check),
+     * one line says where, that it stops at its next check, and that a restart frees the kernel at once.
+     */
+    /** The kernel starts a cell (compiling it may take a moment before any snippet runs). */
+    public void beginCell() {
+        pendingStop = false;
+        inCell = true;
+    }
+
+    /** The cell is done: a later interrupt has nothing to stop. */
+    public void endCell() {
+        inCell = false;
+        pendingStop = false;
+    }
+
     @Override
-    @SuppressWarnings({"deprecation", "removal"})
     public void stop() {
         Thread t = running;
         if (t == null) {
+            pendingStop = inCell; // between snippets, or before the first one started: stop at the next
             return;
         }
         stopRequested = true;
+        Interrupts.request();
         t.interrupt();
         try {
             t.join(STOP_GRACE_MILLIS);
@@ -101,7 +156,20 @@ public final class ObjectExecutionControl extends DirectExecutionControl {
             Thread.currentThread().interrupt();
         }
         if (t.isAlive()) {
-            t.stop();
+            System.err.println("Interrupt requested, but the cell is busy in " + busyIn(t) + ", which does not check"
+                    + " for interrupts; it stops at its next check. To stop it now, restart the kernel"
+                    + " (Kernel > Restart); variables are lost.");
         }
+    }
+
+    private static String busyIn(Thread t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            String c = f.getClassName();
+            if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+                return c + "." + f.getMethodName() + "()";
+            }
+        }
+        StackTraceElement[] all = t.getStackTrace();
+        return all.length == 0 ? "native code" : all[0].getClassName() + "." + all[0].getMethodName() + "()";
     }
 }
