@@ -18,6 +18,7 @@ final class Support {
      * does not take is an error saying what to pass; a spatial size a fixed-size model cannot take is resized.
      */
     static Tensor prepare(Model model, Tensor input) {
+        input.requireFinite("the input to attribute");
         Tensor x = input.rank() == 3 ? input.reshape(prepend(1, input.shape())) : input;
         int channels = model.info().channels();
         int crop = model.info().crop();

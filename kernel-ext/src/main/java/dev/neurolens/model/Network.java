@@ -263,7 +263,7 @@ public final class Network implements Model {
     @Override
     public Tensor logits(Tensor input) {
         try (NDManager scope = newScope()) {
-            return Tensor.from(logits(input.toNDArray(scope)));
+            return Tensor.from(logits(input.requireFinite("the input").toNDArray(scope)));
         }
     }
 
@@ -275,7 +275,7 @@ public final class Network implements Model {
     /** Outputs of the spec's captures (and the logits, under "output", when it ran to the end). */
     public Activations run(Tensor input, Forward spec) {
         try (NDManager scope = newScope()) {
-            Map<String, NDArray> arrays = forward(input.toNDArray(scope), spec);
+            Map<String, NDArray> arrays = forward(input.requireFinite("the input").toNDArray(scope), spec);
             Map<String, Tensor> copied = new LinkedHashMap<>();
             Map<String, String> canonical = new LinkedHashMap<>();
             for (var e : arrays.entrySet()) {
@@ -304,7 +304,7 @@ public final class Network implements Model {
         checkOpen();
         boolean wrtInput = "input".equals(wrt);
         try (NDManager scope = newScope()) {
-            NDArray x = input.toNDArray(scope);
+            NDArray x = input.requireFinite("the input").toNDArray(scope);
             NDArray[] leaf = new NDArray[1];
             Forward f = spec.andCapture(layer);
             if (wrtInput) {

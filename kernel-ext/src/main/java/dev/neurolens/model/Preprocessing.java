@@ -42,6 +42,12 @@ public record Preprocessing(int channels, int resize, int crop, float[] mean, fl
     }
 
     public Tensor toTensor(List<BufferedImage> images) {
+        for (int b = 0; b < images.size(); b++) {
+            if (images.get(b) == null) {
+                throw new IllegalArgumentException("picture " + b + " is null: ImageIO.read returns null for a file it"
+                        + " cannot decode. Read pictures with dev.neurolens.data.Pictures.read(path), which says why");
+            }
+        }
         int plane = crop * crop;
         float[] out = new float[images.size() * channels * plane];
         for (int b = 0; b < images.size(); b++) {

@@ -34,6 +34,20 @@ public final class Tensor {
     }
 
     /** A tensor of the given shape over a copy of {@code data}. */
+    /**
+     * This tensor, or one clear error naming {@code what} and the first NaN or infinite value: a NaN picture would
+     * otherwise give NaN logits, a "prediction" and a rendered map of nothing.
+     */
+    public Tensor requireFinite(String what) {
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                throw new IllegalArgumentException(what + " contains " + data[i] + " at flat index " + i + " (shape "
+                        + java.util.Arrays.toString(shape) + "); replace NaN/infinite values first");
+            }
+        }
+        return this;
+    }
+
     public static Tensor of(float[] data, long... shape) {
         return new Tensor(shape.clone(), data.clone());
     }
