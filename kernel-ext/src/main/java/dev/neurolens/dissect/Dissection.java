@@ -28,7 +28,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * Dissection d = Dissection.builder(generator, "layer3").segmenter(SceneSegmenter.builtin()).samples(200).run();
- * d.unitsFor("tree", 10);   // the ten units that best match trees
+ * d.unitsFor("tree", 10);   // up to ten units whose tree IoU reaches 0.04, best first
  * d.strip(d.unitsFor("tree", 1)[0]);
  * }</pre>
  * Immutable; shows a summary chart, the best units as a table and image strips of the best units.
@@ -251,9 +251,21 @@ public final class Dissection implements Displayable {
         return core.bestIoU(unit);
     }
 
-    /** The {@code k} units with the highest IoU for {@code concept}, best first. */
+    /**
+     * The best units for {@code concept}: up to {@code k} units whose IoU for it reaches {@link #MIN_IOU} (the
+     * labelling threshold), highest first; fewer, or none, when fewer reach it. A unit counts even when another
+     * concept suits it better.
+     */
     public int[] unitsFor(String concept, int k) {
-        return core.unitsFor(concept, k);
+        return core.unitsFor(concept, k, MIN_IOU);
+    }
+
+    /**
+     * Up to {@code k} units whose IoU for {@code concept} is at least {@code minIoU}, highest first; {@code
+     * unitsFor(concept, k, 0)} ranks every unit, labelled or not (for controls and dose-response curves).
+     */
+    public int[] unitsFor(String concept, int k, double minIoU) {
+        return core.unitsFor(concept, k, minIoU);
     }
 
     /** Units whose best concept is {@code concept} with IoU at least {@link #MIN_IOU}, per concept. */
@@ -283,9 +295,17 @@ public final class Dissection implements Displayable {
         return core.strip(unit, "sample");
     }
 
-    /** Strips of the {@code k} best units for {@code concept}, one row each. */
+    /**
+     * Strips of the best units for {@code concept} ({@link #unitsFor(String, int)}), one row each; the title says
+     * when fewer than {@code k} reach the labelling threshold.
+     */
     public ImageGrid strips(String concept, int k) {
-        return core.strips(concept, k);
+        return core.strips(concept, k, MIN_IOU);
+    }
+
+    /** Strips of {@link #unitsFor(String, int, double)}: {@code minIoU} 0 shows the top {@code k}, labelled or not. */
+    public ImageGrid strips(String concept, int k, double minIoU) {
+        return core.strips(concept, k, minIoU);
     }
 
     @Override

@@ -48,7 +48,12 @@ public final class GanPaint implements Painter.Backend {
                     + Dissection.MIN_IOU + "); dissect another layer or with more samples");
         }
         for (String c : concepts) {
-            int[] top = b.dissection.unitsFor(c, b.unitsPerConcept);
+            int[] top = b.dissection.unitsFor(c, b.unitsPerConcept, b.minIoU);
+            if (top.length == 0) {
+                throw new IllegalArgumentException("no unit of " + layer + " reaches IoU " + b.minIoU + " for '" + c
+                        + "', so there is nothing to paint it with; paintable here: "
+                        + String.join(", ", paintable(b.dissection)) + " (or lower minIoU(...))");
+            }
             float[] val = b.dissection.activeMeans(top);
             for (int i = 0; i < val.length; i++) {
                 val[i] *= (float) b.strength;
@@ -68,7 +73,10 @@ public final class GanPaint implements Painter.Backend {
         return new Builder(generator, dissection, z);
     }
 
-    /** {@link #builder} with the defaults: every concept some unit matches (IoU >= 0.04), its 4 best units, strength 1. */
+    /**
+     * {@link #builder} with the defaults: every concept some unit matches (IoU >= 0.04), up to 4 of its units that
+     * reach that IoU, strength 1.
+     */
     public static GanPaint of(Generator generator, Dissection dissection, Tensor z) {
         return builder(generator, dissection, z).build();
     }
@@ -80,8 +88,7 @@ public final class GanPaint implements Painter.Backend {
     static List<String> paintable(Dissection d) {
         List<String> out = new ArrayList<>();
         for (String c : d.concepts()) {
-            int[] best = d.unitsFor(c, 1);
-            if (best.length > 0 && d.iou(best[0], c) >= Dissection.MIN_IOU) {
+            if (d.unitsFor(c, 1).length > 0) {
                 out.add(c);
             }
         }
@@ -94,6 +101,7 @@ public final class GanPaint implements Painter.Backend {
         private final Tensor z;
         private List<String> concepts;
         private int unitsPerConcept = 4;
+        private double minIoU = Dissection.MIN_IOU;
         private double strength = 1.0;
         private int size = 256;
 
@@ -117,12 +125,24 @@ public final class GanPaint implements Painter.Backend {
             return this;
         }
 
-        /** How many of a concept's best units a stroke switches (default 4). */
+        /** How many of a concept's best units a stroke switches at most (default 4; only units with IoU >= 0.04). */
         public Builder unitsPerConcept(int k) {
             if (k < 1 || k > dissection.units()) {
                 throw new IllegalArgumentException("units per concept must be in 1.." + dissection.units() + ", got " + k);
             }
             this.unitsPerConcept = k;
+            return this;
+        }
+
+        /**
+         * The IoU a unit needs with a concept to paint it (default {@link Dissection#MIN_IOU}, the labelling
+         * threshold); 0 paints with the concept's best units whatever their IoU.
+         */
+        public Builder minIoU(double iou) {
+            if (!(iou >= 0)) {
+                throw new IllegalArgumentException("minIoU must be >= 0, got " + iou);
+            }
+            this.minIoU = iou;
             return this;
         }
 

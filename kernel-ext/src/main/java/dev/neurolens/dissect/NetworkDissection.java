@@ -332,9 +332,21 @@ public final class NetworkDissection implements Displayable {
                 .toArray();
     }
 
-    /** The {@code k} units with the highest IoU for {@code concept}, best first. */
+    /**
+     * The best units for {@code concept}: up to {@code k} units whose IoU for it reaches {@link #MIN_IOU} (the
+     * labelling threshold), highest first; fewer, or none, when fewer reach it. A unit counts even when another
+     * concept suits it better.
+     */
     public int[] unitsFor(String concept, int k) {
-        return core.unitsFor(concept, k);
+        return core.unitsFor(concept, k, MIN_IOU);
+    }
+
+    /**
+     * Up to {@code k} units whose IoU for {@code concept} is at least {@code minIoU}, highest first; {@code
+     * unitsFor(concept, k, 0)} ranks every unit, labelled or not (for controls and dose-response curves).
+     */
+    public int[] unitsFor(String concept, int k, double minIoU) {
+        return core.unitsFor(concept, k, minIoU);
     }
 
     /** Labelled units per concept (best concept, IoU >= {@link #MIN_IOU}). */
@@ -366,9 +378,17 @@ public final class NetworkDissection implements Displayable {
         return core.strip(unit, "image");
     }
 
-    /** Strips of the {@code k} best units for {@code concept}, one row each. */
+    /**
+     * Strips of the best units for {@code concept} ({@link #unitsFor(String, int)}), one row each; the title says
+     * when fewer than {@code k} reach the labelling threshold.
+     */
     public ImageGrid strips(String concept, int k) {
-        return core.strips(concept, k);
+        return core.strips(concept, k, MIN_IOU);
+    }
+
+    /** Strips of {@link #unitsFor(String, int, double)}: {@code minIoU} 0 shows the top {@code k}, labelled or not. */
+    public ImageGrid strips(String concept, int k, double minIoU) {
+        return core.strips(concept, k, minIoU);
     }
 
     /**

@@ -214,10 +214,10 @@ final class UnitConcepts {
         return c;
     }
 
-    /** The {@code k} units with the highest IoU for {@code concept}, best first. */
-    int[] unitsFor(String concept, int k) {
+    /** Up to {@code k} units whose IoU for {@code concept} is at least {@code minIoU}, highest first. */
+    int[] unitsFor(String concept, int k, double minIoU) {
         int c = conceptIndex(concept);
-        return IntStream.range(0, units()).boxed()
+        return IntStream.range(0, units()).boxed().filter(u -> iou[u][c] >= minIoU)
                 .sorted(Comparator.comparingDouble((Integer u) -> -iou[u][c]).thenComparing(u -> u))
                 .limit(Math.max(0, Math.min(k, units()))).mapToInt(Integer::intValue).toArray();
     }
@@ -337,18 +337,28 @@ final class UnitConcepts {
     }
 
     /** Strips of the {@code k} best units for {@code concept}, one row each. */
-    ImageGrid strips(String concept, int k) {
+    ImageGrid strips(String concept, int k, double minIoU) {
+        int c = conceptIndex(concept);
+        int[] units = unitsFor(concept, k, minIoU);
+        if (units.length == 0) {
+            int best = unitsFor(concept, 1, Double.NEGATIVE_INFINITY)[0];
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "no unit of %s reaches IoU %.2f for '%s' "
+                    + "(the best, unit %d, has %.3f); strips(\"%s\", %d, 0) shows the best units anyway", layer, minIoU,
+                    concept, best, iou[best][c], concept, k));
+        }
         List<BufferedImage> tiles = new ArrayList<>();
         List<String> captions = new ArrayList<>();
-        int c = conceptIndex(concept);
         int cols = topSamples.length == 0 ? 1 : Math.max(1, topSamples[0].length);
-        for (int u : unitsFor(concept, k)) {
+        for (int u : units) {
             for (int j = 0; j < topSamples[u].length; j++) {
                 tiles.add(topTile(u, j));
                 captions.add(j == 0 ? String.format(Locale.ROOT, "unit %d, IoU %.2f", u, iou[u][c]) : "");
             }
         }
-        return ImageGrid.of(tiles).captions(captions).columns(cols).title(layer + ": best units for " + concept);
+        String title = minIoU > 0 ? layer + ": best units for " + concept + (units.length < k
+                ? String.format(Locale.ROOT, " (%d of the %d asked reach IoU %.2f)", units.length, k, minIoU) : "")
+                : layer + ": the " + units.length + " units with the highest IoU for " + concept + ", labelled or not";
+        return ImageGrid.of(tiles).captions(captions).columns(cols).title(title);
     }
 
     /** The {@code j}-th top image of {@code unit}, its mask outlined. */

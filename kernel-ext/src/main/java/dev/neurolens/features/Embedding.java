@@ -1,5 +1,7 @@
 package dev.neurolens.features;
 
+import dev.neurolens.model.Network;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -56,8 +58,18 @@ public final class Embedding {
     }
 
     /**
-     * The embedding stored under {@code key}, or computed by {@code compute} and stored. The key should name
-     * everything the result depends on (model, layer, data set, n, method and its options).
+     * The embedding of {@code network}'s features stored under {@code key}, or computed and stored; the entry is
+     * named by the network's name and a hash of its weights ({@link Network#weightsHash}) before {@code key}, so a
+     * retrained model with the same name gets a new embedding. The key names the rest (layer, data set, n, method
+     * and its options).
+     */
+    public static Embedding cached(Network network, String key, Supplier<Embedding> compute) {
+        return cached(FeatureMatrix.cacheKey(network, key), compute);
+    }
+
+    /**
+     * The embedding stored under {@code key} alone, or computed by {@code compute} and stored. The key must name
+     * everything the result depends on, the weights included: prefer {@link #cached(Network, String, Supplier)}.
      */
     public static Embedding cached(String key, Supplier<Embedding> compute) {
         Path file = cacheDir().resolve(key.replaceAll("[^A-Za-z0-9._-]", "_") + ".emb");

@@ -1,5 +1,7 @@
 package dev.neurolens.features;
 
+import dev.neurolens.model.Network;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -7,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
  * {@code n} feature vectors of dimension {@code d}, row-major floats on the heap, one row per image id.
@@ -84,12 +87,34 @@ public final class FeatureMatrix {
     }
 
     /**
-     * The matrix stored under {@code key} in {@code ~/.cache/neurolens/features}, or computed and stored. The
-     * key should name the model, its weights, the layer and the data set.
+     * The features of {@code network} stored under {@code key} in the cache ({@code NEUROLENS_CACHE}, default
+     * {@code ~/.cache/neurolens}, folder {@code features}), or computed and stored. The entry is named by the
+     * network's name and a hash of its weights ({@link Network#weightsHash}) before {@code key}, so a retrained
+     * model with the same name gets new features; the key names the rest (layer, data set, how many, pooling).
      */
-    public static FeatureMatrix cached(String key, java.util.function.Supplier<FeatureMatrix> compute) {
-        Path file = Embedding.cacheDir().resolveSibling("features")
-                .resolve(key.replaceAll("[^A-Za-z0-9._-]", "_") + ".f32");
+    public static FeatureMatrix cached(Network network, String key, Supplier<FeatureMatrix> compute) {
+        return cached(Embedding.cacheDir().resolveSibling("features"), network, key, compute);
+    }
+
+    static FeatureMatrix cached(Path dir, Network network, String key, Supplier<FeatureMatrix> compute) {
+        return cachedIn(dir, cacheKey(network, key), compute);
+    }
+
+    /** The cache entry's name for {@code key} computed by {@code network}: its name, weights hash, then the key. */
+    static String cacheKey(Network network, String key) {
+        return network.name() + "-w" + network.weightsHash() + "-" + key;
+    }
+
+    /**
+     * The matrix stored under {@code key} alone, or computed and stored. The key must name the weights too, or a
+     * retrained model reuses stale features: prefer {@link #cached(Network, String, Supplier)}.
+     */
+    public static FeatureMatrix cached(String key, Supplier<FeatureMatrix> compute) {
+        return cachedIn(Embedding.cacheDir().resolveSibling("features"), key, compute);
+    }
+
+    private static FeatureMatrix cachedIn(Path dir, String key, Supplier<FeatureMatrix> compute) {
+        Path file = dir.resolve(key.replaceAll("[^A-Za-z0-9._-]", "_") + ".f32");
         if (Files.isRegularFile(file)) {
             try {
                 return load(file);

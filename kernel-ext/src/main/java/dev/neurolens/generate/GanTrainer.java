@@ -15,6 +15,7 @@ import dev.neurolens.model.internal.Adam;
 import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.internal.WeightsFiles;
 
@@ -49,6 +50,8 @@ import java.util.Random;
  * not committed). Run from a copy of the jar if you rebuild meanwhile: a replaced jar ends the run.
  */
 public final class GanTrainer {
+    private static final String TECHNIQUE = "GAN training";
+    private static volatile Generator last;
     /** Where training batches come from: images in [-1, 1], {@code n x channels x size x size}. */
     public interface Data {
         Tensor batch(long index, int n);
@@ -172,8 +175,8 @@ public final class GanTrainer {
     }
 
     public GanTrainer lr(double v) {
-        if (!(v > 0)) {
-            throw new IllegalArgumentException("lr must be positive, got " + v);
+        if (!(v > 0 && Double.isFinite(v))) {
+            throw new IllegalArgumentException("lr must be a positive finite number, got " + v);
         }
         lr = (float) v;
         return this;
@@ -187,6 +190,14 @@ public final class GanTrainer {
     public GanTrainer live(boolean v) {
         live = v;
         return this;
+    }
+
+    /**
+     * The generator of the most recent training run in this JVM, also when it was interrupted or stopped on a NaN
+     * (then as of its last good step); null before any.
+     */
+    public static Generator lastGenerator() {
+        return last;
     }
 
     /** Discriminator and generator loss per completed step. */
@@ -219,6 +230,10 @@ public final class GanTrainer {
         LiveDisplay figure = live ? LiveDisplay.create() : null;
         Progress bar = live ? Progress.of(steps, title) : null;
         int done = 0;
+        NonFiniteException failure = null;
+        // G as it was before the last step whose losses were finite: what a later NaN leaves as the result
+        WeightsSnapshot good = null;
+        int goodStep = -1;
         try (NDManager state = g.newScope()) {
             Map<String, NDArray> gp = g.parameters();
             Map<String, NDArray> dp = d.parameters();
@@ -245,6 +260,7 @@ public final class GanTrainer {
                 if (Thread.currentThread().isInterrupted()) {
                     break;
                 }
+                WeightsSnapshot before = WeightsSnapshot.of(gp, state);
                 try (NDManager m = g.newScope()) {
                     NDArray real = data.batch(step, batch).toNDArray(m);
                     NDArray z = gen.sampleZ(batch, seed * 1_000_003L + step).toNDArray(m);
@@ -259,23 +275,27 @@ public final class GanTrainer {
                         NDArray lr1 = d.forward(real, dTrain).get(dLogit);
                         NDArray lf = d.forward(fake, dTrain).get(dLogit);
                         NDArray loss = softplus(lr1.neg()).mean().add(softplus(lf).mean());
-                        lossD = loss.getFloat();
+                        lossD = NonFiniteException.check(loss.getFloat(), TECHNIQUE, "the discriminator loss", step);
                         gc.backward(loss);
                     }
+                    NonFiniteException.checkGradients(dTrained, m, TECHNIQUE, step);
                     adamD.step(dTrained, m);
                     // generator: make D call the fake real (non-saturating loss)
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                         NDArray lf = d.forward(fakeG, dTrain).get(dLogit);
                         NDArray loss = softplus(lf.neg()).mean();
-                        lossG = loss.getFloat();
+                        lossG = NonFiniteException.check(loss.getFloat(), TECHNIQUE, "the generator loss", step);
                         gc.backward(loss);
                     }
                     zeroGrads(dp);
-                    adamG.step(gTrained, m);
-                    if (!Float.isFinite(lossD) || !Float.isFinite(lossG)) {
-                        throw new IllegalStateException("GAN losses became " + lossD + " / " + lossG + " at step "
-                                + step + "; lower lr(...)");
+                    // both losses of G as it was at the start of this step are finite: that G is good
+                    if (good != null) {
+                        good.close();
                     }
+                    good = before;
+                    goodStep = step;
+                    NonFiniteException.checkGradients(gTrained, m, TECHNIQUE, step);
+                    adamG.step(gTrained, m);
                     losses.add(new float[] {lossD, lossG});
                     done = step + 1;
                     if (figure != null) {
@@ -285,10 +305,20 @@ public final class GanTrainer {
                     }
                 } catch (ThreadDeath death) {
                     break;
+                } catch (NonFiniteException e) {
+                    failure = e;
+                    break;
+                } finally {
+                    if (before != good) {
+                        before.close();
+                    }
                 }
             }
             for (NDArray p : gp.values()) {
                 p.setRequiresGradient(false);
+            }
+            if (failure != null && good != null) {
+                good.restore(gp);
             }
         } finally {
             d.close();
@@ -296,8 +326,20 @@ public final class GanTrainer {
                 bar.close();
             }
         }
+        if (failure != null && goodStep < 0) {
+            gen.close();
+            throw failure.keeping(null, "nothing was kept (the first step already failed)", "Try a lower lr(...)");
+        }
         if (figure != null) {
-            figure.finish(frame(gen, fixed, title + " · " + done + " steps" + (done < steps ? " (interrupted)" : "")));
+            figure.finish(frame(gen, fixed, title + " · " + (failure == null ? done : goodStep) + " steps"
+                    + (failure != null ? " (stopped: "
+                    + failure.quantity() + " became " + failure.value() + " at step " + failure.step() + ")"
+                    : done < steps ? " (interrupted)" : "")));
+        }
+        last = gen;
+        if (failure != null) {
+            throw failure.keeping(gen, "the generator as of step " + goodStep
+                    + " is kept in GanTrainer.lastGenerator()", "Try a lower lr(...)");
         }
         return gen;
     }

@@ -19,6 +19,7 @@ import dev.neurolens.model.Layer;
 import dev.neurolens.model.ModelInfo;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsException;
@@ -64,6 +65,8 @@ public final class GeneratorPrior implements AutoCloseable {
     private static final String R = "denoiser.";
     private static final String STATS = "code.";
     private static final String LAYER = "layer.";
+    private static final String TECHNIQUE = "generator-prior training";
+    private static volatile GeneratorPrior last;
 
     private final Network classifier;
     private final boolean ownsClassifier;
@@ -122,6 +125,14 @@ public final class GeneratorPrior implements AutoCloseable {
     /** Starts training a prior for {@code classifier}'s {@code layer} on pictures of {@code data}. */
     public static Trainer train(Network classifier, String layer, ImageSet data) {
         return new Trainer(classifier, layer, data);
+    }
+
+    /**
+     * The prior of the most recent training run in this JVM, also when it was interrupted or stopped on a NaN (then
+     * as of its last good step); null before any. Close it when done.
+     */
+    public static GeneratorPrior lastTrained() {
+        return last;
     }
 
     // ---- what it is ----
@@ -416,6 +427,9 @@ public final class GeneratorPrior implements AutoCloseable {
         }
 
         public Trainer lr(double v) {
+            if (!(v > 0 && Double.isFinite(v))) {
+                throw new IllegalArgumentException("lr must be a positive finite number, got " + v);
+            }
             this.lr = v;
             return this;
         }
@@ -489,6 +503,13 @@ public final class GeneratorPrior implements AutoCloseable {
             LiveDisplay figure = live ? LiveDisplay.create() : null;
             Progress bar = live ? Progress.of(steps, "training a generator prior on " + data.name()) : null;
             int done = 0;
+            NonFiniteException failure = null;
+            // G and R as they were before the last step whose losses were finite: what a later NaN leaves
+            WeightsSnapshot good = null;
+            int goodStep = -1;
+            Map<String, NDArray> all = new LinkedHashMap<>();
+            g.parameters().forEach((k, v) -> all.put(G + k, v));
+            r.parameters().forEach((k, v) -> all.put(R + k, v));
             try (NDManager state = classifier.newScope()) {
                 Map<String, NDArray> gp = trainable(g.parameters());
                 Map<String, NDArray> rp = trainable(r.parameters());
@@ -501,6 +522,7 @@ public final class GeneratorPrior implements AutoCloseable {
                     if (Thread.currentThread().isInterrupted()) {
                         break;
                     }
+                    WeightsSnapshot before = WeightsSnapshot.of(all, state);
                     try (NDManager m = classifier.newScope()) {
                         int from = random.nextInt(data.size() - n + 1);
                         NDArray x = data.batch(from, from + n, p).toNDArray(m);
@@ -521,17 +543,21 @@ public final class GeneratorPrior implements AutoCloseable {
                             NDArray lossR = r.forward(noisy.reshape(n, d, 1, 1), train).get(Network.OUTPUT).sub(h).square().mean()
                                     .div(rms * rms);
                             NDArray loss = lossPix.add(lossCode.mul((float) codeWeight)).add(lossR);
-                            pix = lossPix.getFloat();
-                            code = lossCode.getFloat();
-                            den = lossR.getFloat();
+                            pix = NonFiniteException.check(lossPix.getFloat(), TECHNIQUE, "the pixel loss", step);
+                            code = NonFiniteException.check(lossCode.getFloat(), TECHNIQUE, "the code loss", step);
+                            den = NonFiniteException.check(lossR.getFloat(), TECHNIQUE, "the denoiser loss", step);
                             gc.backward(loss);
                         }
+                        if (good != null) {
+                            good.close();
+                        }
+                        good = before;
+                        goodStep = step;
+                        // Adam changes the weights in place: every gradient is checked before any is taken
+                        NonFiniteException.checkGradients(gp, m, TECHNIQUE, step);
+                        NonFiniteException.checkGradients(rp, m, TECHNIQUE, step);
                         adamG.step(gp, m);
                         adamR.step(rp, m);
-                        if (!Float.isFinite(pix) || !Float.isFinite(code)) {
-                            throw new IllegalStateException("losses became " + pix + " / " + code + " at step "
-                                    + step + "; lower lr(...)");
-                        }
                         done = step + 1;
                         if (figure != null) {
                             int st = done;
@@ -540,17 +566,36 @@ public final class GeneratorPrior implements AutoCloseable {
                         }
                     } catch (ThreadDeath death) {
                         break;
+                    } catch (NonFiniteException e) {
+                        failure = e;
+                        break;
+                    } finally {
+                        if (before != good) {
+                            before.close();
+                        }
                     }
                 }
                 gp.values().forEach(a -> a.setRequiresGradient(false));
                 rp.values().forEach(a -> a.setRequiresGradient(false));
+                if (failure != null && good != null) {
+                    good.restore(all);
+                }
             } finally {
                 if (bar != null) {
                     bar.close();
                 }
             }
+            if (failure != null && goodStep < 0) {
+                prior.close();
+                throw failure.keeping(null, "nothing was kept (the first step already failed)", "Try a lower lr(...)");
+            }
             if (figure != null) {
-                figure.finish(frame(prior, originals, shown, done));
+                figure.finish(frame(prior, originals, shown, failure == null ? done : goodStep));
+            }
+            last = prior;
+            if (failure != null) {
+                throw failure.keeping(prior, "the prior as of step " + goodStep
+                        + " is kept in GeneratorPrior.lastTrained()", "Try a lower lr(...)");
             }
             return prior;
         }

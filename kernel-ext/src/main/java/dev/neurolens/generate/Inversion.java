@@ -12,6 +12,7 @@ import dev.neurolens.model.Forward;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 
 import java.awt.image.BufferedImage;
@@ -34,6 +35,9 @@ import java.util.Random;
  * }</pre>
  */
 public final class Inversion {
+    private static final String TECHNIQUE = "GAN inversion";
+    private static final String ADVICE = "Try a lower lr(...) or fineTuneLr(...)";
+    private static volatile InversionResult last;
     private final Generator generator;
     private int steps = 300;
     private double lr = 0.05;
@@ -53,6 +57,14 @@ public final class Inversion {
         return new Inversion(generator);
     }
 
+    /**
+     * The result of the most recent inversion in this JVM, also when a NaN stopped it (then the last good code, or
+     * the best fine-tuned generator); null before any.
+     */
+    public static InversionResult lastResult() {
+        return last;
+    }
+
     /** Adam steps on z. */
     public Inversion steps(int n) {
         steps = positive(n, "steps");
@@ -61,8 +73,8 @@ public final class Inversion {
 
     /** Adam's learning rate for z (codes are standard normal, so 0.01 to 0.1). */
     public Inversion lr(double v) {
-        if (!(v > 0)) {
-            throw new IllegalArgumentException("lr must be positive, got " + v);
+        if (!(v > 0 && Double.isFinite(v))) {
+            throw new IllegalArgumentException("lr must be a positive finite number, got " + v);
         }
         lr = v;
         return this;
@@ -108,8 +120,8 @@ public final class Inversion {
 
     /** Adam step size of fine-tuning (default 1e-4; larger steps overshoot an already close fit). */
     public Inversion fineTuneLr(double v) {
-        if (!(v > 0)) {
-            throw new IllegalArgumentException("fine-tune lr must be positive, got " + v);
+        if (!(v > 0 && Double.isFinite(v))) {
+            throw new IllegalArgumentException("fine-tune lr must be a positive finite number, got " + v);
         }
         tuneLr = v;
         return this;
@@ -155,30 +167,51 @@ public final class Inversion {
         List<Float> losses = new ArrayList<>();
         float[] perStart = new float[starts];
         Progress bar = progress ? Progress.of(steps + tuneSteps, "inverting into " + generator.name()) : null;
+        // the codes and losses of the last step whose losses were finite: what a later NaN leaves as the result
+        float[] zGood = null;
+        float[] lossGood = null;
+        int goodStep = -1;
+        NonFiniteException failure = null;
         try {
-            for (int step = 1; step <= steps; step++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    break;
-                }
-                try (NDManager m = net.newScope()) {
-                    NDArray x = t.toNDArray(m);
-                    NDArray zz = m.create(z, new Shape(starts, nz, 1, 1));
-                    zz.setRequiresGradient(true);
-                    float[] grad;
-                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray img = generator.forward(zz, Forward.plain()).get(Generator.OUTPUT);
-                        NDArray each = loss(img, x);
-                        float[] e = each.toFloatArray();
-                        System.arraycopy(e, 0, perStart, 0, starts);
-                        gc.backward(each.sum());
+            try {
+                for (int step = 1; step <= steps; step++) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        break;
                     }
-                    grad = zz.getGradient().toFloatArray();
-                    adam(z, grad, m1, m2, step, (float) lr);
+                    int updates = step - 1;
+                    try (NDManager m = net.newScope()) {
+                        NDArray x = t.toNDArray(m);
+                        NDArray zz = m.create(z, new Shape(starts, nz, 1, 1));
+                        zz.setRequiresGradient(true);
+                        float[] grad;
+                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                            NDArray img = generator.forward(zz, Forward.plain()).get(Generator.OUTPUT);
+                            NDArray each = loss(img, x);
+                            float[] e = NonFiniteException.check(each.toFloatArray(), TECHNIQUE,
+                                    "the reconstruction loss", updates);
+                            System.arraycopy(e, 0, perStart, 0, starts);
+                            gc.backward(each.sum());
+                        }
+                        zGood = z.clone();
+                        lossGood = perStart.clone();
+                        goodStep = updates;
+                        grad = NonFiniteException.check(zz.getGradient().toFloatArray(), TECHNIQUE, "the gradient of z",
+                                updates);
+                        adam(z, grad, m1, m2, step, (float) lr);
+                        NonFiniteException.check(z, TECHNIQUE, "z", step);
+                    }
+                    losses.add(min(perStart));
+                    if (bar != null) {
+                        bar.set("loss", min(perStart)).step();
+                    }
                 }
-                losses.add(min(perStart));
-                if (bar != null) {
-                    bar.set("loss", min(perStart)).step();
+            } catch (NonFiniteException e) {
+                if (zGood == null) {
+                    throw e.keeping(null, "nothing was kept (the first step already failed)", ADVICE);
                 }
+                failure = e;
+                z = zGood;
+                System.arraycopy(lossGood, 0, perStart, 0, starts);
             }
             int best = argMin(perStart);
             float[] zBest = java.util.Arrays.copyOfRange(z, best * nz, (best + 1) * nz);
@@ -186,11 +219,24 @@ public final class Inversion {
             Tensor recon = generator.generate(zT);
             Generator tuned = null;
             Tensor tunedRecon = null;
-            if (tuneSteps > 0) {
-                tuned = fineTuned(zT, t, losses, bar);
+            String kept = null;
+            if (failure != null) {
+                kept = "the last good code (step " + goodStep + ") is kept in Inversion.lastResult()";
+            } else if (tuneSteps > 0) {
+                Tuning tuning = fineTuned(zT, t, losses, bar);
+                tuned = tuning.generator();
                 tunedRecon = tuned.generate(zT);
+                failure = tuning.failure();
+                kept = failure == null ? null : "the generator of the best fine-tuning step (" + tuning.bestStep()
+                        + ") is kept in Inversion.lastResult().tuned()";
             }
-            return new InversionResult(generator.name(), t, zT, recon, tuned, tunedRecon, losses, steps);
+            InversionResult result = new InversionResult(generator.name(), t, zT, recon, tuned, tunedRecon, losses,
+                    steps);
+            last = result;
+            if (failure != null) {
+                throw failure.keeping(result, kept, ADVICE);
+            }
+            return result;
         } finally {
             if (bar != null) {
                 bar.close();
@@ -198,8 +244,12 @@ public final class Inversion {
         }
     }
 
+    /** A fine-tuned generator, and the NaN that stopped fine-tuning early (null when it ran to the end). */
+    private record Tuning(Generator generator, NonFiniteException failure, int bestStep) {
+    }
+
     /** A copy of G whose first transposed convolutions and batch norms are tuned so G(z) matches the target. */
-    private Generator fineTuned(Tensor z, Tensor target, List<Float> losses, Progress bar) {
+    private Tuning fineTuned(Tensor z, Tensor target, List<Float> losses, Progress bar) {
         Network copy = generator.network().withParameters(Map.of(),
                 generator.network().source() + ", fine-tuned on one picture");
         Map<String, NDArray> tuned = new LinkedHashMap<>();
@@ -217,6 +267,8 @@ public final class Inversion {
             }
         }
         Generator g = Generator.of(copy, generator.zDim());
+        NonFiniteException failure = null;
+        int bestStep = 0;
         try (NDManager state = copy.newScope()) {
             Adam adam = new Adam(state, tuneLr);
             for (var e : tuned.entrySet()) {
@@ -224,37 +276,45 @@ public final class Inversion {
             }
             float best = Float.POSITIVE_INFINITY;
             Map<String, NDArray> bestWeights = new LinkedHashMap<>();
-            for (int step = 1; step <= tuneSteps; step++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    break;
-                }
-                try (NDManager m = copy.newScope()) {
-                    float value;
-                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray img = g.forward(z.toNDArray(m), Forward.plain()).get(Generator.OUTPUT);
-                        NDArray l = loss(img, target.toNDArray(m)).sum();
-                        value = l.getFloat();
-                        gc.backward(l);
+            try {
+                for (int step = 1; step <= tuneSteps; step++) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        break;
                     }
-                    // Adam moves every weight by about lr however small its gradient, so near a good fit a step
-                    // can make things worse: keep the weights that gave the lowest loss
-                    if (value < best) {
-                        best = value;
-                        for (var e : tuned.entrySet()) {
-                            NDArray keep = e.getValue().duplicate();
-                            keep.attach(state);
-                            NDArray old = bestWeights.put(e.getKey(), keep);
-                            if (old != null) {
-                                old.close();
+                    try (NDManager m = copy.newScope()) {
+                        float value;
+                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                            NDArray img = g.forward(z.toNDArray(m), Forward.plain()).get(Generator.OUTPUT);
+                            NDArray l = loss(img, target.toNDArray(m)).sum();
+                            value = NonFiniteException.check(l.getFloat(), TECHNIQUE, "the fine-tuning loss",
+                                    steps + step - 1);
+                            gc.backward(l);
+                        }
+                        // Adam moves every weight by about lr however small its gradient, so near a good fit a step
+                        // can make things worse: keep the weights that gave the lowest loss
+                        if (value < best) {
+                            best = value;
+                            bestStep = steps + step - 1;
+                            for (var e : tuned.entrySet()) {
+                                NDArray keep = e.getValue().duplicate();
+                                keep.attach(state);
+                                NDArray old = bestWeights.put(e.getKey(), keep);
+                                if (old != null) {
+                                    old.close();
+                                }
                             }
                         }
-                    }
-                    adam.step(tuned, m);
-                    losses.add(value);
-                    if (bar != null) {
-                        bar.set("loss", value).step();
+                        // Adam changes the weights in place: a bad gradient must be caught before it is taken
+                        NonFiniteException.checkGradients(tuned, m, TECHNIQUE, steps + step - 1);
+                        adam.step(tuned, m);
+                        losses.add(value);
+                        if (bar != null) {
+                            bar.set("loss", value).step();
+                        }
                     }
                 }
+            } catch (NonFiniteException e) {
+                failure = e;
             }
             for (NDArray p : tuned.values()) {
                 p.setRequiresGradient(false); // an in-place copy into a leaf that requires grad is refused
@@ -265,7 +325,7 @@ public final class Inversion {
                 p.setRequiresGradient(false);
             }
         }
-        return g;
+        return new Tuning(g, failure, bestStep);
     }
 
     /** Per-sample loss: pixel MSE, plus the weighted MSE of horizontal and vertical pixel differences. */

@@ -10,6 +10,7 @@ import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.optimize.Labels;
 import dev.neurolens.optimize.Objective;
@@ -47,6 +48,9 @@ import java.util.Random;
  * shown live. An interrupt ends the chains early and keeps what they reached.
  */
 public final class PlugAndPlay {
+    private static final String TECHNIQUE = "PPGN sampling";
+    private static final String ADVICE = "Try a smaller stepSize(...) or conditionWeight(...)";
+    private static volatile PlugAndPlayResult last;
     private final GeneratorPrior prior;
     private Network classifier;
     private final List<Integer> classes = new ArrayList<>();
@@ -68,6 +72,14 @@ public final class PlugAndPlay {
 
     public static PlugAndPlay of(GeneratorPrior prior) {
         return new PlugAndPlay(prior);
+    }
+
+    /**
+     * The chains of the most recent run in this JVM, also when it was interrupted or stopped on a NaN (then up to
+     * the last good step); null before any.
+     */
+    public static PlugAndPlayResult lastResult() {
+        return last;
     }
 
     /** The classifier whose classes and units are conditions (default: the prior's own). */
@@ -273,6 +285,10 @@ public final class PlugAndPlay {
         Progress bar = live ? Progress.of(steps, title) : null;
         boolean interrupted = false;
         long t0 = System.nanoTime();
+        // the codes whose pictures and condition were last seen finite: what a later NaN leaves as the result
+        Tensor good = null;
+        int goodStep = -1;
+        NonFiniteException failure = null;
         try {
             for (int step = 0; step <= steps; step++) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -285,7 +301,7 @@ public final class PlugAndPlay {
                     NDArray pics;
                     Map<String, NDArray> out;
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        pics = prior.decode(code);
+                        pics = NonFiniteException.check(prior.decode(code), TECHNIQUE, "the generated pictures", step);
                         NDArray x = GeneratorPrior.asInput(pics, net);
                         out = net.forward(x, spec);
                         Map<String, NDArray> terms = cond.evaluate(ObjectiveInput.of(x, out, m));
@@ -293,9 +309,12 @@ public final class PlugAndPlay {
                         for (NDArray t : terms.values()) {
                             loss = loss == null ? t : loss.add(t);
                         }
+                        NonFiniteException.check(loss, TECHNIQUE, "the condition's loss", step);
                         // terms are batch means: times n gives each chain its own gradient
                         gc.backward(loss.mul((float) n));
                     }
+                    good = h;
+                    goodStep = step;
                     boolean last = step == steps;
                     if (step % recordEvery == 0 || last) {
                         recorded.add(step);
@@ -312,7 +331,8 @@ public final class PlugAndPlay {
                     if (last) {
                         break;
                     }
-                    NDArray grad = code.getGradient().duplicate();
+                    NDArray grad = NonFiniteException.check(code.getGradient(), TECHNIQUE, "the gradient of the codes",
+                            step).duplicate();
                     boolean mode = JniUtils.isGradMode();
                     JniUtils.setGradMode(false);
                     try {
@@ -322,7 +342,8 @@ public final class PlugAndPlay {
                         if (e3 > 0) {
                             next = next.add(m.create(gaussian(random, n * prior.codeSize()), next.getShape()).mul(e3));
                         }
-                        h = Tensor.from(next.clip(prior.low(), prior.high()));
+                        h = Tensor.from(NonFiniteException.check(next.clip(prior.low(), prior.high()), TECHNIQUE,
+                                "the codes", step + 1));
                     } finally {
                         JniUtils.setGradMode(mode);
                     }
@@ -338,19 +359,48 @@ public final class PlugAndPlay {
                     break;
                 }
             }
+        } catch (NonFiniteException e) {
+            failure = e;
         } finally {
             if (bar != null) {
                 bar.close();
             }
         }
+        if (failure != null) {
+            if (good == null) {
+                throw failure.keeping(null, "nothing was kept (the chains' start already failed)", ADVICE);
+            }
+            h = good;
+            if (recorded.isEmpty() || recorded.get(recorded.size() - 1) != goodStep) {
+                // the last good step was not recorded: its pictures and scores end the strip
+                recorded.add(goodStep);
+                frames.add(Generator.pictures(prior.decode(good)));
+                scoreFrames.add(scoresOf(good, net, spec));
+            }
+        }
+        String note = failure == null ? null
+                : "stopped at step " + failure.step() + ": " + failure.quantity() + " became " + failure.value();
         PlugAndPlayResult result = new PlugAndPlayResult(title, h, recorded, frames, scoreFrames, names,
-                interrupted, (System.nanoTime() - t0) / 1e9);
+                interrupted, note, (System.nanoTime() - t0) / 1e9);
         if (figure != null && !frames.isEmpty()) {
             // the live view ends on the chains' last pictures; the result itself shows the whole strip and chart
             figure.finish(PlugAndPlayResult.row(frames.get(frames.size() - 1), scoreFrames.get(scoreFrames.size() - 1),
-                    names, title + " · step " + recorded.get(recorded.size() - 1)));
+                    names, title + " · step " + recorded.get(recorded.size() - 1) + (note == null ? "" : " · " + note)));
+        }
+        last = result;
+        if (failure != null) {
+            throw failure.keeping(result, "the last good chains (step " + goodStep
+                    + ") are kept in PlugAndPlay.lastResult()", ADVICE);
         }
         return result;
+    }
+
+    /** Each condition's score per chain for the codes {@code h}, without gradients. */
+    private float[][] scoresOf(Tensor h, Network net, Forward spec) {
+        try (NDManager m = net.newScope()) {
+            NDArray x = GeneratorPrior.asInput(prior.decode(h.toNDArray(m)), net);
+            return scores(net.forward(x, spec), (int) h.dim(0));
+        }
     }
 
     private static float[] gaussian(Random r, int n) {

@@ -29,10 +29,12 @@ public final class PlugAndPlayResult implements Displayable {
     private final List<float[][]> scores;
     private final List<String> names;
     private final boolean interrupted;
+    private final String note;
     private final double seconds;
 
     PlugAndPlayResult(String title, Tensor codes, List<Integer> steps, List<List<BufferedImage>> frames,
-                      List<float[][]> scores, List<String> names, boolean interrupted, double seconds) {
+                      List<float[][]> scores, List<String> names, boolean interrupted, String note,
+                      double seconds) {
         this.title = title;
         this.codes = codes;
         this.steps = List.copyOf(steps);
@@ -40,6 +42,7 @@ public final class PlugAndPlayResult implements Displayable {
         this.scores = List.copyOf(scores);
         this.names = List.copyOf(names);
         this.interrupted = interrupted;
+        this.note = note;
         this.seconds = seconds;
     }
 
@@ -162,6 +165,11 @@ public final class PlugAndPlayResult implements Displayable {
         return interrupted;
     }
 
+    /** Why the chains ended early (a NaN, with its step), or null. */
+    public String note() {
+        return note;
+    }
+
     public double seconds() {
         return seconds;
     }
@@ -270,7 +278,7 @@ public final class PlugAndPlayResult implements Displayable {
             return sb.append(" · interrupted before the first step").toString();
         }
         sb.append(String.format(Locale.ROOT, " · %d chains, %d steps%s", chains(), steps.get(steps.size() - 1),
-                interrupted ? " (interrupted)" : ""));
+                interrupted ? " (interrupted)" : note != null ? " (" + note + ")" : ""));
         for (String n : names) {
             float[] end = finalScore(n);
             float lo = Float.MAX_VALUE;

@@ -39,6 +39,7 @@ public final class Network implements Model {
     private final String source;
     private final Map<String, Layer> layersByName = new LinkedHashMap<>();
     private Map<String, ReceptiveField> receptiveFields;
+    private volatile String weightsHash;
     private boolean closed;
 
     private Network(Architecture architecture, NDManager manager, Map<String, NDArray> parameters, String source) {
@@ -167,6 +168,34 @@ public final class Network implements Model {
     /** Weights by state_dict name; native arrays owned by this network (do not close them). */
     public Map<String, NDArray> parameters() {
         return parameters;
+    }
+
+    /**
+     * The first 16 hex digits of the SHA-256 of the weights (names, shapes and float bytes, in state_dict order),
+     * computed once, on first use: a key for caches of what the network computes, so a retrained model with the
+     * same name never reuses stale results. The trainers here change weights in place only before they return a
+     * network; code that changes them afterwards must not rely on this.
+     */
+    public String weightsHash() {
+        String h = weightsHash;
+        if (h == null) {
+            checkOpen();
+            java.security.MessageDigest sha;
+            try {
+                sha = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this JVM has no SHA-256", e);
+            }
+            for (var e : parameters.entrySet()) {
+                sha.update(e.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update(Arrays.toString(e.getValue().getShape().getShape())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update(e.getValue().toByteBuffer());
+            }
+            h = java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+            weightsHash = h;
+        }
+        return h;
     }
 
     /**

@@ -133,6 +133,7 @@ public final class ClassVisualization {
         return Render.builder(network).objective(o).parameterization(Parameterization.pixels(blackStart()))
                 .size(size, size).transforms(Transform.jitter(j)).constraints(c.toArray(Constraint[]::new))
                 .optimizer(Optimizer.adam(lr)).steps(steps).seed(seed).live(live).recordEvery(recordEvery)
+                .technique("class visualization")
                 .title("class " + target + " \"" + Labels.name(network, target) + "\" · " + network.name()).run();
     }
 }

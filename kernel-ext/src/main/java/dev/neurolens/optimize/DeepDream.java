@@ -3,6 +3,7 @@ package dev.neurolens.optimize;
 import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 
 import java.awt.image.BufferedImage;
@@ -19,6 +20,7 @@ import java.util.Map;
  * <pre>{@code DeepDream.of(net).image(photo).layer("fire7").octaves(3).run()}</pre>
  */
 public final class DeepDream {
+    private static final String TECHNIQUE = "DeepDream";
     private final Network network;
     private BufferedImage picture;
     private String layer;
@@ -122,17 +124,31 @@ public final class DeepDream {
                 Render.Builder rb = Render.builder(network).objective(Objective.layer(layer))
                         .parameterization(Parameterization.pixels(start)).transforms(Transform.jitter(jitter))
                         .constraints(Constraint.clip(network.preprocessing())).optimizer(Optimizer.normalized(lr))
-                        .steps(steps).seed(seed + o).title(title).live(false);
+                        .steps(steps).seed(seed + o).title(title).live(false).technique(TECHNIQUE);
                 if (live) {
                     rb.display(figure, bar, "octave " + (octaves - o) + "/" + octaves + ", step");
                 }
-                r = rb.run();
-                for (var e : r.losses().entrySet()) {
-                    List<Double> l = history.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
-                    for (double v : e.getValue()) {
-                        l.add(v);
+                try {
+                    r = rb.run();
+                } catch (NonFiniteException e) {
+                    // the octave kept its pictures up to its last good step; the dream so far is that picture
+                    RenderResult octave = (RenderResult) e.lastGood();
+                    int octaveNumber = octaves - o;
+                    NonFiniteException whole = e.as(TECHNIQUE, done + e.step());
+                    if (octave == null) {
+                        throw whole.keeping(null, "nothing was kept (octave " + octaveNumber + " failed at its start)",
+                                Render.ADVICE);
                     }
+                    collect(history, octave);
+                    // steps() counts the steps whose loss was finite, the last of them the kept picture
+                    int kept = done + octave.steps() - 1;
+                    RenderResult out = result(title, base, LayerDefaults.resize(network, octave.lastTensor(), h, w),
+                            history, done + octave.steps(), false, octave.note(), started, figure);
+                    Render.remember(out);
+                    throw whole.keeping(out, "the last good picture (step " + kept + ", octave " + octaveNumber
+                            + " of " + octaves + ") is kept in Render.lastResult()", Render.ADVICE);
                 }
+                collect(history, r);
                 done += r.steps();
                 detail = sub(r.lastTensor(), octaveBase);
                 if (r.interrupted()) {
@@ -144,11 +160,27 @@ public final class DeepDream {
                 bar.close();
             }
         }
+        RenderResult out = result(title, base, r.lastTensor(), history, done, r.interrupted(), r.note(), started,
+                figure);
+        Render.remember(out);
+        return out;
+    }
+
+    private static void collect(Map<String, List<Double>> history, RenderResult r) {
+        for (var e : r.losses().entrySet()) {
+            List<Double> l = history.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
+            for (double v : e.getValue()) {
+                l.add(v);
+            }
+        }
+    }
+
+    private RenderResult result(String title, Tensor base, Tensor picture, Map<String, List<Double>> history, int done,
+                                boolean interrupted, String note, long started, LiveDisplay figure) {
         Map<String, double[]> hist = new LinkedHashMap<>();
         history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
-        Tensor result = r.lastTensor();
-        RenderResult out = new RenderResult(title, network.preprocessing(), result, result, hist, done,
-                steps * octaves, done - 1, r.interrupted(), r.note(), (System.nanoTime() - started) / 1e9, List.of(),
+        RenderResult out = new RenderResult(title, network.preprocessing(), picture, picture, hist, done,
+                steps * octaves, done - 1, interrupted, note, (System.nanoTime() - started) / 1e9, List.of(),
                 List.of(network.preprocessing().toImage(base)), List.of("original"));
         if (figure != null) {
             figure.finish(out.mimeBundle());

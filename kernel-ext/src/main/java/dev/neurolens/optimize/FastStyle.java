@@ -11,6 +11,7 @@ import dev.neurolens.display.MimeBundle;
 import dev.neurolens.display.Progress;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightStore;
@@ -47,6 +48,9 @@ import java.util.zip.ZipInputStream;
  * }</pre>
  */
 public final class FastStyle {
+    private static final String TECHNIQUE = "fast-style training";
+    private static final String ADVICE = "Try a lower lr(...) or a smaller style weight";
+    private static volatile FastStyleModel last;
     /** pytorch/examples' download_saved_models.py archive: saved_models/{candy,mosaic,rain_princess,udnie}.pth. */
     public static final String PRETRAINED_URL = "https://www.dropbox.com/s/lrvwfehqdcxoza8/saved_models.zip?dl=1";
     public static final List<String> PRETRAINED = List.of("candy", "mosaic", "rain_princess", "udnie");
@@ -122,6 +126,14 @@ public final class FastStyle {
                 }
             }
         }
+    }
+
+    /**
+     * The model of the most recent training run in this JVM, also when it was interrupted or stopped on a NaN (then
+     * the weights of its last good step); null before any.
+     */
+    public static FastStyleModel lastModel() {
+        return last;
     }
 
     /** Starts a training run with {@code lossNetwork} supplying the content and style features. */
@@ -205,6 +217,9 @@ public final class FastStyle {
         }
 
         public Trainer lr(double v) {
+            if (!(v > 0 && Double.isFinite(v))) {
+                throw new IllegalArgumentException("lr must be a positive finite number, got " + v);
+            }
             this.lr = v;
             return this;
         }
@@ -299,13 +314,16 @@ public final class FastStyle {
                     + loss.name();
             LiveDisplay figure = live ? LiveDisplay.create() : null;
             Progress bar = live ? Progress.of(steps, title) : null;
-            Map<String, Tensor> trained = new LinkedHashMap<>();
             int done = 0;
             long started = System.nanoTime();
             boolean interrupted = false;
+            NonFiniteException failure = null;
+            int goodStep = -1;
             Optimizer.Stepper[] adam;
             try (NDManager root = loss.newScope()) {
                 Map<String, NDArray> params = init.toNative(root);
+                // the weights whose loss was last seen finite: the model kept when a later step goes bad
+                Map<String, NDArray> good = null;
                 List<String> keys = new ArrayList<>(params.keySet());
                 adam = new Optimizer.Stepper[keys.size()];
                 for (int i = 0; i < adam.length; i++) {
@@ -319,94 +337,122 @@ public final class FastStyle {
                     captured.add(cl);
                 }
                 Forward spec = Forward.capture(captured.toArray(String[]::new));
-                for (int step = 0; step < steps; step++) {
-                    if (Thread.interrupted()) {
-                        interrupted = true;
-                        break;
-                    }
-                    int style = step % s;
-                    try (NDManager m = root.newSubManager()) {
-                        Map<String, NDArray> local = new LinkedHashMap<>();
-                        for (String k : keys) {
-                            NDArray a = params.get(k).duplicate();
-                            a.attach(m);
-                            a.setRequiresGradient(true);
-                            local.put(k, a);
+                try {
+                    for (int step = 0; step < steps; step++) {
+                        if (Thread.interrupted()) {
+                            interrupted = true;
+                            break;
                         }
-                        NDArray x = crops(random).toNDArray(m);
-                        double[] oneHot = new double[s];
-                        oneHot[style] = 1;
-                        float lc;
-                        float ls;
-                        float lt;
-                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                            NDArray y = TransformerNet.forward(local, x, TransformerNet.blend(m, oneHot));
-                            NDArray yn = y.div(255f).sub(mean).div(std);
-                            NDArray xn = x.div(255f).sub(mean).div(std);
-                            Map<String, NDArray> fy = loss.forward(yn, spec);
-                            NDArray fx = loss.forward(xn, Forward.capture(cl)).get(cl).stopGradient();
-                            NDArray contentLoss = Losses.content(fy.get(cl), fx)
-                                    .div(fx.square().mean().add(1e-12f));
-                            NDArray styleLoss = null;
-                            for (String l : sl) {
-                                Tensor g = grams.get(style).get(l);
-                                NDArray target = constants.get(g);
-                                NDArray term = Losses.style(fy.get(l), target)
-                                        .div(target.square().mean().add(1e-12f));
-                                styleLoss = styleLoss == null ? term : styleLoss.add(term);
+                        int style = step % s;
+                        try (NDManager m = root.newSubManager()) {
+                            Map<String, NDArray> local = new LinkedHashMap<>();
+                            for (String k : keys) {
+                                NDArray a = params.get(k).duplicate();
+                                a.attach(m);
+                                a.setRequiresGradient(true);
+                                local.put(k, a);
                             }
-                            styleLoss = styleLoss.div((float) sl.size());
-                            NDArray tv = Losses.tv(yn);
-                            NDArray total = contentLoss.mul((float) contentWeight).add(styleLoss.mul((float) styleWeight))
-                                    .add(tv.mul((float) tvWeight));
-                            lc = contentLoss.getFloat();
-                            ls = styleLoss.getFloat();
-                            lt = tv.getFloat();
-                            if (!Float.isFinite(total.getFloat())) {
-                                throw new IllegalStateException("the training loss became " + total.getFloat()
-                                        + " at step " + step + "; lower lr(...) or the style weight");
+                            NDArray x = crops(random).toNDArray(m);
+                            double[] oneHot = new double[s];
+                            oneHot[style] = 1;
+                            float lc;
+                            float ls;
+                            float lt;
+                            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                                NDArray y = TransformerNet.forward(local, x, TransformerNet.blend(m, oneHot));
+                                NDArray yn = y.div(255f).sub(mean).div(std);
+                                NDArray xn = x.div(255f).sub(mean).div(std);
+                                Map<String, NDArray> fy = loss.forward(yn, spec);
+                                NDArray fx = loss.forward(xn, Forward.capture(cl)).get(cl).stopGradient();
+                                NDArray contentLoss = Losses.content(fy.get(cl), fx)
+                                        .div(fx.square().mean().add(1e-12f));
+                                NDArray styleLoss = null;
+                                for (String l : sl) {
+                                    Tensor g = grams.get(style).get(l);
+                                    NDArray target = constants.get(g);
+                                    NDArray term = Losses.style(fy.get(l), target)
+                                            .div(target.square().mean().add(1e-12f));
+                                    styleLoss = styleLoss == null ? term : styleLoss.add(term);
+                                }
+                                styleLoss = styleLoss.div((float) sl.size());
+                                NDArray tv = Losses.tv(yn);
+                                NDArray total = contentLoss.mul((float) contentWeight)
+                                        .add(styleLoss.mul((float) styleWeight)).add(tv.mul((float) tvWeight));
+                                lc = NonFiniteException.check(contentLoss.getFloat(), TECHNIQUE, "the content loss", step);
+                                ls = NonFiniteException.check(styleLoss.getFloat(), TECHNIQUE, "the style loss", step);
+                                lt = NonFiniteException.check(tv.getFloat(), TECHNIQUE, "the tv loss", step);
+                                NonFiniteException.check(total.getFloat(), TECHNIQUE, "the total loss", step);
+                                gc.backward(total);
                             }
-                            gc.backward(total);
+                            if (good != null) {
+                                good.values().forEach(NDArray::close);
+                            }
+                            good = params;
+                            goodStep = step;
+                            // every weight's update is checked before any is taken, so the kept model is one step's
+                            Map<String, NDArray> next = new LinkedHashMap<>();
+                            for (int i = 0; i < keys.size(); i++) {
+                                NDArray a = local.get(keys.get(i));
+                                NDArray g = NonFiniteException.check(a.getGradient(), TECHNIQUE,
+                                        "the gradient of '" + keys.get(i) + "'", step);
+                                next.put(keys.get(i), NonFiniteException.check(adam[i].step(a.stopGradient(), g, 0, root),
+                                        TECHNIQUE, "the weights '" + keys.get(i) + "'", step + 1));
+                            }
+                            next.values().forEach(a -> a.attach(root));
+                            params = next;
+                            contentHist.add((double) lc * contentWeight);
+                            styleHist.add((double) ls * styleWeight);
+                            tvHist.add((double) lt * tvWeight);
+                            done = step + 1;
+                            if (log != null && (done % 25 == 0 || done == steps)) {
+                                log.printf(Locale.ROOT, "step %d/%d  content %.4f  style %.4f  tv %.4f  (%.1f s)%n",
+                                        done, steps, lc * contentWeight, ls * styleWeight, lt * tvWeight,
+                                        (System.nanoTime() - started) / 1e9);
+                            }
+                            if (figure != null) {
+                                int st = step + 1;
+                                Map<String, NDArray> now = params;
+                                figure.update(() -> trainingFrame(now, preview, stylePics, title, st, contentHist,
+                                        styleHist, tvHist));
+                                bar.set("loss", lc * contentWeight + ls * styleWeight + lt * tvWeight).step();
+                            }
+                        } catch (ThreadDeath death) {
+                            interrupted = true;
+                            break;
                         }
-                        for (int i = 0; i < keys.size(); i++) {
-                            NDArray a = local.get(keys.get(i));
-                            NDArray next = adam[i].step(a.stopGradient(), a.getGradient(), 0, root);
-                            next.attach(root);
-                            params.get(keys.get(i)).close();
-                            params.put(keys.get(i), next);
-                        }
-                        contentHist.add((double) lc * contentWeight);
-                        styleHist.add((double) ls * styleWeight);
-                        tvHist.add((double) lt * tvWeight);
-                        done = step + 1;
-                        if (log != null && (done % 25 == 0 || done == steps)) {
-                            log.printf(Locale.ROOT, "step %d/%d  content %.4f  style %.4f  tv %.4f  (%.1f s)%n", done,
-                                    steps, lc * contentWeight, ls * styleWeight, lt * tvWeight,
-                                    (System.nanoTime() - started) / 1e9);
-                        }
-                        if (figure != null) {
-                            int st = step + 1;
-                            figure.update(() -> trainingFrame(params, preview, stylePics, title, st, contentHist,
-                                    styleHist, tvHist));
-                            bar.set("loss", lc * contentWeight + ls * styleWeight + lt * tvWeight).step();
-                        }
-                    } catch (ThreadDeath death) {
-                        interrupted = true;
-                        break;
                     }
+                } catch (NonFiniteException e) {
+                    failure = e;
                 }
-                for (String k : keys) {
-                    trained.put(k, Tensor.from(params.get(k)));
+                Map<String, NDArray> kept = failure == null ? params : good;
+                Map<String, Tensor> trained = new LinkedHashMap<>();
+                if (kept != null) {
+                    kept.forEach((k, v) -> trained.put(k, Tensor.from(v)));
                 }
-                FastStyleModel model = new FastStyleModel(trained, s, names, String.format(Locale.ROOT,
-                        "trained here: %d steps of batch %d at %d px, loss network %s (%s)%s", done, batch, size,
-                        loss.name(), loss.source(), interrupted ? ", interrupted" : ""), stylePics);
-                if (figure != null) {
+                FastStyleModel model = kept == null ? null : new FastStyleModel(trained, s, names,
+                        String.format(Locale.ROOT, "trained here: %d steps of batch %d at %d px, loss network %s (%s)%s",
+                                failure == null ? done : goodStep,
+                                batch, size, loss.name(), loss.source(), interrupted ? ", interrupted"
+                                        : failure != null ? ", stopped: " + failure.quantity() + " became "
+                                        + failure.value() : ""), stylePics);
+                if (figure != null && model != null) {
                     history.put("content", contentHist.stream().mapToDouble(Double::doubleValue).toArray());
                     history.put("style", styleHist.stream().mapToDouble(Double::doubleValue).toArray());
                     history.put("tv", tvHist.stream().mapToDouble(Double::doubleValue).toArray());
-                    figure.finish(frame(model, preview, stylePics, title + " · " + done + " steps", history));
+                    figure.finish(frame(model, preview, stylePics, title + " · " + (failure == null ? done : goodStep)
+                            + " steps"
+                            + (failure == null ? "" : " · stopped at step " + failure.step() + ": " + failure.quantity()
+                            + " became " + failure.value()), history));
                 }
+                if (failure != null) {
+                    if (model == null) {
+                        throw failure.keeping(null, "nothing was kept (the first step already failed)", ADVICE);
+                    }
+                    last = model;
+                    throw failure.keeping(model, "the last good model (step " + goodStep
+                            + ") is kept in FastStyle.lastModel()", ADVICE);
+                }
+                last = model;
                 return model;
             } finally {
                 if (bar != null) {

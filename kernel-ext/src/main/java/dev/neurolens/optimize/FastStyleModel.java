@@ -31,6 +31,8 @@ import java.util.Map;
  * the device for each call.
  */
 public final class FastStyleModel implements Displayable {
+    /** The safetensors metadata key holding the style names, a JSON array. */
+    private static final String STYLE_NAMES = "neurolens.style_names";
     private final Map<String, Tensor> weights;
     private final int styles;
     private final List<String> styleNames;
@@ -68,10 +70,22 @@ public final class FastStyleModel implements Displayable {
 
     /**
      * Loads a state_dict (.pth from pytorch/examples' fast_neural_style, or .safetensors written by
-     * {@link #save}). Instance-norm running statistics in old files are ignored, as the example does.
+     * {@link #save}, whose style names come back with it). Instance-norm running statistics in old files are
+     * ignored, as the example does.
      */
     public static FastStyleModel load(Path file) {
-        return of(WeightsFiles.read(file), file.toString());
+        FastStyleModel m = of(WeightsFiles.read(file), file.toString());
+        String names = WeightsFiles.metadata(file).get(STYLE_NAMES);
+        if (names == null) {
+            return m;
+        }
+        List<String> n = new ArrayList<>();
+        new com.google.gson.JsonParser().parse(names).getAsJsonArray().forEach(e -> n.add(e.getAsString()));
+        if (n.size() != m.styles) {
+            throw new WeightsException(file + " names " + n.size() + " styles " + n + " for weights of " + m.styles
+                    + "; the file is damaged: save the model again");
+        }
+        return m.withStyleNames(n.toArray(String[]::new));
     }
 
     private static FastStyleModel of(Map<String, RawTensor> raw, String file) {
@@ -145,7 +159,7 @@ public final class FastStyleModel implements Displayable {
         return weights;
     }
 
-    /** Writes the weights as safetensors (loadable with {@link #load}). */
+    /** Writes the weights and the style names as safetensors (loadable with {@link #load}). */
     public Path save(Path file) {
         Map<String, float[]> v = new LinkedHashMap<>();
         Map<String, long[]> s = new LinkedHashMap<>();
@@ -154,7 +168,9 @@ public final class FastStyleModel implements Displayable {
             s.put(k, t.shape());
         });
         try (OutputStream out = Files.newOutputStream(file)) {
-            WeightsFiles.writeSafetensors(v, s, out);
+            com.google.gson.JsonArray names = new com.google.gson.JsonArray();
+            styleNames.forEach(names::add);
+            WeightsFiles.writeSafetensors(v, s, Map.of(STYLE_NAMES, names.toString()), out);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

@@ -93,6 +93,7 @@ public final class FeatureInversion {
         return Render.builder(network).objective(o).parameterization(Parameterization.pixels(0.5))
                 .size((int) x.dim(2), (int) x.dim(3)).constraints(Constraint.clip(network.preprocessing()))
                 .optimizer(optimizer).steps(steps).seed(seed).live(live).recordEvery(recordEvery)
+                .technique("feature inversion")
                 .alongside(List.of(network.preprocessing().toImage(x)), List.of("original"))
                 .title("inverting " + layer + " · " + network.name()).run();
     }

@@ -82,7 +82,7 @@ public final class FoolingImage {
         int t = target;
         RenderResult r = Render.builder(network).objective(Objective.classLogit(t))
                 .parameterization(Parameterization.pixels(input)).constraints(Constraint.clip(network.preprocessing()))
-                .optimizer(Optimizer.normalized(lr)).steps(maxSteps).live(live)
+                .optimizer(Optimizer.normalized(lr)).steps(maxSteps).live(live).technique("fooling image")
                 .stopWhen((NDArray logits) -> logits.argMax(1).toType(ai.djl.ndarray.types.DataType.INT32, false)
                         .eq(t).all())
                 .title("fooling → " + Labels.name(network, t)).run();

@@ -114,7 +114,7 @@ public final class NeuronVisualization {
                 .batch(batch).size(size, size)
                 .transforms(Transform.jitter(j), Transform.scale(0.95, 1.0, 1.05), Transform.jitter(Math.max(1, j / 2)))
                 .constraints(cs).optimizer(Optimizer.adam(lr)).steps(steps).seed(seed).live(live)
-                .recordEvery(recordEvery)
+                .recordEvery(recordEvery).technique(neuron ? "neuron visualization" : "channel visualization")
                 .title((neuron ? "neuron " : "channel ") + layer + ":" + channel + " · " + network.name()).run();
     }
 }

@@ -10,6 +10,7 @@ import dev.neurolens.display.Progress;
 import dev.neurolens.display.Images;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 
@@ -30,7 +31,9 @@ import java.util.function.Function;
  *
  * <p>Interrupting (the kernel's Thread.interrupt) ends the loop at the next step and returns the best image so
  * far; the kernel discards an interrupted cell's value, so the live frame shows it and {@link #lastResult()}
- * hands it back in the next cell. A loss that becomes NaN or infinite also stops the loop, keeping the best.
+ * hands it back in the next cell. A loss term, the gradient or the picture that becomes NaN or infinite stops the
+ * loop with a {@link NonFiniteException} naming the technique, the step and the quantity; the pictures up to the last
+ * good one are kept in {@link #lastResult()} (and shown in the live figure), never a NaN picture.
  *
  * <pre>{@code
  * RenderResult r = Render.builder(net).objective(Objective.channel("fire6", 3))
@@ -38,6 +41,8 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class Render {
+    /** What a stop on NaN or infinity suggests, for every recipe built on this loop. */
+    static final String ADVICE = "Try a lower learning rate (optimizer(...)) or smaller loss weights";
     private static volatile RenderResult last;
 
     private Render() {
@@ -47,9 +52,17 @@ public final class Render {
         return new Builder(network);
     }
 
-    /** The result of the most recent render in this JVM, also when it was interrupted; null before any. */
+    /**
+     * The result of the most recent render in this JVM, also when it was interrupted or stopped on a NaN (then it
+     * holds the pictures up to the last good step); null before any.
+     */
     public static RenderResult lastResult() {
         return last;
+    }
+
+    /** For recipes that compose renders (DeepDream's octaves): their own result becomes the last one. */
+    static void remember(RenderResult r) {
+        last = r;
     }
 
     public static final class Builder {
@@ -73,6 +86,7 @@ public final class Render {
         private LiveDisplay sharedLive;
         private Progress sharedProgress;
         private String stepLabel = "step";
+        private String technique = "render";
 
         private Builder(Network network) {
             this.network = network;
@@ -143,6 +157,12 @@ public final class Render {
 
         public Builder title(String t) {
             this.title = t;
+            return this;
+        }
+
+        /** The technique's name in error messages ("style transfer"); default "render". */
+        public Builder technique(String name) {
+            this.technique = name;
             return this;
         }
 
@@ -220,8 +240,10 @@ public final class Render {
             String note = null;
             double bestLoss = Double.POSITIVE_INFINITY;
             int bestStep = -1;
+            int goodStep = -1;
+            NonFiniteException failure = null;
             Tensor bestTensor = null;
-            Tensor lastTensor;
+            Tensor lastTensor = null;
             boolean shared = b.sharedLive != null;
             LiveDisplay live = shared ? b.sharedLive : b.live ? LiveDisplay.create() : null;
             Progress progress = shared ? b.sharedProgress : b.live ? Progress.of(b.steps, title) : null;
@@ -229,112 +251,137 @@ public final class Render {
                 ObjectiveInput.Constants constants = new ObjectiveInput.Constants(root);
                 NDArray p = param.init(root, shape, random);
                 NDArray best = null;
-                for (int step = 0; step < b.steps; step++) {
-                    if (Thread.interrupted()) {
-                        interrupted = true;
-                        note = "interrupted at step " + step;
-                        break;
-                    }
-                    boolean stop = false;
-                    try (NDManager s = root.newSubManager()) {
-                        NDArray x = p.duplicate();
-                        x.attach(s);
-                        x.setRequiresGradient(true);
-                        Map<String, Float> values = new LinkedHashMap<>();
-                        float loss;
-                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                            NDArray img = param.toImage(x);
-                            NDArray in = img;
-                            for (Transform t : b.transforms) {
-                                in = t.apply(in, random);
-                            }
-                            Map<String, NDArray> out = b.network.forward(in, spec);
-                            Map<String, NDArray> terms = b.objective.evaluate(new ObjectiveInput(img, out, constants));
-                            NDArray total = null;
-                            for (var e : terms.entrySet()) {
-                                values.put(e.getKey(), e.getValue().getFloat());
-                                total = total == null ? e.getValue() : total.add(e.getValue());
-                            }
-                            loss = total.getFloat();
-                            if (b.stopWhen != null && b.stopWhen.apply(out.get(Network.OUTPUT)).getBoolean()) {
-                                stop = true;
-                            }
-                            if (Float.isFinite(loss) && !stop) {
-                                gc.backward(total);
-                            }
-                        }
-                        if (!Float.isFinite(loss)) {
-                            note = "the loss became " + loss + " at step " + step + "; kept the best image (step "
-                                    + bestStep + ")";
+                // the parameters whose loss was last seen finite: the picture kept when a later step goes bad
+                NDArray good = null;
+                try {
+                    for (int step = 0; step < b.steps; step++) {
+                        if (Thread.interrupted()) {
+                            interrupted = true;
+                            note = "interrupted at step " + step;
                             break;
                         }
-                        for (var e : values.entrySet()) {
-                            history.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add((double) e.getValue());
-                        }
-                        if (values.size() > 1) {
-                            history.computeIfAbsent("total", k -> new ArrayList<>()).add((double) loss);
-                        }
-                        NDArray imgNow = param.toImage(x.stopGradient());
-                        if (loss < bestLoss || stop) {
-                            bestLoss = loss;
-                            bestStep = step;
-                            NDArray copy = imgNow.duplicate();
-                            copy.attach(root);
-                            if (best != null) {
-                                best.close();
-                            }
-                            best = copy;
-                        }
-                        done = step + 1;
-                        if (stop) {
-                            note = "stopped at step " + step + ": goal reached";
-                            Tensor now = Tensor.from(imgNow);
-                            record(now);
-                            break;
-                        }
-                        NDArray next = stepper.step(x.stopGradient(), x.getGradient(), loss, root);
-                        for (Constraint c : b.constraints) {
-                            next = c.apply(next, step);
-                        }
-                        next.attach(root);
-                        p.close();
-                        p = next;
-                        if (b.recordEvery > 0 && step % b.recordEvery == 0) {
-                            record(Tensor.from(imgNow));
-                        }
-                        final int st = step;
-                        final float ls = loss;
-                        if (live != null) {
-                            NDArray shown = p;
-                            // runs now or never: close() is not used on this display, finish() replaces it
-                            live.update(() -> {
-                                try (NDManager t = root.newSubManager()) {
-                                    NDArray c = shown.duplicate();
-                                    c.attach(t);
-                                    return frameBundle(Tensor.from(param.toImage(c)), st + 1, ls);
+                        boolean stop = false;
+                        try (NDManager s = root.newSubManager()) {
+                            NDArray x = p.duplicate();
+                            x.attach(s);
+                            x.setRequiresGradient(true);
+                            Map<String, Float> values = new LinkedHashMap<>();
+                            float loss;
+                            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                                NDArray img = param.toImage(x);
+                                NDArray in = img;
+                                for (Transform t : b.transforms) {
+                                    in = t.apply(in, random);
                                 }
-                            });
-                            if (progress != null) {
-                                progress.set("loss", ls).step();
+                                Map<String, NDArray> out = b.network.forward(in, spec);
+                                Map<String, NDArray> terms = b.objective.evaluate(new ObjectiveInput(img, out, constants));
+                                NDArray total = null;
+                                for (var e : terms.entrySet()) {
+                                    float v = e.getValue().getFloat();
+                                    NonFiniteException.check(v, b.technique, termName(e.getKey(), terms.size()), step);
+                                    values.put(e.getKey(), v);
+                                    total = total == null ? e.getValue() : total.add(e.getValue());
+                                }
+                                // finite terms can still sum to infinity
+                                loss = NonFiniteException.check(total.getFloat(), b.technique, "the total loss", step);
+                                if (b.stopWhen != null && b.stopWhen.apply(out.get(Network.OUTPUT)).getBoolean()) {
+                                    stop = true;
+                                }
+                                if (!stop) {
+                                    gc.backward(total);
+                                }
                             }
+                            if (good != null && good != p) {
+                                good.close();
+                            }
+                            good = p;
+                            goodStep = step;
+                            for (var e : values.entrySet()) {
+                                history.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add((double) e.getValue());
+                            }
+                            if (values.size() > 1) {
+                                history.computeIfAbsent("total", k -> new ArrayList<>()).add((double) loss);
+                            }
+                            NDArray imgNow = param.toImage(x.stopGradient());
+                            if (loss < bestLoss || stop) {
+                                bestLoss = loss;
+                                bestStep = step;
+                                NDArray copy = imgNow.duplicate();
+                                copy.attach(root);
+                                if (best != null) {
+                                    best.close();
+                                }
+                                best = copy;
+                            }
+                            done = step + 1;
+                            if (stop) {
+                                note = "stopped at step " + step + ": goal reached";
+                                Tensor now = Tensor.from(imgNow);
+                                record(now);
+                                break;
+                            }
+                            NDArray gradient = NonFiniteException.check(x.getGradient(), b.technique,
+                                    "the gradient of the picture", step);
+                            NDArray next = stepper.step(x.stopGradient(), gradient, loss, root);
+                            for (Constraint c : b.constraints) {
+                                next = c.apply(next, step);
+                            }
+                            NonFiniteException.check(next, b.technique, "the picture", step + 1);
+                            next.attach(root);
+                            // p stays alive as the last good picture until the next step's loss is known
+                            p = next;
+                            if (b.recordEvery > 0 && step % b.recordEvery == 0) {
+                                record(Tensor.from(imgNow));
+                            }
+                            final int st = step;
+                            final float ls = loss;
+                            if (live != null) {
+                                NDArray shown = p;
+                                // runs now or never: close() is not used on this display, finish() replaces it
+                                live.update(() -> {
+                                    try (NDManager t = root.newSubManager()) {
+                                        NDArray c = shown.duplicate();
+                                        c.attach(t);
+                                        return frameBundle(Tensor.from(param.toImage(c)), st + 1, ls);
+                                    }
+                                });
+                                if (progress != null) {
+                                    progress.set("loss", ls).step();
+                                }
+                            }
+                        } catch (ThreadDeath death) {
+                            // the kernel's hard stop after an ignored interrupt: keep what we have
+                            interrupted = true;
+                            note = "stopped at step " + step;
+                            break;
                         }
-                    } catch (ThreadDeath death) {
-                        // the kernel's hard stop after an ignored interrupt: keep what we have
-                        interrupted = true;
-                        note = "stopped at step " + step;
-                        break;
                     }
+                } catch (NonFiniteException e) {
+                    failure = e;
                 }
-                try (NDManager s = root.newSubManager()) {
-                    NDArray img = param.toImage(p);
-                    lastTensor = Tensor.from(img);
+                NDArray kept = failure == null ? p : good;
+                if (kept != null) {
+                    try (NDManager s = root.newSubManager()) {
+                        lastTensor = Tensor.from(param.toImage(kept));
+                    }
+                    bestTensor = best == null ? lastTensor : Tensor.from(best);
                 }
-                bestTensor = best == null ? lastTensor : Tensor.from(best);
             } catch (RuntimeException e) {
                 if (progress != null && !shared) {
                     progress.close();
                 }
                 throw e;
+            }
+            if (failure != null && lastTensor == null) {
+                // nothing good to show: the first evaluation already failed
+                if (live != null && !shared) {
+                    progress.close();
+                }
+                throw failure.keeping(null, "nothing was kept (the start already failed)", ADVICE);
+            }
+            if (failure != null) {
+                note = failure.quantity() + " became " + failure.value() + " at step " + failure.step()
+                        + "; kept the pictures up to step " + goodStep;
             }
             if (b.recordEvery > 0 && (frames.isEmpty() || done % b.recordEvery != 1)) {
                 record(lastTensor);
@@ -348,7 +395,17 @@ public final class Render {
                 live.finish(result.mimeBundle());
                 progress.close();
             }
+            if (failure != null) {
+                last = result;
+                throw failure.keeping(result, "the last good picture (step " + goodStep
+                        + ") is kept in Render.lastResult()", ADVICE);
+            }
             return result;
+        }
+
+        /** How a term is called in an error: the loss itself when it is the only term. */
+        private static String termName(String term, int terms) {
+            return terms == 1 ? "the loss (" + term + ")" : "the " + term + " loss";
         }
 
         private void record(Tensor image) {

@@ -205,7 +205,7 @@ public final class StyleTransfer {
         return Render.builder(network).objective(p.objective).parameterization(param)
                 .size((int) p.content.dim(2), (int) p.content.dim(3))
                 .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).steps(steps).seed(seed)
-                .live(live).recordEvery(recordEvery).alongside(shown, caps)
+                .live(live).recordEvery(recordEvery).alongside(shown, caps).technique("style transfer")
                 .title(String.format(Locale.ROOT, "style transfer · %s · content %s, style %s, tv %s", network.name(),
                         fmt(contentWeight), fmt(styleWeight), fmt(tvWeight)))
                 .run();

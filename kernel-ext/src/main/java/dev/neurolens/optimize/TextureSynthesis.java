@@ -104,7 +104,7 @@ public final class TextureSynthesis {
         }
         return Render.builder(network).objective(o).parameterization(Parameterization.pixels(0.2)).size(size, size)
                 .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).steps(steps).seed(seed)
-                .live(live).recordEvery(recordEvery)
+                .live(live).recordEvery(recordEvery).technique("texture synthesis")
                 .alongside(List.of(network.preprocessing().toImage(t)), List.of("texture"))
                 .title("texture from " + ls.size() + " layers (" + ls.get(ls.size() - 1) + ") · " + network.name())
                 .run();

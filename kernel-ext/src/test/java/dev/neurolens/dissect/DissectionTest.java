@@ -272,7 +272,8 @@ class DissectionTest {
                             "unit " + u + " concept " + c);
                 }
             }
-            int[] best = d.unitsFor("bright", units);
+            int[] best = d.unitsFor("bright", units, 0);
+            assertEquals(units, best.length, "minIoU 0 ranks every unit");
             for (int i = 1; i < best.length; i++) {
                 assertTrue(d.iou(best[i - 1], "bright") >= d.iou(best[i], "bright"));
             }
@@ -280,5 +281,57 @@ class DissectionTest {
             assertEquals(3, d.strip(best[0]).size());
             assertTrue(d.mimeBundle().has("text/html"));
         }
+    }
+
+    /**
+     * The best units for a concept are only those whose IoU reaches the labelling threshold: five units of one 8x8
+     * sample with masks drawn by hand against a 20-pixel "tree", IoUs 0.5, 0.1, 1/22 (just above 0.04), 1/40, 0.
+     */
+    @Test
+    void bestUnitsForAConceptAreOnlyTheLabelledOnes() {
+        int units = 5;
+        float[] acts = new float[units * 64];
+        int[][] masks = {{0, 10}, {0, 2}, {0, 1, 30, 32}, {19, 20, 40, 60}, {40, 46}};
+        for (int u = 0; u < units; u++) {
+            for (int r = 0; r < masks[u].length; r += 2) {
+                for (int p = masks[u][r]; p < masks[u][r + 1]; p++) {
+                    acts[u * 64 + p] = 1;
+                }
+            }
+        }
+        int[][] labels = new int[1][64];
+        for (int p = 0; p < 64; p++) {
+            labels[0][p] = p < 20 ? 0 : 1;
+        }
+        Segmenter concepts = new Segmenter() {
+            @Override
+            public List<String> concepts() {
+                return List.of("tree", "sky");
+            }
+
+            @Override
+            public int[][] segment(Tensor images) {
+                throw new AssertionError("the labels come with the batch");
+            }
+        };
+        UnitConcepts.Source src = (from, n) -> new UnitConcepts.Batch(Tensor.of(acts, 1, units, 8, 8),
+                Tensor.of(new float[3 * 64], 1, 3, 8, 8), labels);
+        // every mask is under half the map, so the median threshold is 0 and the unit mask is exactly the drawn one
+        UnitConcepts core = UnitConcepts.run(src, 1, 1, "toy", () -> "toy", concepts, 0.5, 100, 0, 1, null);
+        double[] expected = {0.5, 0.1, 1 / 22.0, 1 / 40.0, 0};
+        for (int u = 0; u < units; u++) {
+            assertEquals(expected[u], core.iou[u][0], 1e-12, "unit " + u);
+        }
+        assertArrayEquals(new int[] {0, 1, 2}, core.unitsFor("tree", 10, Dissection.MIN_IOU));
+        assertArrayEquals(new int[] {0, 1}, core.unitsFor("tree", 2, Dissection.MIN_IOU));
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4}, core.unitsFor("tree", 10, 0), "the escape hatch ranks all");
+        assertTrue(core.strips("tree", 4, Dissection.MIN_IOU).toString()
+                .contains("'toy: best units for tree (3 of the 4 asked reach IoU 0.04)'"));
+        assertTrue(core.strips("tree", 4, 0).toString()
+                .contains("'toy: the 4 units with the highest IoU for tree, labelled or not'"));
+        assertEquals(0, core.unitsFor("sky", 3, 0.9).length);
+        IllegalArgumentException none = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> core.strips("sky", 3, 0.9));
+        assertTrue(none.getMessage().contains("strips(\"sky\", 3, 0)"), none.getMessage());
     }
 }

@@ -21,8 +21,12 @@ class GanPaintTest {
     void strokesSetAndZeroTheConceptsUnitsUnderTheirCellsOnly() {
         try (Generator g = Generator.of(Architecture.dcganGenerator(8, 8, 3, 32).randomInit(4), 8)) {
             Dissection d = Dissection.builder(g, "layer2").segmenter(new DissectionBenchmark.Brightness()).samples(16).run();
+            // a random generator's units reach no labelling IoU: minIoU(0) paints with the best ones anyway
+            IllegalArgumentException unlabelled = assertThrows(IllegalArgumentException.class,
+                    () -> GanPaint.builder(g, d, g.sampleZ(1, 3)).concepts("b5").build());
+            assertTrue(unlabelled.getMessage().contains("minIoU"), unlabelled.getMessage());
             GanPaint paint = GanPaint.builder(g, d, g.sampleZ(1, 3)).concepts("b5", "b2").unitsPerConcept(2)
-                    .strength(2).size(64).build();
+                    .minIoU(0).strength(2).size(64).build();
             assertEquals(List.of("b5", "b2"), paint.concepts());
             int w = paint.gridWidth();
             int h = paint.gridHeight();

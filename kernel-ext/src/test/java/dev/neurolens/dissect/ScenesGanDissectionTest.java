@@ -8,10 +8,10 @@ import java.util.Locale;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * GAN dissection's "remove trees" on the built-in scenes generator, fixed seeds: the layer's best tree units, switched
- * off, remove most tree pixels (counted by the scene segmenter on samples the dissection did not see), and far more
- * than as many random units do. The figures printed are what the margins below were set from
- * ({@code ScenesGanReport} prints more).
+ * GAN dissection's "remove trees" on the built-in scenes generator, fixed seeds: the layer's tree units (up to
+ * {@code K} whose tree IoU reaches the labelling threshold; 2 here), switched off, remove most tree pixels (counted by
+ * the scene segmenter on samples the dissection did not see), and far more than as many random units do. The figures
+ * printed are what the margins below were set from ({@code ScenesGanReport} prints more).
  */
 class ScenesGanDissectionTest {
 
@@ -20,14 +20,15 @@ class ScenesGanDissectionTest {
         try (Generator g = Generator.builtin("scenes"); SceneSegmenter seg = SceneSegmenter.builtin()) {
             Dissection d = Dissection.builder(g, "layer3").segmenter(seg).samples(200).seed(0).run();
             int[] tree = d.unitsFor("tree", K);
-            assertTrue(d.iou(tree[0], "tree") >= Dissection.MIN_IOU, "a tree unit exists: " + d);
+            assertTrue(tree.length > 0, "a tree unit exists: " + d);
             Intervention iv = Intervention.on(g, "layer3").segmenter(seg).samples(100).seed(7);
             Intervention.Ablation top = iv.ablate(tree, "tree");
             double random = 0;
             for (int s = 0; s < 3; s++) {
-                random += iv.ablateRandom(K, "tree", s).reduction() / 3;
+                random += iv.ablateRandom(tree.length, "tree", s).reduction() / 3;
             }
-            System.out.printf(Locale.ROOT, "[remove trees] %s; %d random units: %.1f%% removed%n", top, K, 100 * random);
+            System.out.printf(Locale.ROOT, "[remove trees] %s; %d random units: %.1f%% removed%n", top, tree.length,
+                    100 * random);
             assertTrue(top.pixelsBefore() > 2000, "the samples hold trees: " + top);
             assertTrue(top.reduction() >= MIN_TOP, top.toString());
             assertTrue(top.reduction() - random >= MIN_MARGIN,

@@ -1,5 +1,6 @@
 package dev.neurolens.generate;
 
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -9,13 +10,23 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Interrupting training keeps what was learned; saved weights load back as the same generator. */
+/**
+ * Interrupting training keeps what was learned; saved weights load back as the same generator; a NaN stops training
+ * with one error and keeps the generator of the last good step.
+ */
 class GanTrainerTest {
 
     /** Tiny 32 px two-tone images; asks for an interrupt while batch {@code stopAt} is drawn. */
     private static GanTrainer.Data bars(int stopAt) {
+        return bars(stopAt, Integer.MAX_VALUE);
+    }
+
+    /** The same, with one NaN pixel in every batch from {@code nanFrom} on (a broken data source). */
+    private static GanTrainer.Data bars(int stopAt, int nanFrom) {
         return new GanTrainer.Data() {
             @Override
             public Tensor batch(long index, int n) {
@@ -25,6 +36,9 @@ class GanTrainerTest {
                 float[] v = new float[n * 32 * 32];
                 for (int i = 0; i < v.length; i++) {
                     v[i] = ((i % 32) / 8 + index) % 2 == 0 ? -1f : 1f;
+                }
+                if (index >= nanFrom) {
+                    v[5] = Float.NaN;
                 }
                 return Tensor.of(v, n, 1, 32, 32);
             }
@@ -74,5 +88,28 @@ class GanTrainerTest {
             Files.deleteIfExists(file);
         }
         assertFalse(Thread.currentThread().isInterrupted());
+    }
+
+    @Test
+    void aNaNStopsTrainingWithOneErrorAndKeepsTheGeneratorOfTheLastGoodStep() {
+        GanTrainer t = GanTrainer.on(bars(-1, 3)).nz(8).ngf(4).ndf(4).batch(4).steps(50).live(false).seed(3);
+        NonFiniteException e = assertThrows(NonFiniteException.class, t::run);
+        // step 3's batch is broken: its discriminator loss is NaN, so the generator whose losses were last finite is
+        // the one of step 2 (after two updates)
+        assertEquals("GAN training: the discriminator loss became NaN at step 3; the generator as of step 2 is kept "
+                + "in GanTrainer.lastGenerator(). Try a lower lr(...)", e.getMessage());
+        assertEquals(3, t.losses().size());
+        Generator kept = GanTrainer.lastGenerator();
+        assertSame(kept, e.lastGood());
+        // the oracle: the same training stopped after two steps on clean data
+        try (kept; Generator two = GanTrainer.on(bars(-1)).nz(8).ngf(4).ndf(4).batch(4).steps(2).live(false).seed(3)
+                .run()) {
+            Tensor z = kept.sampleZ(3, 1);
+            float[] got = kept.generate(z).toFloatArray();
+            assertArrayEquals(two.generate(z).toFloatArray(), got, 1e-5f);
+            for (float v : got) {
+                assertTrue(Float.isFinite(v));
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.neurolens.data.FashionMnist;
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsException;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,6 +120,35 @@ class GeneratorPriorTest {
             assertTrue(e.getMessage().contains("relu4"), e.getMessage());
         }
     }
+    /** A NaN in training stops with one error; the prior kept is the one whose losses were last finite. */
+    @Test
+    void aNaNStopsTrainingAndKeepsThePriorOfTheLastGoodStep() throws Exception {
+        try (Network net = Models.defaultModel()) {
+            ImageSet data = ImageSet.of(FashionMnist.test(), "Fashion-MNIST test").first(256);
+            // steps of 1e30 leave finite weights whose next pass overflows
+            NonFiniteException e = assertThrows(NonFiniteException.class, () -> GeneratorPrior.train(net, "fc1", data)
+                    .steps(5).batch(16).width(8).lr(1e30).live(false).run());
+            assertTrue(e.getMessage().startsWith("generator-prior training: the "), e.getMessage());
+            assertTrue(e.getMessage().contains(" at step 1; the prior as of step 0 is kept in "
+                    + "GeneratorPrior.lastTrained()"), e.getMessage());
+            try (GeneratorPrior kept = GeneratorPrior.lastTrained();
+                 Network init = dev.neurolens.model.Architecture.dcganGenerator(128, 8, 1, 32).randomInit(1)) {
+                assertSame(kept, e.lastGood());
+                // the oracle: step 0 is before any update, the generator as randomInit(seed) made it
+                for (var w : init.parameters().entrySet()) {
+                    assertArrayEquals(w.getValue().toFloatArray(),
+                            kept.generator().network().parameters().get(w.getKey()).toFloatArray(), w.getKey());
+                }
+                for (float v : kept.decode(kept.randomCodes(2, 1)).toFloatArray()) {
+                    assertTrue(Float.isFinite(v));
+                }
+            }
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                    () -> GeneratorPrior.train(net, "fc1", data).lr(Double.NaN));
+            assertTrue(bad.getMessage().contains("finite"), bad.getMessage());
+        }
+    }
+
     /** An ImageNet-sized RGB classifier: G draws 64 px pictures, resized to 224 for the condition; big codes refused. */
     @Test
     void largeRgbClassifiersGetA64PixelPriorAndConvMapsAreRefused() {

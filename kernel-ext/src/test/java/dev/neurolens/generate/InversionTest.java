@@ -1,9 +1,13 @@
 package dev.neurolens.generate;
 
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,4 +67,45 @@ class InversionTest {
 
     private static final int STEPS = 300;
     private static final double MAX_ERROR = 0.01;
+
+    @Test
+    void aNaNStopsInversionWithOneErrorAndKeepsTheLastGoodCode() {
+        try (Generator g = Generator.builtin("fashion")) {
+            Tensor target = g.generate(g.sampleZ(1, 42));
+            // a step of Float.MAX_VALUE leaves finite codes whose pictures overflow to NaN
+            NonFiniteException e = assertThrows(NonFiniteException.class,
+                    () -> Inversion.of(g).steps(20).starts(2).seed(1).lr(Float.MAX_VALUE).run(target));
+            assertEquals("GAN inversion: the reconstruction loss became NaN at step 1; the last good code (step 0) is "
+                    + "kept in Inversion.lastResult(). Try a lower lr(...) or fineTuneLr(...)", e.getMessage());
+            InversionResult kept = Inversion.lastResult();
+            assertSame(kept, e.lastGood());
+            // the oracle: the two starting codes (seed 1), the closer one by a direct MSE
+            java.util.Random random = new java.util.Random(1);
+            float[][] starts = new float[2][g.zDim()];
+            double[] mse = new double[2];
+            for (float[] z : starts) {
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = (float) random.nextGaussian();
+                }
+            }
+            for (int k = 0; k < 2; k++) {
+                mse[k] = InversionResult.mse(g.generate(Tensor.of(starts[k], 1, g.zDim(), 1, 1)), target);
+            }
+            assertArrayEquals(starts[mse[0] <= mse[1] ? 0 : 1], kept.z().toFloatArray());
+            assertEquals(Math.min(mse[0], mse[1]), kept.error(), 1e-6);
+
+            NonFiniteException tune = assertThrows(NonFiniteException.class,
+                    () -> Inversion.of(g).steps(5).starts(1).seed(1).fineTune(10).fineTuneLr(1e30).run(target));
+            assertTrue(tune.getMessage().startsWith("GAN inversion: the fine-tuning loss became NaN at step "),
+                    tune.getMessage());
+            assertTrue(tune.getMessage().contains("is kept in Inversion.lastResult().tuned()"), tune.getMessage());
+            InversionResult tuned = Inversion.lastResult();
+            assertTrue(Double.isFinite(tuned.tunedError()) && tuned.tunedError() <= tuned.error() + 1e-6,
+                    tuned.tunedError() + " vs " + tuned.error());
+            tuned.tuned().close();
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                    () -> Inversion.of(g).lr(Double.POSITIVE_INFINITY));
+            assertTrue(bad.getMessage().contains("finite"), bad.getMessage());
+        }
+    }
 }

@@ -1,6 +1,9 @@
 package dev.neurolens.generate;
 
+import ai.djl.ndarray.NDArray;
+import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.optimize.Objective;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,6 +12,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,5 +128,38 @@ class PlugAndPlayTest {
         e = assertThrows(IllegalArgumentException.class, () -> PlugAndPlay.of(prior).start(Tensor.zeros(2, 5)));
         assertTrue(e.getMessage().contains("N x 128"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PlugAndPlay.of(prior).stepSize(2));
+    }
+
+    /** A condition term that is 0 (reading the picture, so it has a gradient) for {@code k} evaluations, then NaN. */
+    private static Objective nanAfter(int k) {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        return Objective.of("trap", f -> {
+            NDArray zero = f.image().mean().mul(0f);
+            return calls.getAndIncrement() < k ? zero : zero.add(Float.NaN);
+        });
+    }
+
+    @Test
+    void aConditionThatTurnsNaNStopsTheChainsAndKeepsTheLastGoodStep() {
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> PlugAndPlay.of(prior).target("Bag")
+                .condition(nanAfter(7)).chains(3).steps(40).recordEvery(5).seed(4).live(false).run());
+        assertEquals("PPGN sampling: the condition's loss became NaN at step 7; the last good chains (step 6) are "
+                + "kept in PlugAndPlay.lastResult(). Try a smaller stepSize(...) or conditionWeight(...)",
+                e.getMessage());
+        PlugAndPlayResult kept = PlugAndPlay.lastResult();
+        assertSame(kept, e.lastGood());
+        assertEquals(java.util.List.of(0, 5, 6), kept.recordedSteps(), "the last good step ends the strip");
+        assertTrue(kept.note().contains("step 7"), kept.note());
+        // the oracle: the same chains run for 6 steps without the trap
+        PlugAndPlayResult six = PlugAndPlay.of(prior).target("Bag").condition(nanAfter(1000)).chains(3).steps(6)
+                .recordEvery(5).seed(4).live(false).run();
+        assertArrayEquals(six.codes().toFloatArray(), kept.codes().toFloatArray(), 1e-5f);
+        float[] p = kept.finalScore("p(Bag)");
+        assertArrayEquals(six.finalScore("p(Bag)"), p, 1e-5f);
+        for (float v : p) {
+            assertTrue(Float.isFinite(v) && v >= 0 && v <= 1, "p = " + v);
+        }
+        assertEquals(3, kept.pictures().size());
+        assertTrue(kept.render().getWidth() > 0);
     }
 }

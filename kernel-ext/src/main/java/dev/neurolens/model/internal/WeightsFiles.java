@@ -93,6 +93,31 @@ public final class WeightsFiles {
         return out;
     }
 
+    /**
+     * The string metadata ({@code __metadata__}) of a safetensors file; empty when it has none or is a torch file.
+     */
+    public static Map<String, String> metadata(Path file) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] len = in.readNBytes(8);
+            if (len.length < 8) {
+                return out;
+            }
+            long headerLength = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLength <= 0 || headerLength > 100_000_000) {
+                return out; // a torch zip or pickle, not safetensors
+            }
+            String header = new String(in.readNBytes((int) headerLength), StandardCharsets.UTF_8);
+            var meta = new JsonParser().parse(header).getAsJsonObject().get("__metadata__");
+            if (meta != null && meta.isJsonObject()) {
+                meta.getAsJsonObject().entrySet().forEach(e -> out.put(e.getKey(), e.getValue().getAsString()));
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            throw new WeightsException("cannot read the header of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes a network's parameters (float32, in map order) to a safetensors file, creating its folder. */
     public static void saveSafetensors(Map<String, NDArray> params, Path file) throws IOException {
         Map<String, float[]> values = new LinkedHashMap<>();
@@ -113,7 +138,18 @@ public final class WeightsFiles {
     /** Writes float32 tensors as safetensors, in the given order. */
     public static void writeSafetensors(Map<String, float[]> values, Map<String, long[]> shapes, OutputStream out)
             throws IOException {
+        writeSafetensors(values, shapes, Map.of(), out);
+    }
+
+    /** The same with string {@code metadata} in the header's {@code __metadata__} (as safetensors allows). */
+    public static void writeSafetensors(Map<String, float[]> values, Map<String, long[]> shapes,
+                                        Map<String, String> metadata, OutputStream out) throws IOException {
         JsonObject header = new JsonObject();
+        if (!metadata.isEmpty()) {
+            JsonObject meta = new JsonObject();
+            metadata.forEach(meta::addProperty);
+            header.add("__metadata__", meta);
+        }
         long offset = 0;
         for (var e : values.entrySet()) {
             JsonObject t = new JsonObject();

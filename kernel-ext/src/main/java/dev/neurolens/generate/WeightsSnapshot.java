@@ -1,0 +1,47 @@
+package dev.neurolens.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Copies of a network's weights (batch-norm statistics included) taken before a training step changes them in
+ * place, to put back when a later step meets NaN: the trainers keep the weights whose losses were last seen finite,
+ * since the weights an update produced can be finite and still give NaN on the next pass. A copy per step is a
+ * native clone, small beside the forward and backward passes of the step.
+ */
+final class WeightsSnapshot implements AutoCloseable {
+    private final Map<String, NDArray> copies = new LinkedHashMap<>();
+
+    private WeightsSnapshot(Map<String, NDArray> params, NDManager manager) {
+        boolean mode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // a clone of a weight that requires grad would otherwise join its graph
+        try {
+            params.forEach((k, v) -> {
+                NDArray c = v.duplicate();
+                c.attach(manager);
+                copies.put(k, c);
+            });
+        } finally {
+            JniUtils.setGradMode(mode);
+        }
+    }
+
+    /** Copies of every array of {@code params}, owned by {@code manager}. */
+    static WeightsSnapshot of(Map<String, NDArray> params, NDManager manager) {
+        return new WeightsSnapshot(params, manager);
+    }
+
+    /** Writes the copies back into {@code params} in place; their requiresGradient must be off. */
+    void restore(Map<String, NDArray> params) {
+        copies.forEach((k, v) -> params.get(k).set(v.toByteBuffer()));
+    }
+
+    @Override
+    public void close() {
+        copies.values().forEach(NDArray::close);
+    }
+}
