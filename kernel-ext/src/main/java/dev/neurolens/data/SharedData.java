@@ -5,9 +5,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Locates the project's shared data folder ({@code ../shared/data} next to the repository) without copying
- * it anywhere: env {@code NEUROLENS_DATA}, else {@code ../shared/data} from the working directory (the
- * repository root) or {@code ../../shared/data} (a module directory, where Maven runs tests).
+ * Locates the optional shared data folder ({@code ../shared/data} next to the repository, on course machines)
+ * without copying it anywhere: env {@code NEUROLENS_DATA}, else {@code ../shared/data} from the working directory
+ * (the repository root) or {@code ../../shared/data} (a module directory, where Maven runs tests). Only tests,
+ * benchmarks and the magics' extra picture names use it; notebooks and homeworks read {@link Samples}, which ship
+ * in the jar, because a clone has no {@code ../shared}.
  */
 public final class SharedData {
     private SharedData() {

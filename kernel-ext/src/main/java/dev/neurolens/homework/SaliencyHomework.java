@@ -6,10 +6,14 @@ import dev.neurolens.attribution.Occlusion;
 import dev.neurolens.attribution.SmoothGrad;
 import dev.neurolens.attribution.Target;
 import dev.neurolens.data.FashionMnist;
+import dev.neurolens.data.Samples;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Random;
 
 /**
@@ -97,24 +101,40 @@ public final class SaliencyHomework {
         return model;
     }
 
-    /** The test image the checks use: the first Fashion-MNIST test image, or a fixed random one without data. */
+    /** The sample the checks use when Fashion-MNIST is not installed. */
+    public static final String FALLBACK_SAMPLE = "chelsea";
+
+    /**
+     * The test image the checks use: the first Fashion-MNIST test image; where the data set is not installed, the
+     * sample picture {@link #FALLBACK_SAMPLE} (gray, 28x28) with the class the model predicts for it, said in one
+     * printed line.
+     */
     public static synchronized Tensor image() {
         if (image == null) {
-            try {
-                FashionMnist test = FashionMnist.test();
-                image = model().preprocessing().toTensor(test.image(0));
-                label = test.label(0);
-            } catch (Exception e) {
-                Random r = new Random(7);
-                float[] v = new float[28 * 28];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) r.nextGaussian();
-                }
-                image = Tensor.of(v, 1, 1, 28, 28);
-                label = 9;
-            }
+            CheckImage c = checkImage(model(), FashionMnist.DEFAULT_DIR, System.out);
+            image = c.image();
+            label = c.label();
         }
         return image;
+    }
+
+    /** A graded picture and its class. */
+    record CheckImage(Tensor image, int label) {
+    }
+
+    /** The first test image of the Fashion-MNIST folder {@code dir}, else the fallback sample, reported to {@code out}. */
+    static CheckImage checkImage(Network model, Path dir, PrintStream out) {
+        try {
+            FashionMnist test = FashionMnist.test(dir);
+            return new CheckImage(model.preprocessing().toTensor(test.image(0)), test.label(0));
+        } catch (IOException e) {
+            Tensor x = model.preprocessing().toTensor(Samples.image(FALLBACK_SAMPLE));
+            int predicted = model.logits(x).argMax();
+            out.println("Neurolens: Fashion-MNIST is not installed (" + e.getMessage() + "), so the saliency checks "
+                    + "grade on the sample picture '" + FALLBACK_SAMPLE + "' (gray, 28x28) and its predicted class "
+                    + model.info().labels().get(predicted) + " (" + predicted + ").");
+            return new CheckImage(x, predicted);
+        }
     }
 
     public static synchronized int label() {

@@ -2,7 +2,7 @@ package dev.neurolens.homework;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.neurolens.data.SharedData;
+import dev.neurolens.data.Samples;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
@@ -14,9 +14,7 @@ import dev.neurolens.optimize.Optimizer;
 import dev.neurolens.optimize.Parameterization;
 import dev.neurolens.optimize.Render;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,12 +130,16 @@ public final class StyleTransferHomework {
         return model;
     }
 
-    /** The inputs and targets of the checks: the shared cat and Starry Night at 64 px (fixed noise without data). */
+    /** Content and style pictures of the checks: samples from the jar, so they are the same on every machine. */
+    public static final String CONTENT_SAMPLE = "chelsea";
+    public static final String STYLE_SAMPLE = "starry_night";
+
+    /** The inputs and targets of the checks: the sample cat and The Starry Night at 64 px. */
     public static synchronized Setup setup() {
         if (setup == null) {
             Network net = model();
-            Tensor content = picture("images/cat.jpg", 1);
-            Tensor style = picture("styles/starry_night.jpg", 2);
+            Tensor content = picture(CONTENT_SAMPLE);
+            Tensor style = picture(STYLE_SAMPLE);
             Tensor target = LayerDefaults.features(net, content, List.of(CONTENT_LAYER)).get(CONTENT_LAYER);
             Map<String, Tensor> grams = LayerDefaults.grams(net, style, STYLE_LAYERS);
             Map<String, Double> w = new LinkedHashMap<>();
@@ -150,17 +152,15 @@ public final class StyleTransferHomework {
         return setup;
     }
 
-    private static Tensor picture(String relative, long seed) {
-        try {
-            var file = SharedData.file(relative);
-            if (file.isPresent()) {
-                BufferedImage img = ImageIO.read(file.get().toFile());
-                return Inputs.image(img, model().preprocessing(), SIZE, SIZE);
-            }
-        } catch (java.io.IOException e) {
-            // fall through to noise
-        }
-        return random(seed, 1, 3, SIZE, SIZE);
+    /**
+     * The centre square of a sample at SIZE x SIZE (cropped, not squeezed). The samples ship in the jar, so a
+     * missing one is a broken build, which Samples reports.
+     */
+    static Tensor picture(String sample) {
+        BufferedImage img = Samples.image(sample);
+        int side = Math.min(img.getWidth(), img.getHeight());
+        img = img.getSubimage((img.getWidth() - side) / 2, (img.getHeight() - side) / 2, side, side);
+        return Inputs.image(img, model().preprocessing(), SIZE, SIZE);
     }
 
     static Tensor random(long seed, long... shape) {

@@ -1,15 +1,19 @@
 package dev.neurolens.magics;
 
 import dev.neurolens.optimize.DeepDream;
+import dev.neurolens.optimize.RenderResult;
 
-/** {@code %dream cat.jpg --layer fire7 --model random:squeezenet1_1}: DeepDream over octaves, shown live. */
+/**
+ * {@code %dream chelsea --layer fire7}: DeepDream over octaves, shown live. SqueezeNet 1.1 with its ImageNet
+ * weights when they are here, else with random weights, said in one printed line and in the figure's title.
+ */
 public final class DreamMagic implements Magic {
     private static final ArgSchema SCHEMA = ArgSchema.builder("dream",
                     "DeepDream: amplify a layer's activations in a picture over octaves, with jitter, live")
-            .positional("image", ArgSchema.Type.STRING, "picture path, or a file name in shared images/styles")
+            .positional("image", ArgSchema.Type.STRING, "picture path, or a sample name such as chelsea")
             .requiredOption("layer", ArgSchema.Type.STRING, "layer name or alias, e.g. fire7 or relu4_3")
-            .option("model", ArgSchema.Type.STRING, "random:squeezenet1_1",
-                    "random:ARCH, a pretrained name such as squeezenet1_1, or default")
+            .option("model", ArgSchema.Type.STRING, "squeezenet1_1",
+                    "a pretrained name (random weights when its weights are not here, said so), random:ARCH, or default")
             .option("octaves", ArgSchema.Type.INT, 3, "number of scales")
             .option("octave-scale", ArgSchema.Type.DOUBLE, 1.4, "size ratio between octaves")
             .option("steps", ArgSchema.Type.INT, 10, "steps per octave")
@@ -26,10 +30,16 @@ public final class DreamMagic implements Magic {
 
     @Override
     public Object run(Args args, String body) {
-        DeepDream.of(MagicInputs.network(args.string("model"))).image(MagicInputs.picture(args.string("image")))
+        render(args);
+        return null; // the live figure already shows the result
+    }
+
+    /** Runs the dream the arguments describe; the result, for tests. */
+    RenderResult render(Args args) {
+        return DeepDream.of(MagicInputs.networkOrRandom(args.string("model"), "dream"))
+                .image(MagicInputs.picture(args.string("image")))
                 .layer(args.string("layer")).octaves(args.integer("octaves")).octaveScale(args.number("octave-scale"))
                 .steps(args.integer("steps")).lr(args.number("lr")).jitter(args.integer("jitter"))
                 .size(args.integer("size")).seed(args.integer("seed")).run();
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.neurolens.magics;
 
+import dev.neurolens.data.Samples;
 import dev.neurolens.data.SharedData;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
@@ -12,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +23,18 @@ import java.util.stream.Stream;
 /**
  * What the optimization magics take by name: networks ("default" for the built-in Fashion-MNIST model,
  * "random:vgg16" for random weights, else a pretrained registry name), kept open across calls; pictures by
- * path or by file name in the shared images and styles folders.
+ * path, by sample name ({@link Samples}: chelsea, starry_night, …), or by file name in the optional shared
+ * images and styles folders.
  */
 final class MagicInputs {
     private static final Map<String, Network> NETWORKS = new LinkedHashMap<>();
+    /** Pretrained names whose weights were not found, with the reason, so the lookup is not repeated. */
+    private static final Map<String, String> MISSING = new HashMap<>();
 
     private MagicInputs() {
     }
 
+    /** A network by name; a pretrained name without its weights is an error that says what to use instead. */
     static synchronized Network network(String name) {
         Network cached = NETWORKS.get(name);
         if (cached != null) {
@@ -51,21 +57,53 @@ final class MagicInputs {
         return n;
     }
 
+    /**
+     * For magics whose pictures still mean something with random weights (%style, %dream): a pretrained name
+     * gets its trained weights when they are here, else the same architecture with random weights (seed 0), and
+     * one printed line says so every time, as the figure's title does.
+     */
+    static synchronized Network networkOrRandom(String name, String magic) {
+        if (name.equals("default") || name.equals("fashion_cnn") || name.startsWith("random:")) {
+            return network(name);
+        }
+        String why = MISSING.get(name);
+        if (why == null) {
+            Network cached = NETWORKS.get(name);
+            if (cached != null) {
+                return cached;
+            }
+            try {
+                Network n = Models.model(name);
+                NETWORKS.put(name, n);
+                return n;
+            } catch (WeightsException e) {
+                why = e.getMessage();
+                MISSING.put(name, why);
+            }
+        }
+        System.out.println("Neurolens: %" + magic + " uses " + name + " with random weights (seed 0), because " + why);
+        return network("random:" + name);
+    }
+
+    /** A picture: a file path, else a sample name, else a file of the shared images or styles folders. */
     static BufferedImage picture(String nameOrPath) {
         Path p = Path.of(nameOrPath);
         if (!Files.isRegularFile(p)) {
+            if (Samples.has(nameOrPath)) {
+                return Samples.image(nameOrPath);
+            }
             Optional<Path> shared = Stream.of("images", "styles").map(SharedData::folder)
                     .flatMap(Optional::stream).map(d -> d.resolve(nameOrPath)).filter(Files::isRegularFile).findFirst();
             if (shared.isEmpty()) {
-                throw new IllegalArgumentException("no picture '" + nameOrPath + "': not a file, and not in the shared "
-                        + "images or styles folders (" + available() + ")");
+                throw new MagicArgumentException("no picture '" + nameOrPath + "': not a file and not a sample ("
+                        + String.join(", ", Samples.names()) + ")" + sharedHint());
             }
             p = shared.get();
         }
         try {
             BufferedImage img = ImageIO.read(p.toFile());
             if (img == null) {
-                throw new IllegalArgumentException(p + " is not a picture ImageIO can read (PNG, JPEG, GIF, BMP)");
+                throw new MagicArgumentException(p + " is not a picture ImageIO can read (PNG, JPEG, GIF, BMP)");
             }
             return img;
         } catch (IOException e) {
@@ -73,7 +111,8 @@ final class MagicInputs {
         }
     }
 
-    private static String available() {
+    /** The shared folders' files, when that optional folder exists. */
+    private static String sharedHint() {
         List<String> names = new ArrayList<>();
         for (String f : List.of("images", "styles")) {
             SharedData.folder(f).ifPresent(d -> {
@@ -84,6 +123,6 @@ final class MagicInputs {
                 }
             });
         }
-        return names.isEmpty() ? "no shared data folder found" : "there: " + String.join(", ", names);
+        return names.isEmpty() ? "" : ", nor in the shared folders (" + String.join(", ", names) + ")";
     }
 }

@@ -4,15 +4,11 @@ import dev.neurolens.attribution.AttributionMethod;
 import dev.neurolens.attribution.Attributions;
 import dev.neurolens.attribution.Target;
 import dev.neurolens.data.FashionMnist;
-import dev.neurolens.data.SharedData;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,14 +16,14 @@ import java.util.Map;
 
 /**
  * {@code %saliency IMAGE --method gradient,grad-cam --target predicted --model default}: one line to see what a
- * model looks at. IMAGE is {@code fashion:INDEX} (a Fashion-MNIST test image), a file, or a file of the shared
- * images folder ({@code cat.jpg}). One method shows its overlay; several show a side-by-side grid.
+ * model looks at. IMAGE is {@code fashion:INDEX} (a Fashion-MNIST test image), a file, or a sample name
+ * ({@code chelsea}; see {@code Samples.names()}). One method shows its overlay; several show a side-by-side grid.
  */
 public final class SaliencyMagic implements Magic {
     private static final ArgSchema SCHEMA = ArgSchema.builder("saliency",
                     "attribution maps for one image: %saliency fashion:0 --method gradient,grad-cam --target predicted")
             .optionalPositional("image", ArgSchema.Type.STRING, "fashion:0",
-                    "fashion:INDEX (test set), a picture file, or a name in the shared images folder")
+                    "fashion:INDEX (test set), a picture file, or a sample name such as chelsea")
             .option("method", ArgSchema.Type.STRING_LIST, "gradient,smoothgrad,grad-cam,guided-backprop",
                     "methods: " + String.join(", ", Attributions.names()) + " (or all)")
             .option("target", ArgSchema.Type.STRING, "predicted",
@@ -86,26 +82,10 @@ public final class SaliencyMagic implements Magic {
             }
             return test.image(index);
         }
-        Path p = Path.of(spec);
-        if (!Files.isRegularFile(p)) {
-            p = SharedData.file("images/" + spec).orElse(null);
+        try {
+            return MagicInputs.picture(spec);
+        } catch (MagicArgumentException e) {
+            throw new MagicArgumentException(e.getMessage() + "; or use fashion:INDEX for a Fashion-MNIST test image");
         }
-        if (p == null) {
-            String shared = SharedData.dir().map(d -> {
-                try (var files = Files.list(d.resolve("images"))) {
-                    return String.join(", ", files.map(f -> f.getFileName().toString()).sorted().toList());
-                } catch (IOException e) {
-                    return "";
-                }
-            }).orElse("");
-            throw new MagicArgumentException("no picture '" + spec + "': not a file"
-                    + (shared.isEmpty() ? "" : " nor one of the shared images (" + shared + ")")
-                    + "; or use fashion:INDEX");
-        }
-        BufferedImage img = ImageIO.read(p.toFile());
-        if (img == null) {
-            throw new MagicArgumentException("cannot read " + p + " as a picture (png, jpeg, gif, bmp)");
-        }
-        return img;
     }
 }

@@ -1,19 +1,24 @@
 package dev.neurolens.magics;
 
 import dev.neurolens.optimize.Optimizer;
+import dev.neurolens.optimize.RenderResult;
 import dev.neurolens.optimize.StyleTransfer;
 
 import java.util.List;
 import java.util.Locale;
 
-/** {@code %style cat.jpg starry_night.jpg --model random:vgg16 --size 192}: Gatys style transfer, shown live. */
+/**
+ * {@code %style chelsea starry_night --size 192}: Gatys style transfer, shown live. VGG16 with its ImageNet weights
+ * when they are here, else with random weights, said in one printed line and in the figure's title.
+ */
 public final class StyleMagic implements Magic {
     private static final ArgSchema SCHEMA = ArgSchema.builder("style",
                     "neural style transfer (Gatys): content picture, one or more style pictures, live")
-            .positional("content", ArgSchema.Type.STRING, "content picture (path or shared file name)")
-            .positional("style", ArgSchema.Type.STRING_LIST, "style picture(s), comma-separated to blend")
+            .positional("content", ArgSchema.Type.STRING, "content picture (path or sample name, e.g. chelsea)")
+            .positional("style", ArgSchema.Type.STRING_LIST, "style picture(s), comma-separated to blend (e.g. starry_night)")
             .option("blend", ArgSchema.Type.STRING_LIST, null, "weights of the styles, e.g. 0.3,0.7")
-            .option("model", ArgSchema.Type.STRING, "random:vgg16", "random:ARCH or a pretrained name such as vgg16")
+            .option("model", ArgSchema.Type.STRING, "vgg16",
+                    "a pretrained name (random weights when its weights are not here, said so) or random:ARCH")
             .option("size", ArgSchema.Type.INT, 192, "longer side of the output in pixels")
             .option("steps", ArgSchema.Type.INT, 150, "optimization steps")
             .option("content-weight", ArgSchema.Type.DOUBLE, 1.0, "content loss weight (relative)")
@@ -33,7 +38,13 @@ public final class StyleMagic implements Magic {
 
     @Override
     public Object run(Args args, String body) {
-        StyleTransfer st = StyleTransfer.of(MagicInputs.network(args.string("model")))
+        render(args);
+        return null; // the live figure already shows the result
+    }
+
+    /** Runs the transfer the arguments describe; the result, for tests. */
+    RenderResult render(Args args) {
+        StyleTransfer st = StyleTransfer.of(MagicInputs.networkOrRandom(args.string("model"), "style"))
                 .content(MagicInputs.picture(args.string("content")));
         List<String> styles = args.strings("style");
         List<String> blend = args.strings("blend");
@@ -54,11 +65,10 @@ public final class StyleMagic implements Magic {
         if (!init.equals("content") && !init.equals("noise")) {
             throw new MagicArgumentException("%style: --init must be content or noise, got '" + init + "'");
         }
-        st.size(args.integer("size")).steps(args.integer("steps")).contentWeight(args.number("content-weight"))
+        return st.size(args.integer("size")).steps(args.integer("steps")).contentWeight(args.number("content-weight"))
                 .styleWeight(args.number("style-weight")).tvWeight(args.number("tv-weight"))
                 .styleScale(args.number("style-scale")).optimizer(o)
                 .init(init.equals("content") ? StyleTransfer.Init.CONTENT : StyleTransfer.Init.NOISE)
                 .seed(args.integer("seed")).run();
-        return null;
     }
 }

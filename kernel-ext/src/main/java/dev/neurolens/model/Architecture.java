@@ -52,6 +52,9 @@ public final class Architecture {
         KNOWN.put("fashion_cnn", Architecture::fashionCnn);
     }
 
+    /** How {@link #randomInit} names its weights' source; {@link Network#randomWeights} looks for it. */
+    static final String RANDOM_SOURCE = "random init";
+
     private final String name;
     private final List<Layer> layers;
     private final Map<String, String> aliases;
@@ -159,7 +162,7 @@ public final class Architecture {
             }
             weights.put(key, RawTensor.ofFloats(v, shape));
         }
-        return Network.create(this, weights, "random init (seed " + seed + ")");
+        return Network.create(this, weights, RANDOM_SOURCE + " (seed " + seed + ")");
     }
 
     @Override

@@ -113,6 +113,19 @@ public final class Network implements Model {
         return source;
     }
 
+    /** Whether the weights are a random initialization ({@link Architecture#randomInit}), not trained ones. */
+    public boolean randomWeights() {
+        return source.startsWith(Architecture.RANDOM_SOURCE);
+    }
+
+    /**
+     * The name for titles: "vgg16", or "vgg16 (random weights)", so a picture made without trained weights says
+     * so wherever it is shown.
+     */
+    public String label() {
+        return randomWeights() ? name() + " (random weights)" : name();
+    }
+
     @Override
     public ModelInfo info() {
         return architecture.info();

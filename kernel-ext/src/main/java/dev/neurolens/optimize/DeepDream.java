@@ -105,7 +105,7 @@ public final class DeepDream {
         Tensor base = Inputs.checkFinite(Inputs.image(picture, network.preprocessing(), size), "the image");
         int h = (int) base.dim(2);
         int w = (int) base.dim(3);
-        String title = "DeepDream " + layer + " · " + network.name();
+        String title = "DeepDream " + layer + " · " + network.label();
         LiveDisplay figure = live ? LiveDisplay.create() : null;
         Progress bar = live ? Progress.of((long) steps * octaves, title) : null;
         Tensor detail = null;

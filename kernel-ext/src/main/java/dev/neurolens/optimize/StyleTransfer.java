@@ -206,7 +206,7 @@ public final class StyleTransfer {
                 .size((int) p.content.dim(2), (int) p.content.dim(3))
                 .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).steps(steps).seed(seed)
                 .live(live).recordEvery(recordEvery).alongside(shown, caps).technique("style transfer")
-                .title(String.format(Locale.ROOT, "style transfer · %s · content %s, style %s, tv %s", network.name(),
+                .title(String.format(Locale.ROOT, "style transfer · %s · content %s, style %s, tv %s", network.label(),
                         fmt(contentWeight), fmt(styleWeight), fmt(tvWeight)))
                 .run();
     }

@@ -1,20 +1,17 @@
 package dev.neurolens.model;
 
-import dev.neurolens.data.SharedData;
+import dev.neurolens.data.Samples;
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PreprocessingTest {
     final Preprocessing imagenet = Architecture.of("vgg16").info().preprocessing();
@@ -53,9 +50,7 @@ class PreprocessingTest {
 
     @Test
     void photoRoundTripAndGrayModels() throws IOException {
-        Optional<java.nio.file.Path> cat = SharedData.file("images/cat.jpg");
-        assumeTrue(cat.isPresent(), "skipping: ../shared/data/images/cat.jpg not present");
-        BufferedImage photo = ImageIO.read(cat.get().toFile());
+        BufferedImage photo = Samples.image("chelsea"); // ships in the jar, so this never skips
         Tensor t = imagenet.toTensor(List.of(photo, photo));
         assertArrayEquals(new long[] {2, 3, 224, 224}, t.shape());
         BufferedImage back = imagenet.toImage(t.slice(1));
