@@ -214,6 +214,22 @@ class KernelStartup(unittest.TestCase):
             km.shutdown_kernel(now=True)
 
 
+def wait_for(kc, msg_id, timeout=120):
+    """The execute reply's content and the cell's iopub messages, up to its idle status."""
+    reply = kc.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=timeout)
+    outputs = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        outputs.append(msg)
+    return reply["content"], outputs
+
+
 class InterruptSuite(unittest.TestCase):
     """Interrupt on any JDK (17, 21, 25: no Thread.stop) for each kind of busy cell; after each, the kernel and its
     variables survive and the same cell runs again. Prints the latency from the interrupt request to the reply."""
@@ -253,18 +269,7 @@ class InterruptSuite(unittest.TestCase):
         return self.wait(self.kc.execute(code), timeout)
 
     def wait(self, msg_id, timeout=120):
-        reply = self.kc.get_shell_msg(timeout=timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = self.kc.get_shell_msg(timeout=timeout)
-        outputs = []
-        while True:
-            msg = self.kc.get_iopub_msg(timeout=timeout)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                break
-            outputs.append(msg)
-        return reply["content"], outputs
+        return wait_for(self.kc, msg_id, timeout)
 
     def interrupt(self, code, seconds):
         msg_id = self.kc.execute(code)
@@ -355,19 +360,7 @@ class WeightDownloadThroughTheKernel(unittest.TestCase):
         cls.tmp.cleanup()
 
     def run_cell(self, code, timeout=120):
-        msg_id = self.kc.execute(code)
-        outputs = []
-        while True:
-            msg = self.kc.get_iopub_msg(timeout=timeout)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                break
-            outputs.append(msg)
-        reply = self.kc.get_shell_msg(timeout=timeout)
-        while reply["parent_header"].get("msg_id") != msg_id:
-            reply = self.kc.get_shell_msg(timeout=timeout)
-        return reply["content"], outputs
+        return wait_for(self.kc, self.kc.execute(code), timeout)
 
     def register_and_load(self, entry, path):
         return self.run_cell(
