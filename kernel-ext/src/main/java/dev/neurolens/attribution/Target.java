@@ -86,6 +86,10 @@ public final class Target {
         if (t.matches("\\d+")) {
             return classIndex(Integer.parseInt(t));
         }
+        if (t.matches("-\\d+")) {
+            throw new IllegalArgumentException("target " + t + " is not a class: use a class index from 0, a class name,"
+                    + " 'predicted', or layer:channel");
+        }
         int colon = t.lastIndexOf(':');
         if (colon > 0 && t.substring(colon + 1).matches("\\d+(@\\d+,\\d+)?")) {
             String l = t.substring(0, colon);

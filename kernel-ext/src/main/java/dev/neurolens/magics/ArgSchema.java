@@ -143,8 +143,17 @@ public final class ArgSchema {
         String what = spec.positional() ? "argument <" + spec.name() + ">" : "option --" + spec.name();
         try {
             switch (spec.type()) {
-                case INT:
-                    return Integer.parseInt(raw.trim());
+                case INT: {
+                    int v = Integer.parseInt(raw.trim());
+                    // counts, sizes and steps: a negative value is a typo, not "all" (--n -5 ran on every picture);
+                    // options whose default is negative (e.g. "none") and seeds take any integer
+                    boolean signed = spec.name().equals("seed")
+                            || spec.defaultValue() instanceof Integer d && d < 0;
+                    if (v < 0 && !signed) {
+                        throw error(what + " must be 0 or more, got " + v);
+                    }
+                    return v;
+                }
                 case DOUBLE:
                     return Double.parseDouble(raw.trim());
                 case INT_LIST: {

@@ -42,7 +42,12 @@ public final class SaliencyMagic implements Magic {
     public Object run(Args args, String body) throws Exception {
         Network model = model(args.string("model"));
         BufferedImage image = image(args.string("image"));
-        Target target = Target.parse(args.string("target"));
+        Target target;
+        try {
+            target = Target.parse(args.string("target"));
+        } catch (IllegalArgumentException e) {
+            throw new MagicArgumentException("%saliency: --target " + e.getMessage());
+        }
         List<String> names = args.strings("method");
         List<AttributionMethod> methods = new ArrayList<>();
         if (names.size() == 1 && names.get(0).equals("all")) {

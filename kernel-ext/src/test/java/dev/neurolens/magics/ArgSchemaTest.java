@@ -41,6 +41,18 @@ class ArgSchemaTest {
     }
 
     @Test
+    void countsRejectNegativesSeedsDoNot() {
+        ArgSchema s = ArgSchema.builder("tsne", "a map").option("n", ArgSchema.Type.INT, 0, "pictures")
+                .option("seed", ArgSchema.Type.INT, 1, "seed").option("channel", ArgSchema.Type.INT, -1, "none")
+                .build();
+        assertEquals("%tsne: option --n must be 0 or more, got -5 (see %tsne --help)",
+                assertThrows(MagicArgumentException.class, () -> s.parse("--n -5")).getMessage());
+        assertEquals(-7, s.parse("--seed -7").integer("seed"));
+        assertEquals(-1, s.parse("--channel -1").integer("channel"));
+        assertEquals(0, s.parse("--n 0").integer("n"));
+    }
+
+    @Test
     void unknownOptionSuggestsTheClosestAndPointsToHelp() {
         MagicArgumentException e = assertThrows(MagicArgumentException.class, () -> SALIENCY.parse("m --methd x"));
         assertEquals("%saliency: unknown option --methd (did you mean --method?); options: --method, --steps, --alpha,"

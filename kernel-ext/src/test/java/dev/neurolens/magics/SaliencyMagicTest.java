@@ -32,6 +32,8 @@ class SaliencyMagicTest {
         MagicArgumentException e = assertThrows(MagicArgumentException.class,
                 () -> run(m, "fashion:0 --method gradcamm"));
         assertTrue(e.getMessage().contains("grad-cam"), e.getMessage());
+        e = assertThrows(MagicArgumentException.class, () -> run(m, "fashion:0 --target -1"));
+        assertTrue(e.getMessage().contains("-1 is not a class"), e.getMessage());
         e = assertThrows(MagicArgumentException.class, () -> run(m, "no_such_picture.png"));
         assertTrue(e.getMessage().contains("fashion:INDEX"), e.getMessage());
     }
