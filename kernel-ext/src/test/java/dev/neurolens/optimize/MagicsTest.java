@@ -57,9 +57,9 @@ class MagicsTest {
     @Test
     void dreamAndStyleRunOnRandomNetworks() throws Exception {
         DreamMagic d = new DreamMagic();
-        d.run(d.schema().parse("cat.jpg --layer fire3 --octaves 1 --steps 2 --size 64"), null);
+        d.run(d.schema().parse("chelsea --layer fire3 --octaves 1 --steps 2 --size 64"), null);
         StyleMagic s = new StyleMagic();
-        s.run(s.schema().parse("cat.jpg starry_night.jpg,mosaic.jpg --blend 1,3 --model random:squeezenet1_1 "
+        s.run(s.schema().parse("chelsea starry_night,coffee --blend 1,3 --model random:squeezenet1_1 "
                 + "--size 64 --steps 2"), null);
         assertTrue(sawPng());
     }
@@ -68,10 +68,10 @@ class MagicsTest {
     void badArgumentsSayWhatIsWrong() {
         StyleMagic s = new StyleMagic();
         MagicArgumentException e = assertThrows(MagicArgumentException.class, () -> s.run(s.schema().parse(
-                "cat.jpg starry_night.jpg --optimizer sgd --model random:squeezenet1_1"), null));
+                "chelsea starry_night --optimizer sgd --model random:squeezenet1_1"), null));
         assertTrue(e.getMessage().contains("adam or lbfgs"), e.getMessage());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> s.run(s.schema().parse(
-                "no_such_picture.jpg starry_night.jpg --model random:squeezenet1_1"), null));
+                "no_such_picture.jpg starry_night --model random:squeezenet1_1"), null));
         assertTrue(missing.getMessage().contains("no_such_picture.jpg"), missing.getMessage());
     }
 }
