@@ -114,17 +114,9 @@ class WeightStoreTest {
         Files.write(probe, body);
         String sha = WeightStore.sha256(probe);
         AtomicInteger hits = new AtomicInteger();
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/models/", ex -> {
-            hits.incrementAndGet();
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(body);
-            }
-        });
-        server.start();
+        HttpServer server = server(body, hits);
         try {
-            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/models/fashion-" + sha.substring(0, 8)
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/ok/fashion-" + sha.substring(0, 8)
                     + ".safetensors";
             ByteArrayOutputStream log = new ByteArrayOutputStream();
             WeightStore store = new WeightStore(null, tmp.resolve("cache"), false, new PrintStream(log, true));
