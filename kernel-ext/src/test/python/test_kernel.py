@@ -103,6 +103,22 @@ class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
         self.assertNotIn("jdk.internal", tb)
         self.assertNotIn("dev.neurolens.kernel", tb)
 
+    def test_bad_input_to_the_library_is_its_message_and_the_cell_line(self):
+        content, outputs = self.run_cell('int a = 1;\n'
+                                         'dev.neurolens.data.Pictures.read(java.nio.file.Path.of("no_such.png"))')
+        self.assertEqual(content["status"], "error")
+        self.assertEqual(content["ename"], "CellException")
+        tb = outputs[0]["content"]["traceback"]
+        self.assertIn("IllegalArgumentException", tb[0])
+        self.assertIn("no_such.png", tb[0])
+        self.assertIn("does not exist", tb[0])
+        self.assertEqual(len(tb), 2, tb)
+        self.assertIn("at line 2", tb[1])
+        # the user's own IllegalArgumentException keeps its frames
+        self.run_cell("void check(int v) {\n  if (v < 0) throw new IllegalArgumentException(\"negative\");\n}")
+        content, outputs = self.run_cell("check(-1)")
+        self.assertIn("in check()", "\n".join(outputs[0]["content"]["traceback"]))
+
     def test_error_in_method_from_earlier_cell(self):
         self.run_cell("int explode(int d) {\n  return 10 / d;\n}")
         content, outputs = self.run_cell("int r = 1;\nexplode(0)")

@@ -37,13 +37,15 @@ public final class Pictures {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no picture at " + file.toAbsolutePath() + ": the file does not exist");
         }
+        String format = null;
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new IllegalArgumentException(file + " is not a picture Java can decode (PNG, JPEG, GIF, BMP,"
-                        + " WBMP); it starts with bytes " + head(file) + ". Convert it to PNG or JPEG");
+                        + " WBMP); it starts with " + head(file) + ". Convert it to PNG or JPEG");
             }
             ImageReader reader = readers.next();
+            format = reader.getFormatName();
             try {
                 reader.setInput(in);
                 List<String> warnings = new ArrayList<>();
@@ -71,8 +73,10 @@ public final class Pictures {
                 reader.dispose();
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + " cannot be decoded as a picture: " + e.getMessage()
-                    + ". Download or export it again", e);
+            // the format was recognised, so a decoder failure means a damaged file (a cut JPEG: "Not a JPEG file")
+            throw new IllegalArgumentException(file + (format == null ? " cannot be decoded as a picture: \""
+                    : " is truncated or damaged: the " + format + " decoder says \"") + e.getMessage()
+                    + "\". Download or export it again", e);
         }
     }
 
@@ -187,8 +191,20 @@ public final class Pictures {
 
     private static String head(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] b = in.readNBytes(8);
-            return b.length == 0 ? "(none: the file is empty)" : HexFormat.ofDelimiter(" ").formatHex(b);
+            byte[] b = in.readNBytes(16);
+            if (b.length == 0) {
+                return "(none: the file is empty)";
+            }
+            boolean text = true;
+            for (byte c : b) {
+                text &= c >= 32 && c < 127 || c == '\n' || c == '\r' || c == '\t';
+            }
+            // a text file (an HTML error page saved as .jpg, a Git LFS pointer) is recognised by its words
+            if (text) {
+                return "the text '" + new String(b, java.nio.charset.StandardCharsets.US_ASCII).replaceAll("\\s+", " ")
+                        + "…'";
+            }
+            return "bytes " + HexFormat.ofDelimiter(" ").formatHex(b, 0, Math.min(8, b.length));
         } catch (IOException e) {
             return "(unreadable: " + e.getMessage() + ")";
         }

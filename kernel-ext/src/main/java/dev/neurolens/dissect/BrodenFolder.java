@@ -1,10 +1,10 @@
 package dev.neurolens.dissect;
 
+import dev.neurolens.data.Pictures;
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -179,15 +179,7 @@ public final class BrodenFolder {
 
     private BufferedImage read(String relative) {
         Path f = root.resolve("images").resolve(relative);
-        try {
-            BufferedImage img = ImageIO.read(f.toFile());
-            if (img == null) {
-                throw new IllegalArgumentException("not a readable picture: " + f);
-            }
-            return img;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
-        }
+        return Pictures.read(f);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.neurolens.features;
 
 import dev.neurolens.data.FashionMnist;
+import dev.neurolens.data.Pictures;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 
@@ -194,15 +195,7 @@ public interface ImageSet {
             }
 
             public BufferedImage image(int i) {
-                try {
-                    BufferedImage img = javax.imageio.ImageIO.read(files.get(i).toFile());
-                    if (img == null) {
-                        throw new IllegalArgumentException("not a readable picture: " + files.get(i));
-                    }
-                    return img;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                return Pictures.read(files.get(i));
             }
 
             public int label(int i) {

@@ -283,6 +283,7 @@ public final class NeurolensKernel extends BaseKernel {
         Throwable t = ee;
         String summary = null;
         Set<Throwable> seen = new LinkedHashSet<>();
+        boolean refusal = isRefusal(cls, ee.getStackTrace());
         while (t != null && seen.add(t)) {
             String name = t instanceof EvalException e2 ? e2.getExceptionClassName() : t.getClass().getName();
             String line = (tb.isEmpty() ? "" : "Caused by: ") + RED + simpleName(name) + RESET
@@ -291,7 +292,12 @@ public final class NeurolensKernel extends BaseKernel {
                 summary = simpleName(name) + (t.getMessage() == null ? "" : ": " + t.getMessage());
             }
             tb.add(line);
-            tb.addAll(userFrames(t.getStackTrace()));
+            if (refusal) {
+                // the message says what was wrong and what to do; the user needs their own line, not ours
+                tb.addAll(userFrames(t.getStackTrace(), true));
+                break;
+            }
+            tb.addAll(userFrames(t.getStackTrace(), false));
             t = t.getCause();
         }
         return new CellException(summary, tb);
@@ -323,8 +329,27 @@ public final class NeurolensKernel extends BaseKernel {
         return "'" + (nl < 0 ? src : src.substring(0, nl) + " …") + "'";
     }
 
+    /**
+     * Neurolens refusing bad input (an IllegalArgumentException or one of our own exceptions thrown by our code):
+     * its message is the whole story, so the traceback shows it with the user's lines only.
+     */
+    private static boolean isRefusal(String exceptionClass, StackTraceElement[] frames) {
+        if (frames.length == 0 || !frames[0].getClassName().startsWith("dev.neurolens.")) {
+            return false;
+        }
+        if (exceptionClass.startsWith("dev.neurolens.")) {
+            return true;
+        }
+        try {
+            return IllegalArgumentException.class.isAssignableFrom(Class.forName(exceptionClass, false,
+                    NeurolensKernel.class.getClassLoader()));
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
     /** Library frames stay (they say where it broke), the JShell/reflection/kernel plumbing below the cell goes. */
-    private List<String> userFrames(StackTraceElement[] frames) {
+    private List<String> userFrames(StackTraceElement[] frames, boolean cellOnly) {
         List<String> out = new ArrayList<>();
         int shown = 0;
         for (StackTraceElement f : frames) {
@@ -349,7 +374,7 @@ public final class NeurolensKernel extends BaseKernel {
                 if (topLevel) {
                     break; // the cell's own top level: anything below is the kernel calling it
                 }
-            } else {
+            } else if (!cellOnly) {
                 out.add("    at " + f);
                 shown++;
             }

@@ -4,9 +4,7 @@ import dev.neurolens.features.ActivationMaps;
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.model.Network;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.File;
 
 /** {@code %activations conv2 --index 3}: every channel of a layer for one picture, or one channel over it. */
 public final class ActivationsMagic implements Magic {
@@ -29,10 +27,7 @@ public final class ActivationsMagic implements Magic {
         Network net = FeatureMagicSupport.model(args);
         BufferedImage image;
         if (args.has("image")) {
-            image = ImageIO.read(new File(args.string("image")));
-            if (image == null) {
-                throw new MagicArgumentException("%activations: cannot read the picture " + args.string("image"));
-            }
+            image = MagicInputs.picture(args.string("image"));
         } else {
             ImageSet data = FeatureMagicSupport.data(args);
             image = data.image(args.integer("index"));

@@ -1,15 +1,14 @@
 package dev.neurolens.magics;
 
+import dev.neurolens.data.Pictures;
 import dev.neurolens.data.Samples;
 import dev.neurolens.data.SharedData;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.WeightsException;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,13 +100,9 @@ final class MagicInputs {
             p = shared.get();
         }
         try {
-            BufferedImage img = ImageIO.read(p.toFile());
-            if (img == null) {
-                throw new MagicArgumentException(p + " is not a picture ImageIO can read (PNG, JPEG, GIF, BMP)");
-            }
-            return img;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+            return Pictures.read(p);
+        } catch (IllegalArgumentException e) {
+            throw new MagicArgumentException(e.getMessage());
         }
     }
 
