@@ -17,6 +17,9 @@ import java.util.function.Supplier;
  * re-run of a notebook is instant.
  */
 public final class Embedding {
+    /** How {@link #method()} marks an embedding whose descent was interrupted. */
+    public static final String INTERRUPTED = "interrupted";
+
     private final double[] xy;
     private final String method;
     private final double klDivergence;
@@ -81,6 +84,9 @@ public final class Embedding {
             }
         }
         Embedding e = compute.get();
+        if (e.method().contains(INTERRUPTED)) {
+            return e; // a partial embedding is shown, never stored as the answer
+        }
         try {
             e.save(file);
         } catch (IOException ex) {

@@ -1,11 +1,16 @@
 package dev.neurolens.features;
 
 import dev.neurolens.display.Progress;
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
+import dev.neurolens.run.RunOptions;
 
+import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -17,7 +22,7 @@ import java.util.stream.IntStream;
  * 0.5 then 0.8, per-coordinate gains, learning rate {@code max(n / 48, 50)} for the gradient with its factor 4
  * (that is n / exaggeration in the unscaled convention of Belkina et al. 2019). Deterministic for a seed.
  *
- * <pre>{@code Embedding e = Tsne.builder().perplexity(30).build().fit(features);}</pre>
+ * <pre>{@code Embedding e = Tsne.builder().perplexity(30).run(features);}</pre>
  */
 public final class Tsne {
     /** Below this many points the exact O(n^2) gradient and dense affinities are used by default. */
@@ -32,30 +37,22 @@ public final class Tsne {
     private final int pcaDims;
     private final long seed;
     private final Method method;
-    private final boolean progress;
-    private final Consumer<Snapshot> listener;
-    private final int listenEvery;
+    private final RunOptions options;
 
     /** How the gradient's repulsive part is computed. */
     public enum Method { AUTO, EXACT, BARNES_HUT }
 
-    /** The state of a run, handed to a listener every few iterations (coordinates are a copy). */
-    public record Snapshot(int iteration, int iterations, double[] coordinates) {
-    }
-
     private Tsne(Builder b) {
         this.perplexity = b.perplexity;
-        this.iterations = b.iterations;
+        this.iterations = b.steps();
         this.exaggerationIterations = b.exaggerationIterations;
         this.exaggeration = b.exaggeration;
         this.learningRate = b.learningRate;
         this.theta = b.theta;
         this.pcaDims = b.pcaDims;
-        this.seed = b.seed;
+        this.seed = b.seed();
         this.method = b.method;
-        this.progress = b.progress;
-        this.listener = b.listener;
-        this.listenEvery = b.listenEvery;
+        this.options = b.options();
     }
 
     public static Builder builder() {
@@ -64,10 +61,13 @@ public final class Tsne {
 
     /** Quick path with the defaults. */
     public static Embedding of(FeatureMatrix x) {
-        return builder().build().fit(x);
+        return builder().run(x);
     }
 
-    /** Embeds the rows of {@code x} in 2-D. */
+    /**
+     * Embeds the rows of {@code x} in 2-D. An interrupt ends the descent at the next iteration; the embedding so far
+     * says so in its {@link Embedding#method()} and is kept in {@link LastResults}.
+     */
     public Embedding fit(FeatureMatrix x) {
         long t0 = System.nanoTime();
         int n = x.rows();
@@ -81,11 +81,13 @@ public final class Tsne {
         NearestNeighbors.Neighbors nn = NearestNeighbors.of(reduced).selfQuery(k);
         SparseAffinities p = affinities(nn, perp);
         double[] y = initialize(reduced);
-        double kl = optimize(p, y, exact);
+        int done = optimize(p, y, exact);
+        double kl = klDivergence(p, y, exact);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        String how = String.format(Locale.ROOT, "t-SNE (%s, perplexity %.0f, %d iterations)",
-                exact ? "exact" : "Barnes-Hut theta " + theta, perp, iterations);
-        return Embedding.of(y, how, kl, seconds);
+        String how = String.format(Locale.ROOT, "t-SNE (%s, perplexity %.0f, %d iterations%s)",
+                exact ? "exact" : "Barnes-Hut theta " + theta, perp, iterations,
+                done < iterations ? ", " + Embedding.INTERRUPTED + " at " + done : "");
+        return LastResults.keep(Embedding.of(y, how, kl, seconds));
     }
 
     /** Conditional Gaussians calibrated to the perplexity by bisection on the precision, then symmetrized. */
@@ -229,17 +231,21 @@ public final class Tsne {
         return y;
     }
 
-    private double optimize(SparseAffinities p, double[] y, boolean exact) {
+    /** Gradient descent on {@code y} in place; returns the iterations done (fewer when interrupted). */
+    private int optimize(SparseAffinities p, double[] y, boolean exact) {
         int n = p.n();
         double lr = learningRate > 0 ? learningRate : Math.max(n / exaggeration / 4.0, 50.0);
         double[] update = new double[2 * n];
         double[] gains = new double[2 * n];
         Arrays.fill(gains, 1.0);
         double[] grad = new double[2 * n];
-        Progress bar = progress ? Progress.builder().total(iterations).label("t-SNE of " + n + " points").start()
+        Progress bar = options.live() ? Progress.builder().total(iterations).label("t-SNE of " + n + " points").start()
                 : null;
         try {
             for (int it = 0; it < iterations; it++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return it;
+                }
                 boolean early = it < exaggerationIterations;
                 double exag = early ? exaggeration : 1.0;
                 double momentum = early ? 0.5 : 0.8;
@@ -254,8 +260,13 @@ public final class Tsne {
                 if (bar != null) {
                     bar.step();
                 }
-                if (listener != null && (it % listenEvery == listenEvery - 1 || it == iterations - 1)) {
-                    listener.accept(new Snapshot(it + 1, iterations, y.clone()));
+                if (options.listensAt(it)) {
+                    double moved = 0;
+                    for (double u : update) {
+                        moved += u * u;
+                    }
+                    new Frame("t-SNE", it + 1, iterations, Map.of("step size", Math.sqrt(moved / update.length)),
+                            () -> scatter(y)).deliverTo(options.listener());
                 }
             }
         } finally {
@@ -263,7 +274,29 @@ public final class Tsne {
                 bar.close();
             }
         }
-        return klDivergence(p, y, exact);
+        return iterations;
+    }
+
+    /** The points as they are now, grey dots on white: what a listener's frame shows. */
+    private static BufferedImage scatter(double[] y) {
+        int side = 256;
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double v : y) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        double scale = hi > lo ? (side - 9) / (hi - lo) : 1;
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, side, side);
+        g.setColor(new java.awt.Color(60, 60, 60));
+        for (int i = 0; i < y.length / 2; i++) {
+            g.fillRect(4 + (int) ((y[2 * i] - lo) * scale) - 1, 4 + (int) ((y[2 * i + 1] - lo) * scale) - 1, 3, 3);
+        }
+        g.dispose();
+        return img;
     }
 
     private static void recentre(double[] y) {
@@ -612,19 +645,20 @@ public final class Tsne {
     }
 
     /** Options; every value has the common default. */
-    public static final class Builder {
+    public static final class Builder extends RunBuilder<Builder> {
         private double perplexity = 30;
-        private int iterations = 750;
         private int exaggerationIterations = 250;
         private double exaggeration = 12;
         private double learningRate = -1;
         private double theta = 0.5;
         private int pcaDims = 50;
-        private long seed = 42;
         private Method method = Method.AUTO;
-        private boolean progress;
-        private Consumer<Snapshot> listener;
-        private int listenEvery = 25;
+
+        private Builder() {
+            super(750);
+            seed(42);
+            live(false);
+        }
 
         public Builder perplexity(double p) {
             if (!(p > 1)) {
@@ -634,10 +668,9 @@ public final class Tsne {
             return this;
         }
 
-        /** Total gradient steps, early exaggeration included (default 750). */
+        /** Total gradient steps, early exaggeration included (default 750): the same as {@code steps(n)}. */
         public Builder iterations(int n) {
-            this.iterations = n;
-            return this;
+            return steps(n);
         }
 
         public Builder exaggeration(double factor, int forIterations) {
@@ -664,29 +697,22 @@ public final class Tsne {
             return this;
         }
 
-        public Builder seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
         public Builder method(Method m) {
             this.method = m;
             return this;
         }
 
-        /** Show a progress bar (iterations/s, ETA) in the notebook. */
+        /** Show a progress bar (iterations/s, ETA) in the notebook: the same as {@code live(on)}. */
         public Builder progress(boolean on) {
-            this.progress = on;
-            return this;
+            return live(on);
         }
 
-        /** Called every {@code every} iterations with the current coordinates, e.g. to redraw a live map. */
-        public Builder listener(int every, Consumer<Snapshot> l) {
-            this.listenEvery = Math.max(1, every);
-            this.listener = l;
-            return this;
+        /** Embeds the rows of {@code x} in 2-D with these settings. */
+        public Embedding run(FeatureMatrix x) {
+            return build().fit(x);
         }
 
+        /** The configured embedder, to fit several matrices alike. */
         public Tsne build() {
             return new Tsne(this);
         }

@@ -229,7 +229,7 @@ public final class FeaturesBenchmark {
         if (args[0].equals("child-tsne")) {
             Devices.setThreads(Integer.parseInt(args[2]));
             FeatureMatrix x = readMatrix(Path.of(args[1])).first(Integer.parseInt(args[3]));
-            Embedding e = Tsne.builder().iterations(ITERATIONS).build().fit(x);
+            Embedding e = Tsne.builder().iterations(ITERATIONS).run(x);
             System.out.printf(Locale.ROOT, "seconds=%.3f%nkl=%.4f%n", e.seconds(), e.klDivergence());
         } else {
             int n = Integer.parseInt(args[1]);

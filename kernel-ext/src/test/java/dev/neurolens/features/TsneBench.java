@@ -14,7 +14,7 @@ public final class TsneBench {
             for (String s : args[0].split(",")) {
                 int n = Integer.parseInt(s);
                 long t1 = System.nanoTime();
-                Embedding e = Tsne.builder().build().fit(f.first(n));
+                Embedding e = Tsne.builder().run(f.first(n));
                 System.out.printf("n=%d: %s, total %.1f s%n", n, e, (System.nanoTime() - t1) / 1e9);
             }
         }

@@ -52,7 +52,7 @@ class TsneTest {
         List<String> names = new ArrayList<>();
         for (int n : new int[] {800, 2500}) {
             FeatureMatrix x = blobs(n, 40, 10, n);
-            Embedding e = Tsne.builder().iterations(1000).build().fit(x);
+            Embedding e = Tsne.builder().iterations(1000).run(x);
             String name = "blobs" + n;
             names.add(name);
             ours.put(name, e);

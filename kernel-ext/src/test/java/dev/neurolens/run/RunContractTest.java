@@ -22,9 +22,12 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import dev.neurolens.features.Embedding;
+import dev.neurolens.features.FeatureMatrix;
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.features.TopPatches;
 import dev.neurolens.features.TopPatchesResult;
+import dev.neurolens.features.Tsne;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 import dev.neurolens.optimize.ClassVisualization;
@@ -88,6 +91,7 @@ class RunContractTest {
                         b -> ((DeepDream) b).run()),
                 new Case("fast-style training", 6, FastStyle.train(squeeze).styles(picture(40, 40))
                         .content(List.of(pic)).size(32).batch(1).width(4), b -> ((FastStyle.Trainer) b).run()),
+                new Case("t-SNE", 30, Tsne.builder().perplexity(5), b -> ((Tsne.Builder) b).run(points())),
                 // a stream's steps are pictures; it reports after each batch of 10
                 new Case("top patches", 40, TopPatches.builder(fashion, "conv2").units(0, 3).k(2).batch(10),
                         b -> ((TopPatches.Builder) b).run(data)));
@@ -157,6 +161,9 @@ class RunContractTest {
                     if (r instanceof RenderResult rr) {
                         assertTrue(rr.interrupted(), c.name() + ": " + rr.summary());
                     }
+                    if (r instanceof Embedding e) {
+                        assertTrue(e.method().contains("interrupted at 2"), e.method());
+                    }
                 }));
     }
 
@@ -187,6 +194,18 @@ class RunContractTest {
         assertArrayEquals(a.tensor().toFloatArray(), b.tensor().toFloatArray());
         TopPatchesResult kept = LastResults.of(TopPatchesResult.class);
         assertTrue(kept == null || kept.k() > 0);
+    }
+
+    /** Three clusters of points in 5-D. */
+    private static FeatureMatrix points() {
+        java.util.Random r = new java.util.Random(1);
+        double[][] rows = new double[60][5];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < 5; j++) {
+                rows[i][j] = (i % 3 == j ? 10 : 0) + r.nextGaussian();
+            }
+        }
+        return FeatureMatrix.of(rows, "clusters");
     }
 
     private static BufferedImage picture(int w, int h) {
