@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.Readout;
 import dev.neurolens.model.Tensor;
 
 import java.util.ArrayList;
@@ -115,36 +116,31 @@ public final class Objective {
 
     // ---- what to look for ----
 
+    /**
+     * Any {@link Readout}'s batch mean, negated (to be maximized): the one way to say what to look for. Named after
+     * the readout in the loss chart.
+     */
+    public static Objective maximize(Readout readout) {
+        return maximize(readout, readout.toString());
+    }
+
+    private static Objective maximize(Readout readout, String name) {
+        return of(name, f -> readout.mean(f.layer(readout.layer())).neg(), readout.layer());
+    }
+
     /** Mean activation of one channel, over batch and space, negated (to be maximized). */
     public static Objective channel(String layer, int channel) {
-        return of("channel " + layer + ":" + channel, f -> {
-            NDArray a = f.layer(layer);
-            checkChannel(a, channel, layer);
-            return a.get(new NDIndex(":, {}", channel)).mean().neg();
-        }, layer);
+        return maximize(Readout.channel(layer, channel), "channel " + layer + ":" + channel);
     }
 
     /** One unit: channel {@code c} at the centre of the feature map, negated (to be maximized). */
     public static Objective neuron(String layer, int channel) {
-        return of("neuron " + layer + ":" + channel, f -> {
-            NDArray a = f.layer(layer);
-            checkChannel(a, channel, layer);
-            if (a.getShape().dimension() == 2) {
-                return a.get(new NDIndex(":, {}", channel)).mean().neg();
-            }
-            long y = a.getShape().get(2) / 2;
-            long x = a.getShape().get(3) / 2;
-            return a.get(new NDIndex(":, {}, {}, {}", channel, y, x)).mean().neg();
-        }, layer);
+        return maximize(Readout.centre(layer, channel), "neuron " + layer + ":" + channel);
     }
 
     /** A class's logit (pre-softmax score), negated (to be maximized). */
     public static Objective classLogit(int classIndex) {
-        return of("class " + classIndex, f -> {
-            NDArray a = f.layer(Network.OUTPUT);
-            checkChannel(a, classIndex, "the logits");
-            return a.get(new NDIndex(":, {}", classIndex)).mean().neg();
-        }, Network.OUTPUT);
+        return maximize(Readout.logit(classIndex), "class " + classIndex);
     }
 
     /**

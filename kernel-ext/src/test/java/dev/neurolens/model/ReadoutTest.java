@@ -1,0 +1,62 @@
+package dev.neurolens.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/** Readouts against scores computed by hand from the same numbers. */
+class ReadoutTest {
+
+    @Test
+    void scoresAreWhatTheyNameComputedByHand() {
+        float[] v = new float[2 * 3 * 4 * 5];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i * 0.37) * 3;
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.create(v, new Shape(2, 3, 4, 5));
+            float[] channel = new float[2];
+            for (int n = 0; n < 2; n++) {
+                double s = 0;
+                for (int k = 0; k < 20; k++) {
+                    s += v[n * 60 + 1 * 20 + k];
+                }
+                channel[n] = (float) (s / 20);
+            }
+            assertArrayEquals(channel, Readout.channel("conv", 1).scores(a).toFloatArray(), 1e-6f);
+            assertEquals((channel[0] + channel[1]) / 2, Readout.channel("conv", 1).mean(a).getFloat(), 1e-6f);
+            float[] unit = {v[0 * 60 + 2 * 20 + 3 * 5 + 4], v[1 * 60 + 2 * 20 + 3 * 5 + 4]};
+            assertArrayEquals(unit, Readout.unit("conv", 2, 3, 4).scores(a).toFloatArray(), 1e-6f);
+            float[] centre = {v[0 * 60 + 2 * 20 + 2 * 5 + 2], v[1 * 60 + 2 * 20 + 2 * 5 + 2]};
+            assertArrayEquals(centre, Readout.centre("conv", 2).scores(a).toFloatArray(), 1e-6f);
+            assertEquals(unit[0] + unit[1], Readout.unit("conv", 2, 3, 4).sum().of(a).getFloat(), 1e-5f);
+            NDArray logits = m.create(new float[] {1, 5, 2, 7, 0, 3}, new Shape(2, 3));
+            assertArrayEquals(new float[] {5, 0}, Readout.logit(1).scores(logits).toFloatArray());
+            Readout custom = Readout.of("conv", "energy", x -> x.square().reshape(2, -1).sum(new int[] {1}));
+            assertEquals("energy", custom.toString());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Readout.channel("conv", 3).scores(a));
+            assertTrue(e.getMessage().contains("conv has 3 channels (0 … 2)"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Readout.unit("conv", 0, 4, 0).scores(a));
+            assertTrue(e.getMessage().contains("outside conv's 4x5 map"), e.getMessage());
+        }
+    }
+
+    @Test
+    void oneTextFormForEveryTechnique() {
+        assertEquals(Readout.logit(7), Readout.parse("7"));
+        assertEquals(Readout.channel("fire6", 12), Readout.parse(" fire6:12 "));
+        assertEquals(Readout.unit("features.3", 5, 3, 4), Readout.parse("features.3:5@3,4"));
+        assertEquals("fire6:12@3,4", Readout.parse("fire6:12@3,4").toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Readout.parse("fire6"));
+        assertTrue(e.getMessage().contains("layer:channel"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Readout.channel("fire6", -1));
+    }
+}
