@@ -98,7 +98,7 @@ class TsneTest {
         double[] exact = new double[2 * n];
         double[] approx = new double[2 * n];
         double z = Tsne.exactRepulsion(y, exact);
-        double zb = new Tsne.QuadTree(y).repulsion(y, 0.5, approx);
+        double zb = new QuadTree(y).repulsion(y, 0.5, approx);
         assertEquals(z, zb, 0.02 * z);
         double err = 0;
         double norm = 0;
@@ -108,7 +108,7 @@ class TsneTest {
         }
         assertTrue(Math.sqrt(err / norm) < 0.05, "relative error " + Math.sqrt(err / norm));
         double[] zeroTheta = new double[2 * n];
-        double z0 = new Tsne.QuadTree(y).repulsion(y, 0, zeroTheta);
+        double z0 = new QuadTree(y).repulsion(y, 0, zeroTheta);
         assertEquals(z, z0, 1e-9 * z);
         for (int i = 0; i < y.length; i++) {
             assertEquals(exact[i], zeroTheta[i], 1e-9 * (1 + Math.abs(exact[i])));
