@@ -14,7 +14,7 @@ import java.util.Locale;
  * A vertical colour scale with tick labels at round values (1, 2 or 5 times a power of ten), high values on
  * top. Drawn beside heat maps; also displayable on its own.
  */
-public final class Colorbar implements Displayable {
+public final class Colorbar implements Rendered {
     static final int BAR_WIDTH = 14;
     private static final int TICK = 4;
     private static final int LABEL_GAP = 3;
@@ -133,11 +133,6 @@ public final class Colorbar implements Displayable {
             g.dispose();
         }
         return out;
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(Images.toPng(render()), toString());
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.awt.image.BufferedImage;
  *
  * <pre>{@code Heatmap.of(cam).colormap("inferno").title("Grad-CAM fire9")}</pre>
  */
-public final class Heatmap implements Displayable {
+public final class Heatmap implements Rendered {
     private final float[][] map;
     private final Colormap colormap;
     private final Normalization normalization;
@@ -163,15 +163,6 @@ public final class Heatmap implements Displayable {
             g.dispose();
         }
         return out;
-    }
-
-    public byte[] toPng() {
-        return Images.toPng(render());
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(toPng(), toString());
     }
 
     @Override

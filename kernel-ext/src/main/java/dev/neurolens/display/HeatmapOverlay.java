@@ -11,7 +11,7 @@ import java.awt.image.BufferedImage;
  *
  * <pre>{@code HeatmapOverlay.of(cat, cam).alpha(0.45).colormap("jet").title("tabby cat, 0.83")}</pre>
  */
-public final class HeatmapOverlay implements Displayable {
+public final class HeatmapOverlay implements Rendered {
     /** Photos are shrunk to this longest side by default; overlays are for seeing, not pixel-peeping. */
     static final int DEFAULT_MAX_SIDE = 512;
 
@@ -165,15 +165,6 @@ public final class HeatmapOverlay implements Displayable {
     public BufferedImage render() {
         double[] r = valueRange();
         return Heatmap.compose(renderOverlay(), title, colorbar ? Colorbar.of(effectiveColormap(), r[0], r[1]) : null);
-    }
-
-    public byte[] toPng() {
-        return Images.toPng(render());
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(toPng(), toString());
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <pre>{@code ImageGrid.of(patches).columns(4).captions(labels).title("top-8 patches, fire9:12")}</pre>
  */
-public final class ImageGrid implements Displayable {
+public final class ImageGrid implements Rendered {
     private static final int AUTO = 0;
     private static final int MIN_AUTO_CELL = 96;
     private static final int MAX_AUTO_CELL = 256;
@@ -177,15 +177,6 @@ public final class ImageGrid implements Displayable {
 
     int cellY(int i, int cols, int cell, int captionH, int titleH) {
         return titleH + padding + (i / cols) * (cell + captionH + padding);
-    }
-
-    public byte[] toPng() {
-        return Images.toPng(render());
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(toPng(), toString());
     }
 
     @Override

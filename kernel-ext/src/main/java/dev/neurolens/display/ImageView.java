@@ -12,7 +12,7 @@ import java.awt.image.BufferedImage;
  *
  * <pre>{@code ImageView.of(digit).title("label 7").scale(8)}</pre>
  */
-public final class ImageView implements Displayable {
+public final class ImageView implements Rendered {
     private static final int AUTO = 0;
 
     private final BufferedImage image;
@@ -76,15 +76,6 @@ public final class ImageView implements Displayable {
             g.dispose();
         }
         return out;
-    }
-
-    public byte[] toPng() {
-        return Images.toPng(render());
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(toPng(), toString());
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.neurolens.features;
 
-import dev.neurolens.display.Displayable;
-import dev.neurolens.display.Images;
-import dev.neurolens.display.MimeBundle;
+import dev.neurolens.display.Rendered;
 import dev.neurolens.model.Network;
 
 import java.awt.BasicStroke;
@@ -20,7 +18,7 @@ import java.util.Locale;
  *
  * <pre>{@code NeighborComparison.of(net, "fc1", ImageSet.fashionMnistTest(), new int[] {0, 1, 2}, 6)}</pre>
  */
-public final class NeighborComparison implements Displayable {
+public final class NeighborComparison implements Rendered {
     private final ImageSet data;
     private final int[] queries;
     private final NearestNeighbors.Neighbors byFeatures;
@@ -127,11 +125,6 @@ public final class NeighborComparison implements Displayable {
         g.setColor(Color.DARK_GRAY);
         String name = data.labelName(id);
         g.drawString(name.length() > 11 ? name.substring(0, 10) + "." : name, x, y + cell + caption - 3);
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(Images.toPng(render()), toString());
     }
 
     @Override

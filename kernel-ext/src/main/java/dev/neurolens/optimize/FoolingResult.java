@@ -2,9 +2,7 @@ package dev.neurolens.optimize;
 
 import dev.neurolens.display.ChartImage;
 import dev.neurolens.display.ImageGrid;
-import dev.neurolens.display.Images;
-import dev.neurolens.display.MimeBundle;
-import dev.neurolens.display.Displayable;
+import dev.neurolens.display.Rendered;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 import org.knowm.xchart.CategoryChart;
@@ -23,7 +21,7 @@ import java.util.Set;
  * A fooling image: the original, the fooled version, the perturbation magnified, and the class probabilities
  * before and after. Immutable; shows itself as pictures beside a bar chart.
  */
-public final class FoolingResult implements Displayable {
+public final class FoolingResult implements Rendered {
     private final Preprocessing preprocessing;
     private final List<String> labels;
     private final Tensor original;
@@ -190,11 +188,6 @@ public final class FoolingResult implements Displayable {
         g.drawImage(bars, grid.getWidth(), 0, null);
         g.dispose();
         return out;
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(Images.toPng(render()), toString());
     }
 
     @Override
