@@ -119,6 +119,35 @@ class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
         content, outputs = self.run_cell("check(-1)")
         self.assertIn("in check()", "\n".join(outputs[0]["content"]["traceback"]))
 
+    def test_history_is_answered(self):
+        self.run_cell("int h1 = 1;")
+        self.run_cell("int h2 = 2;")
+        self.flush_channels()
+        msg_id = self.kc.history(hist_access_type="tail", n=2, output=False, raw=True)
+        reply = self.kc.get_shell_msg(timeout=10)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.kc.get_shell_msg(timeout=10)
+        self.assertEqual(reply["msg_type"], "history_reply")
+        inputs = [h[2] for h in reply["content"]["history"]]
+        self.assertEqual(inputs, ["int h1 = 1;", "int h2 = 2;"])
+        msg_id = self.kc.history(hist_access_type="search", pattern="int h1*", n=5, output=False, raw=True)
+        reply = self.kc.get_shell_msg(timeout=10)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.kc.get_shell_msg(timeout=10)
+        self.assertEqual([h[2] for h in reply["content"]["history"]][-1:], ["int h1 = 1;"])
+
+    def test_a_view_that_updates_is_display_data_with_its_id(self):
+        content, outputs = self.run_cell(
+            'new LiveView() { public String displayId() { return "view-17"; }\n'
+            '  public MimeBundle mimeBundle() { return MimeBundle.text("a painter"); } }')
+        self.assertEqual(content["status"], "ok")
+        kinds = [m["msg_type"] for m in outputs]
+        self.assertNotIn("execute_result", kinds)
+        shown = [m for m in outputs if m["msg_type"] == "display_data"]
+        self.assertEqual(len(shown), 1, kinds)
+        self.assertEqual(shown[0]["content"]["transient"]["display_id"], "view-17")
+        self.assertEqual(shown[0]["content"]["data"]["text/plain"], "a painter")
+
     def test_error_in_method_from_earlier_cell(self):
         self.run_cell("int explode(int d) {\n  return 10 / d;\n}")
         content, outputs = self.run_cell("int r = 1;\nexplode(0)")

@@ -118,6 +118,7 @@ public final class NeurolensKernel extends BaseKernel {
             env.setBusyDeferIdle();
             env.reply(new KernelInfoWithStatus(dev.neurolens.magics.Versions.neurolens(), languageInfo, getBanner()));
         });
+        history.install(connection);
         comms.install(connection);
     }
 
@@ -134,8 +135,11 @@ public final class NeurolensKernel extends BaseKernel {
 
     // ---------------------------------------------------------------- execute
 
+    private final SessionHistory history = new SessionHistory();
+
     @Override
     public DisplayData eval(String cell) throws Exception {
+        history.add(cell);
         PrintStream direct = System.out;
         PrintStream coalesced = CoalescingOutput.over(direct);
         System.setOut(coalesced);
@@ -208,7 +212,11 @@ public final class NeurolensKernel extends BaseKernel {
         }
         DisplayData dd = toDisplayData(Display.bundleOf(value));
         if (value instanceof LiveView live) {
-            dd.setDisplayId(live.displayId()); // so later updates (a painter's strokes) reach this output
+            // a view that will be updated (a painter's strokes, %paint) goes out as display_data with its id:
+            // JupyterLab and Notebook 7 only update display_data outputs, not a cell's execute_result
+            dd.setDisplayId(live.displayId());
+            display(dd);
+            return null;
         }
         return dd;
     }
