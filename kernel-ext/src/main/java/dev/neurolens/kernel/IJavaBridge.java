@@ -75,12 +75,22 @@ public final class IJavaBridge {
         }
         for (Magic m : MagicRegistry.all()) {
             String name = m.name();
-            magics.registerLineMagic(name, (List<String> args) -> MagicRegistry.runLine(name, join(args)));
+            // IJava runs a magic line as a statement ("lineMagic(...);{};") and drops its value, so the result is
+            // displayed here; `Object r = lineMagic(...)` then holds null
+            magics.registerLineMagic(name, (List<String> args) -> shown(MagicRegistry.runLine(name, join(args))));
             if (m.acceptsCell()) {
-                magics.registerCellMagic(name, (List<String> args, String body) -> MagicRegistry.runCell(name, join(args), body));
+                magics.registerCellMagic(name, (List<String> args, String body) ->
+                        shown(MagicRegistry.runCell(name, join(args), body)));
             }
         }
         return MagicRegistry.all().size();
+    }
+
+    private static Object shown(Object result) {
+        if (result != null) {
+            Display.display(result);
+        }
+        return null;
     }
 
     /** IJava has already split the line; quote words back so our parser sees the same tokens. */
