@@ -43,6 +43,14 @@ public final class Neurolens {
         return Models.defaultModel();
     }
 
+    /**
+     * The result of the most recent run of any technique in this JVM, partial ones included: the kernel discards the
+     * value of an interrupted cell, so this hands it back in the next one. Null before any run.
+     */
+    public static Object lastResult() {
+        return dev.neurolens.run.LastResults.latest();
+    }
+
     /** Registers the renderers and magics. Idempotent. */
     public static synchronized void install() {
         if (installed) {

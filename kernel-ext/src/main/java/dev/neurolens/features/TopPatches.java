@@ -3,32 +3,28 @@ package dev.neurolens.features;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.neurolens.display.Displayable;
-import dev.neurolens.display.ImageGrid;
 import dev.neurolens.display.LiveDisplay;
-import dev.neurolens.display.MimeBundle;
 import dev.neurolens.display.Progress;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.ReceptiveField;
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -39,51 +35,15 @@ import java.util.Map;
  * lower image id. The layer must have a spatial extent (a conv, relu or pool layer): a patch is a place in
  * the picture.
  *
- * <p>Interrupting (the kernel's Thread.interrupt, or its Thread.stop after the grace period) ends the stream
+ * <p>Interrupting ends the stream
  * between batches and keeps the top-k of the images seen so far, marked partial; the kernel discards an
  * interrupted cell's value, so {@link #lastResult()} hands it back in the next cell and {@link #resume} goes
  * on from the next image. A checkpoint file does the same across kernel restarts.
  *
- * <pre>{@code TopPatches.builder(net, "conv2").units(0, 16).k(9).live(true).build().run(ImageSet.fashionMnistTest())}</pre>
+ * <pre>{@code TopPatches.builder(net, "conv2").units(0, 16).k(9).live(true).run(ImageSet.fashionMnistTest())}</pre>
  */
-public final class TopPatches implements Displayable {
-    /** One winning position: image id, activation value, and the unit's grid cell. */
-    public record Hit(int image, float value, int y, int x) {
-    }
-
-    private static volatile TopPatches last;
-
-    private final Runner runner;
-    private final String model;
-    private final String layer;
-    private final int[] units;
-    private final int k;
-    private final List<List<Hit>> hits;
-    private final ReceptiveField field;
-    private final int imagesSeen;
-    private final int total;
-    private final boolean interrupted;
-    private final ImageSet data;
-    private final State state;
-    private volatile List<List<BufferedImage>> crops;
-
-    private TopPatches(Runner runner, State state, ImageSet data, ReceptiveField field, boolean interrupted) {
-        this.runner = runner;
-        this.model = runner.net.name();
-        this.layer = runner.layer;
-        this.state = state;
-        this.units = state.units.clone();
-        this.k = state.k;
-        List<List<Hit>> h = new ArrayList<>();
-        for (int u = 0; u < state.units.length; u++) {
-            h.add(List.copyOf(state.sorted(u)));
-        }
-        this.hits = List.copyOf(h);
-        this.field = field;
-        this.imagesSeen = state.next;
-        this.total = data.size();
-        this.interrupted = interrupted;
-        this.data = data;
+public final class TopPatches {
+    private TopPatches() {
     }
 
     public static Builder builder(Network net, String layer) {
@@ -91,113 +51,21 @@ public final class TopPatches implements Displayable {
     }
 
     /** Quick path: top-{@code k} for units {@code [0, units)} (or all when fewer), no live view. */
-    public static TopPatches of(Network net, String layer, ImageSet data, int units, int k) {
-        return builder(net, layer).units(0, units).k(k).build().run(data);
+    public static TopPatchesResult of(Network net, String layer, ImageSet data, int units, int k) {
+        return builder(net, layer).units(0, units).k(k).live(false).run(data);
     }
 
     /** The result of the most recent run in this JVM, also when it was interrupted (then partial); null before any. */
-    public static TopPatches lastResult() {
-        return last;
+    public static TopPatchesResult lastResult() {
+        return LastResults.of(TopPatchesResult.class);
     }
 
     /**
      * Streams the rest of {@code data} from where {@code partial} stopped, with the options it was made with,
      * and returns the top-k over everything seen; {@code data} must be the set {@code partial} was run on.
      */
-    public static TopPatches resume(TopPatches partial, ImageSet data) {
-        return partial.runner.resume(partial, data);
-    }
-
-    /** {@code resume(this, data)}. */
-    public TopPatches resume(ImageSet data) {
-        return resume(this, data);
-    }
-
-    public String layer() {
-        return layer;
-    }
-
-    public int[] units() {
-        return units.clone();
-    }
-
-    public int k() {
-        return k;
-    }
-
-    /** Images streamed so far: ids {@code 0 .. imagesSeen()-1}. */
-    public int imagesSeen() {
-        return imagesSeen;
-    }
-
-    /** Size of the data set the run was asked to stream. */
-    public int totalImages() {
-        return total;
-    }
-
-    /** True when only a prefix of the data set was streamed (interrupted or limited): {@link #resume} goes on. */
-    public boolean partial() {
-        return imagesSeen < total;
-    }
-
-    /** True when an interrupt ended the stream early. */
-    public boolean interrupted() {
-        return interrupted;
-    }
-
-    public ReceptiveField receptiveField() {
-        return field;
-    }
-
-    /** The winners of the {@code index}-th requested unit, best first. */
-    public List<Hit> hits(int index) {
-        return hits.get(index);
-    }
-
-    /** The winners of unit number {@code unit} (a channel index of the layer). */
-    public List<Hit> hitsOfUnit(int unit) {
-        return hits.get(indexOf(unit));
-    }
-
-    public List<BufferedImage> crops(int index) {
-        return crops().get(index);
-    }
-
-    public List<BufferedImage> cropsOfUnit(int unit) {
-        return crops().get(indexOf(unit));
-    }
-
-    // Cut on first use, so that stopping (interrupt) returns at once even when pictures are read from disk.
-    private List<List<BufferedImage>> crops() {
-        List<List<BufferedImage>> c = crops;
-        if (c == null) {
-            Preprocessing p = runner.net.preprocessing();
-            List<List<BufferedImage>> all = new ArrayList<>();
-            for (List<Hit> h : hits) {
-                List<BufferedImage> row = new ArrayList<>();
-                for (Hit hit : h) {
-                    row.add(crop(data.inputImage(hit.image(), p), field, hit.y(), hit.x()));
-                }
-                all.add(List.copyOf(row));
-            }
-            c = List.copyOf(all);
-            crops = c;
-        }
-        return c;
-    }
-
-    /** Each seen image's strongest activation for the unit, when the run recorded maxima (else null). */
-    public float[] maxima(int unit) {
-        return state.maxima == null ? null : Arrays.copyOf(state.maxima[indexOf(unit)], imagesSeen);
-    }
-
-    private int indexOf(int unit) {
-        for (int i = 0; i < units.length; i++) {
-            if (units[i] == unit) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("unit " + unit + " was not tracked; tracked: " + Arrays.toString(units));
+    public static TopPatchesResult resume(TopPatchesResult partial, ImageSet data) {
+        return partial.resume(data);
     }
 
     /**
@@ -229,70 +97,19 @@ public final class TopPatches implements Displayable {
         return out;
     }
 
-    /** Grid of units (rows) by top-k (columns), each caption "unit · value" or "#image · value". */
-    public ImageGrid grid() {
-        List<List<BufferedImage>> crops = crops();
-        List<BufferedImage> cells = new ArrayList<>();
-        List<String> captions = new ArrayList<>();
-        int cols = Math.max(1, k);
-        for (int u = 0; u < units.length; u++) {
-            for (int j = 0; j < cols; j++) {
-                List<Hit> h = hits.get(u);
-                if (j < h.size()) {
-                    cells.add(crops.get(u).get(j));
-                    captions.add(j == 0 ? String.format(Locale.ROOT, "u%d  %.2f", units[u], h.get(j).value())
-                            : String.format(Locale.ROOT, "%.2f", h.get(j).value()));
-                } else {
-                    cells.add(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB));
-                    captions.add("");
-                }
-            }
-        }
-        int side = 1;
-        for (List<BufferedImage> c : crops) {
-            for (BufferedImage b : c) {
-                side = Math.max(side, Math.max(b.getWidth(), b.getHeight()));
-            }
-        }
-        int cell = side >= 64 ? Math.min(side, 112) : side * (int) Math.ceil(64.0 / side);
-        String seen = partial() ? imagesSeen + " of " + total + " images" : imagesSeen + " images";
-        String title = String.format(Locale.ROOT, "top-%d patches of %s %s, %d units, %s (rf %s)", k, model, layer,
-                units.length, seen, field.global() ? "global" : field.size() + " px");
-        if (partial()) {
-            title += " · PARTIAL" + (interrupted ? " (interrupted)" : "")
-                    + ": TopPatches.lastResult().resume(data) goes on";
-        }
-        return ImageGrid.of(cells).columns(cols).cellSize(cell).padding(3).captions(captions).title(title);
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        if (imagesSeen == 0 || units.length == 0) {
-            return MimeBundle.text(toString());
-        }
-        return grid().mimeBundle().with(MimeBundle.TEXT, toString());
-    }
-
-    @Override
-    public String toString() {
-        return "TopPatches[" + model + " " + layer + ", " + units.length + " units, top-" + k + ", "
-                + (partial() ? "partial" + (interrupted ? " (interrupted)" : "") + ": " + imagesSeen + " of "
-                        + total : imagesSeen) + " images of " + data.name() + "]";
-    }
-
-    /** Options for a run. */
-    public static final class Builder {
-        private final Network net;
-        private final String layer;
+    public static final class Builder extends RunBuilder<Builder> {
+        final Network net;
+        final String layer;
         private int[] units;
         private int k = 9;
         private int batch = 128;
-        private boolean live;
         private Path checkpoint;
         private boolean recordMaxima;
         private int limit = Integer.MAX_VALUE;
 
         private Builder(Network net, String layer) {
+            super(0);
+            live(false);
             this.net = net;
             this.layer = layer;
             net.resolve(layer);
@@ -323,12 +140,6 @@ public final class TopPatches implements Displayable {
             return this;
         }
 
-        /** Show a progress bar (images/s, ETA) and the grid, redrawn as the top-k improve. */
-        public Builder live(boolean on) {
-            this.live = on;
-            return this;
-        }
-
         /** Keep the state in this file: a run resumes from it and saves to it after every batch. */
         public Builder checkpoint(Path file) {
             this.checkpoint = file;
@@ -341,47 +152,47 @@ public final class TopPatches implements Displayable {
             return this;
         }
 
+        /** For a stream, a step is a picture: the same as {@link #limit}. */
+        @Override
+        public Builder steps(int images) {
+            return limit(images);
+        }
+
         /** Stop after this many images of the set have been seen in total (resume later). */
         public Builder limit(int images) {
             this.limit = images;
             return this;
         }
 
-        public Runner build() {
-            return new Runner(this);
+        /** The builder itself: {@code build().run(data)} reads as it did when a separate runner ran the stream. */
+        @Deprecated
+        public Builder build() {
+            return this;
         }
-    }
+
+        private Builder copy() {
+            Builder c = new Builder(net, layer);
+            c.units = units == null ? null : units.clone();
+            c.k = k;
+            c.batch = batch;
+            c.checkpoint = checkpoint;
+            c.recordMaxima = recordMaxima;
+            c.limit = limit;
+            return c.options(options());
+        }
+
 
     /** Streams a data set through the network, keeping the top-k. */
-    public static final class Runner {
-        private final Network net;
-        private final String layer;
-        private final int[] units;
-        private final int k;
-        private final int batch;
-        private final boolean live;
-        private final Path checkpoint;
-        private final boolean recordMaxima;
-        private final int limit;
-
-        private Runner(Builder b) {
-            net = b.net;
-            layer = b.layer;
-            units = b.units == null ? null : b.units.clone();
-            k = b.k;
-            batch = b.batch;
-            live = b.live;
-            checkpoint = b.checkpoint;
-            recordMaxima = b.recordMaxima;
-            limit = b.limit;
+        /** Streams {@code data} from the start, or from the checkpoint file when there is one. */
+        public TopPatchesResult run(ImageSet data) {
+            return copy().start(data);
         }
 
-        /** Streams {@code data} from the start, or from the checkpoint file when there is one. */
-        public TopPatches run(ImageSet data) {
-            State state = null;
+        private TopPatchesResult start(ImageSet data) {
+            TopPatchesState state = null;
             if (checkpoint != null && Files.isRegularFile(checkpoint)) {
                 try {
-                    state = State.load(checkpoint);
+                    state = TopPatchesState.load(checkpoint);
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot read the checkpoint " + checkpoint + ": " + e.getMessage()
                             + "; delete it to start over", e);
@@ -391,7 +202,7 @@ public final class TopPatches implements Displayable {
         }
 
         /** Streams {@code data} on from where {@code partial} stopped (its next image) with this runner's options. */
-        public TopPatches resume(TopPatches partial, ImageSet data) {
+        TopPatchesResult resume(TopPatchesResult partial, ImageSet data) {
             if (!net.resolve(layer).equals(net.resolve(partial.layer)) || !net.name().equals(partial.model)) {
                 throw new IllegalArgumentException("cannot resume: the partial result is of " + partial.model + " "
                         + partial.layer + ", this run is of " + net.name() + " " + layer);
@@ -403,7 +214,7 @@ public final class TopPatches implements Displayable {
             return stream(partial.state.copy(), data);
         }
 
-        private TopPatches stream(State initial, ImageSet data) {
+        private TopPatchesResult stream(TopPatchesState initial, ImageSet data) {
             int n = data.size();
             if (n == 0) {
                 throw new IllegalArgumentException("the image set " + data.name() + " is empty: nothing to stream;"
@@ -413,7 +224,7 @@ public final class TopPatches implements Displayable {
             ReceptiveField rf = net.receptiveField(layer);
             int end = Math.min(n, limit);
             // a state that saw nothing (stopped before its first batch) may not know its units yet: start afresh
-            State state = initial == null || initial.next == 0 ? null : initial;
+            TopPatchesState state = initial == null || initial.next == 0 ? null : initial;
             if (state != null) {
                 checkCompatible(state, state.units, false);
                 if (state.maxima != null && state.maxima.length > 0 && state.maxima[0].length != n) {
@@ -421,11 +232,12 @@ public final class TopPatches implements Displayable {
                             + " images, this one has " + n + "; resume with the same data set");
                 }
             }
-            State committed = state == null ? null : state.copy();
+            TopPatchesState committed = state == null ? null : state.copy();
             boolean stopped = false;
-            Progress bar = live ? Progress.builder().total(end).label("top-" + k + " patches of " + layer)
+            int batches = 0;
+            Progress bar = live() ? Progress.builder().total(end).label("top-" + k + " patches of " + layer)
                     .start() : null;
-            LiveDisplay view = live ? LiveDisplay.create() : null;
+            LiveDisplay view = live() ? LiveDisplay.create() : null;
             try {
                 if (state != null && bar != null) {
                     bar.step(state.next);
@@ -472,7 +284,7 @@ public final class TopPatches implements Displayable {
                         }
                         int[] wanted = resolveUnits(units, channels);
                         if (state == null) {
-                            state = new State(wanted, k, recordMaxima ? n : 0);
+                            state = new TopPatchesState(wanted, k, recordMaxima ? n : 0);
                         } else {
                             checkCompatible(state, wanted, true);
                         }
@@ -503,21 +315,26 @@ public final class TopPatches implements Displayable {
                             bar.step(to - from);
                         }
                         if (view != null) {
-                            State s = committed;
-                            view.update(() -> new TopPatches(this, s, data, rf, false).grid());
+                            TopPatchesState s = committed;
+                            view.update(() -> new TopPatchesResult(this, s, data, rf, false).grid());
+                        }
+                        if (options().listener() != null && (++batches % options().listenEvery() == 0 || to == end)) {
+                            TopPatchesState s = committed;
+                            new Frame("top patches", to, end, Map.of("images", (double) to),
+                                    () -> new TopPatchesResult(this, s, data, rf, false).grid().render())
+                                    .deliverTo(options().listener());
                         }
                         from = to;
                     }
                 } catch (ThreadDeath death) {
-                    // the kernel's hard stop after an ignored interrupt: keep the last complete batch
+                    // a stock kernel's hard stop (IJava on Java 17 calls Thread.stop): keep the last complete batch
                     stopped = true;
                 }
                 if (committed == null) {
                     // stopped before the first batch finished: nothing seen yet
-                    committed = new State(resolveUnitsWithoutWidth(), k, recordMaxima ? n : 0);
+                    committed = new TopPatchesState(resolveUnitsWithoutWidth(), k, recordMaxima ? n : 0);
                 }
-                TopPatches out = new TopPatches(this, committed, data, rf, stopped);
-                last = out;
+                TopPatchesResult out = LastResults.keep(new TopPatchesResult(this, committed, data, rf, stopped));
                 if (view != null) {
                     view.finish(out.mimeBundle());
                 }
@@ -539,7 +356,7 @@ public final class TopPatches implements Displayable {
             return units.length == 2 && units[0] < 0 ? new int[0] : units.clone();
         }
 
-        private void checkCompatible(State state, int[] wanted, boolean widthKnown) {
+        private void checkCompatible(TopPatchesState state, int[] wanted, boolean widthKnown) {
             boolean unitsOk = widthKnown || units == null || (units.length == 2 && units[0] < 0)
                     ? Arrays.equals(state.units, wanted) : Arrays.equals(state.units, units);
             if (!unitsOk || state.k != k || (state.maxima != null) != recordMaxima) {
@@ -572,7 +389,7 @@ public final class TopPatches implements Displayable {
                     + " (each unit's patch is where it fires in the picture)");
         }
 
-        private static void save(State s, Path file) {
+        private static void save(TopPatchesState s, Path file) {
             try {
                 s.save(file);
             } catch (IOException e) {
@@ -601,209 +418,4 @@ public final class TopPatches implements Displayable {
         }
     }
 
-    /** Per unit a bounded min-heap of the best k (worst at the root); the streaming state, resumable. */
-    static final class State {
-        final int[] units;
-        final int k;
-        final int[] size;
-        final int[][] image;
-        final float[][] value;
-        final int[][] cellY;
-        final int[][] cellX;
-        final float[][] maxima;
-        int next;
-
-        State(int[] units, int k, int recordN) {
-            this(units, k, recordN, null);
-        }
-
-        private State(int[] units, int k, int recordN, float[][] sharedMaxima) {
-            this.units = units;
-            this.k = k;
-            int u = units.length;
-            size = new int[u];
-            image = new int[u][k];
-            value = new float[u][k];
-            cellY = new int[u][k];
-            cellX = new int[u][k];
-            maxima = sharedMaxima != null ? sharedMaxima : recordN > 0 ? new float[u][recordN] : null;
-        }
-
-        /** A copy of the heaps; the per-image maxima are shared (only entries below {@code next} count). */
-        State copy() {
-            State c = new State(units.clone(), k, 0, maxima);
-            System.arraycopy(size, 0, c.size, 0, size.length);
-            for (int u = 0; u < units.length; u++) {
-                System.arraycopy(image[u], 0, c.image[u], 0, k);
-                System.arraycopy(value[u], 0, c.value[u], 0, k);
-                System.arraycopy(cellY[u], 0, c.cellY[u], 0, k);
-                System.arraycopy(cellX[u], 0, c.cellX[u], 0, k);
-            }
-            c.next = next;
-            return c;
-        }
-
-        /** a ranks below b: smaller value, or equal value and larger image id. */
-        private boolean worse(int u, int a, int bIdx) {
-            float va = value[u][a];
-            float vb = value[u][bIdx];
-            return va < vb || (va == vb && image[u][a] > image[u][bIdx]);
-        }
-
-        void offer(int u, int img, float v, int y, int x) {
-            if (Float.isNaN(v)) {
-                return;
-            }
-            int s = size[u];
-            if (s < k) {
-                set(u, s, img, v, y, x);
-                size[u] = s + 1;
-                siftUp(u, s);
-            } else if (v > value[u][0] || (v == value[u][0] && img < image[u][0])) {
-                set(u, 0, img, v, y, x);
-                siftDown(u, 0);
-            }
-        }
-
-        private void set(int u, int i, int img, float v, int y, int x) {
-            image[u][i] = img;
-            value[u][i] = v;
-            cellY[u][i] = y;
-            cellX[u][i] = x;
-        }
-
-        private void swap(int u, int i, int j) {
-            int ti = image[u][i];
-            image[u][i] = image[u][j];
-            image[u][j] = ti;
-            float tv = value[u][i];
-            value[u][i] = value[u][j];
-            value[u][j] = tv;
-            int ty = cellY[u][i];
-            cellY[u][i] = cellY[u][j];
-            cellY[u][j] = ty;
-            int tx = cellX[u][i];
-            cellX[u][i] = cellX[u][j];
-            cellX[u][j] = tx;
-        }
-
-        private void siftUp(int u, int i) {
-            while (i > 0) {
-                int parent = (i - 1) / 2;
-                if (worse(u, i, parent)) {
-                    swap(u, i, parent);
-                    i = parent;
-                } else {
-                    return;
-                }
-            }
-        }
-
-        private void siftDown(int u, int i) {
-            int s = size[u];
-            while (true) {
-                int l = 2 * i + 1;
-                int r = l + 1;
-                int worst = i;
-                if (l < s && worse(u, l, worst)) {
-                    worst = l;
-                }
-                if (r < s && worse(u, r, worst)) {
-                    worst = r;
-                }
-                if (worst == i) {
-                    return;
-                }
-                swap(u, i, worst);
-                i = worst;
-            }
-        }
-
-        List<Hit> sorted(int u) {
-            List<Hit> out = new ArrayList<>();
-            for (int i = 0; i < size[u]; i++) {
-                out.add(new Hit(image[u][i], value[u][i], cellY[u][i], cellX[u][i]));
-            }
-            out.sort((a, b) -> a.value() != b.value() ? Float.compare(b.value(), a.value())
-                    : Integer.compare(a.image(), b.image()));
-            return out;
-        }
-
-        void save(Path file) throws IOException {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
-                out.writeInt(units.length);
-                out.writeInt(k);
-                out.writeInt(maxima == null || maxima.length == 0 ? 0 : maxima[0].length);
-                out.writeInt(next);
-                for (int u = 0; u < units.length; u++) {
-                    out.writeInt(units[u]);
-                    out.writeInt(size[u]);
-                    for (int i = 0; i < size[u]; i++) {
-                        out.writeInt(image[u][i]);
-                        out.writeFloat(value[u][i]);
-                        out.writeInt(cellY[u][i]);
-                        out.writeInt(cellX[u][i]);
-                    }
-                    if (maxima != null) {
-                        for (float v : maxima[u]) {
-                            out.writeFloat(v);
-                        }
-                    }
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-
-        static State load(Path file) throws IOException {
-            try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
-                int nu = in.readInt();
-                int k = in.readInt();
-                int recordN = in.readInt();
-                int next = in.readInt();
-                int[] units = new int[nu];
-                // read into a temporary then build: the units must be known before the state
-                List<Object[]> rows = new ArrayList<>();
-                for (int u = 0; u < nu; u++) {
-                    units[u] = in.readInt();
-                    int size = in.readInt();
-                    Object[] row = new Object[5];
-                    int[] img = new int[size];
-                    float[] val = new float[size];
-                    int[] ys = new int[size];
-                    int[] xs = new int[size];
-                    for (int i = 0; i < size; i++) {
-                        img[i] = in.readInt();
-                        val[i] = in.readFloat();
-                        ys[i] = in.readInt();
-                        xs[i] = in.readInt();
-                    }
-                    float[] mx = null;
-                    if (recordN > 0) {
-                        mx = new float[recordN];
-                        for (int i = 0; i < recordN; i++) {
-                            mx[i] = in.readFloat();
-                        }
-                    }
-                    rows.add(new Object[] {img, val, ys, xs, mx});
-                }
-                State s = new State(units, k, recordN);
-                for (int u = 0; u < nu; u++) {
-                    Object[] r = rows.get(u);
-                    int[] img = (int[]) r[0];
-                    s.size[u] = img.length;
-                    System.arraycopy(img, 0, s.image[u], 0, img.length);
-                    System.arraycopy((float[]) r[1], 0, s.value[u], 0, img.length);
-                    System.arraycopy((int[]) r[2], 0, s.cellY[u], 0, img.length);
-                    System.arraycopy((int[]) r[3], 0, s.cellX[u], 0, img.length);
-                    if (recordN > 0) {
-                        System.arraycopy((float[]) r[4], 0, s.maxima[u], 0, recordN);
-                    }
-                }
-                s.next = next;
-                return s;
-            }
-        }
-    }
 }

@@ -37,14 +37,14 @@ public final class UnitPage implements Displayable {
     private final String model;
     private final String layer;
     private final int unit;
-    private final TopPatches top;
+    private final TopPatchesResult top;
     private final float[] maxima;
     private final int[] labels;
     private final List<String> classNames;
     private final BufferedImage visualization;
     private final String dataName;
 
-    private UnitPage(String model, String layer, int unit, TopPatches top, float[] maxima, int[] labels,
+    private UnitPage(String model, String layer, int unit, TopPatchesResult top, float[] maxima, int[] labels,
             List<String> classNames, BufferedImage visualization, String dataName) {
         this.model = model;
         this.layer = layer;
@@ -63,7 +63,7 @@ public final class UnitPage implements Displayable {
     }
 
     public static UnitPage of(Network net, String layer, int unit, ImageSet data, int k, boolean live) {
-        TopPatches top = TopPatches.builder(net, layer).units(unit).k(k).recordMaxima(true).live(live).build()
+        TopPatchesResult top = TopPatches.builder(net, layer).units(unit).k(k).recordMaxima(true).live(live)
                 .run(data);
         int[] labels = new int[data.size()];
         for (int i = 0; i < labels.length; i++) {
@@ -78,7 +78,7 @@ public final class UnitPage implements Displayable {
         return new UnitPage(model, layer, unit, top, maxima, labels, classNames, image, dataName);
     }
 
-    public TopPatches topPatches() {
+    public TopPatchesResult topPatches() {
         return top;
     }
 
@@ -126,7 +126,7 @@ public final class UnitPage implements Displayable {
             // point-biserial: (mean_in - mean_all) / sd * sqrt(p / (1 - p))
             double r = m == 0 || m == n || sd == 0 ? Double.NaN : (mu - mean) / sd * Math.sqrt(p / (1 - p));
             int t = 0;
-            for (TopPatches.Hit h : top.hitsOfUnit(unit)) {
+            for (TopPatchesResult.Hit h : top.hitsOfUnit(unit)) {
                 t += labels[h.image()] == c ? 1 : 0;
             }
             name.append(classNames.get(c));
@@ -203,9 +203,9 @@ public final class UnitPage implements Displayable {
     }
 
     private ImageGrid patchGrid() {
-        List<TopPatches.Hit> hits = top.hitsOfUnit(unit);
+        List<TopPatchesResult.Hit> hits = top.hitsOfUnit(unit);
         List<String> captions = new ArrayList<>();
-        for (TopPatches.Hit h : hits) {
+        for (TopPatchesResult.Hit h : hits) {
             String cls = labels[h.image()] >= 0 && labels[h.image()] < classNames.size()
                     ? classNames.get(labels[h.image()]) : "";
             captions.add(String.format(Locale.ROOT, "%.2f %s", h.value(), cls));

@@ -55,6 +55,7 @@ public final class NeurolensKernel extends BaseKernel {
             "import java.awt.image.BufferedImage;",
             "import dev.neurolens.*;", "import dev.neurolens.display.*;", "import dev.neurolens.model.*;",
             "import dev.neurolens.features.*;", "import dev.neurolens.attribution.*;", "import dev.neurolens.optimize.*;",
+            "import dev.neurolens.run.*;",
             "import static dev.neurolens.kernel.Notebook.*;");
     private static final String RED = "\u001b[0;31m";
     private static final String RESET = "\u001b[0m";

@@ -2,6 +2,7 @@ package dev.neurolens.magics;
 
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.features.TopPatches;
+import dev.neurolens.features.TopPatchesResult;
 import dev.neurolens.model.Network;
 
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public final class PatchesMagic implements Magic {
         if (args.has("checkpoint")) {
             b.checkpoint(Path.of(args.string("checkpoint")));
         }
-        TopPatches result = b.build().run(data);
+        TopPatchesResult result = b.run(data);
         // the live view already shows the final grid; return it only when nothing was shown
         return args.flag("quiet") ? result : null;
     }

@@ -1,6 +1,7 @@
 package dev.neurolens.optimize;
 
 import dev.neurolens.model.Network;
+import dev.neurolens.run.RunBuilder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,21 +12,18 @@ import java.util.List;
  *
  * <pre>{@code ClassVisualization.of(net).target("Trouser").steps(200).run()}</pre>
  */
-public final class ClassVisualization {
+public final class ClassVisualization extends RunBuilder<ClassVisualization> {
     private final Network network;
     private int target = -1;
-    private int steps = 200;
     private double lr = 0.05;
     private double l2 = 1.0;
     private double blurSigma = 0.6;
     private int blurEvery = 5;
     private int jitter = -1;
     private int size;
-    private long seed;
-    private boolean live = true;
-    private int recordEvery;
 
     private ClassVisualization(Network network) {
+        super(200);
         this.network = network;
         this.size = network.preprocessing().crop();
     }
@@ -48,11 +46,6 @@ public final class ClassVisualization {
     /** The class by label (exact, else the unique label containing it, ignoring case). */
     public ClassVisualization target(String label) {
         return target(Labels.index(network, label));
-    }
-
-    public ClassVisualization steps(int n) {
-        this.steps = n;
-        return this;
     }
 
     /** Adam's learning rate in normalized input space. */
@@ -85,28 +78,13 @@ public final class ClassVisualization {
         return this;
     }
 
-    public ClassVisualization seed(long s) {
-        this.seed = s;
-        return this;
-    }
-
-    public ClassVisualization live(boolean on) {
-        this.live = on;
-        return this;
-    }
-
-    public ClassVisualization recordEvery(int n) {
-        this.recordEvery = n;
-        return this;
-    }
-
     /** Black plus a little noise: the start that data sets with dark backgrounds (and ImageNet) both tolerate. */
     private dev.neurolens.model.Tensor blackStart() {
         dev.neurolens.model.Preprocessing p = network.preprocessing();
         int c = p.channels();
         float[] mean = p.mean();
         float[] std = p.std();
-        java.util.Random r = new java.util.Random(seed);
+        java.util.Random r = new java.util.Random(seed());
         float[] v = new float[c * size * size];
         for (int i = 0; i < v.length; i++) {
             int ch = i / (size * size);
@@ -132,7 +110,7 @@ public final class ClassVisualization {
         }
         return Render.builder(network).objective(o).parameterization(Parameterization.pixels(blackStart()))
                 .size(size, size).transforms(Transform.jitter(j)).constraints(c.toArray(Constraint[]::new))
-                .optimizer(Optimizer.adam(lr)).steps(steps).seed(seed).live(live).recordEvery(recordEvery)
+                .optimizer(Optimizer.adam(lr)).options(options())
                 .technique("class visualization")
                 .title("class " + target + " \"" + Labels.name(network, target) + "\" · " + network.name()).run();
     }

@@ -3,6 +3,9 @@ package dev.neurolens.optimize;
 import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
 import dev.neurolens.model.Network;
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 
@@ -19,7 +22,7 @@ import java.util.Map;
  *
  * <pre>{@code DeepDream.of(net).image(photo).layer("fire7").octaves(3).run()}</pre>
  */
-public final class DeepDream {
+public final class DeepDream extends RunBuilder<DeepDream> {
     private static final String TECHNIQUE = "DeepDream";
     private final Network network;
     private BufferedImage picture;
@@ -27,13 +30,11 @@ public final class DeepDream {
     private int size = 224;
     private int octaves = 3;
     private double octaveScale = 1.4;
-    private int steps = 10;
     private double lr = 0.03;
     private int jitter = 8;
-    private long seed;
-    private boolean live = true;
 
     private DeepDream(Network network) {
+        super(10);
         this.network = network;
     }
 
@@ -71,12 +72,6 @@ public final class DeepDream {
         return this;
     }
 
-    /** Steps per octave. */
-    public DeepDream steps(int n) {
-        this.steps = n;
-        return this;
-    }
-
     /** Mean per-pixel step, normalized input space. */
     public DeepDream lr(double v) {
         this.lr = v;
@@ -88,16 +83,6 @@ public final class DeepDream {
         return this;
     }
 
-    public DeepDream seed(long s) {
-        this.seed = s;
-        return this;
-    }
-
-    public DeepDream live(boolean on) {
-        this.live = on;
-        return this;
-    }
-
     public RenderResult run() {
         if (picture == null || layer == null) {
             throw new IllegalStateException("set image(...) and layer(...) before run()");
@@ -106,8 +91,8 @@ public final class DeepDream {
         int h = (int) base.dim(2);
         int w = (int) base.dim(3);
         String title = "DeepDream " + layer + " · " + network.label();
-        LiveDisplay figure = live ? LiveDisplay.create() : null;
-        Progress bar = live ? Progress.of((long) steps * octaves, title) : null;
+        LiveDisplay figure = live() ? LiveDisplay.create() : null;
+        Progress bar = live() ? Progress.of((long) steps() * octaves, title) : null;
         Tensor detail = null;
         RenderResult r = null;
         Map<String, List<Double>> history = new LinkedHashMap<>();
@@ -124,8 +109,15 @@ public final class DeepDream {
                 Render.Builder rb = Render.builder(network).objective(Objective.layer(layer))
                         .parameterization(Parameterization.pixels(start)).transforms(Transform.jitter(jitter))
                         .constraints(Constraint.clip(network.preprocessing())).optimizer(Optimizer.normalized(lr))
-                        .steps(steps).seed(seed + o).title(title).live(false).technique(TECHNIQUE);
-                if (live) {
+                        .steps(steps()).seed(seed() + o).title(title).live(false).technique(TECHNIQUE);
+                if (options().listener() != null) {
+                    // one run's frames: steps counted over all octaves
+                    int before = done;
+                    rb.listener(options().listenEvery(), frame -> new Frame(TECHNIQUE,
+                            before + frame.step(), steps() * octaves, frame.values(), frame::picture)
+                            .deliverTo(options().listener()));
+                }
+                if (live()) {
                     rb.display(figure, bar, "octave " + (octaves - o) + "/" + octaves + ", step");
                 }
                 try {
@@ -144,7 +136,7 @@ public final class DeepDream {
                     int kept = done + octave.steps() - 1;
                     RenderResult out = result(title, base, LayerDefaults.resize(network, octave.lastTensor(), h, w),
                             history, done + octave.steps(), false, octave.note(), started, figure);
-                    Render.remember(out);
+                    LastResults.keep(out);
                     throw whole.keeping(out, "the last good picture (step " + kept + ", octave " + octaveNumber
                             + " of " + octaves + ") is kept in Render.lastResult()", Render.ADVICE);
                 }
@@ -162,8 +154,7 @@ public final class DeepDream {
         }
         RenderResult out = result(title, base, r.lastTensor(), history, done, r.interrupted(), r.note(), started,
                 figure);
-        Render.remember(out);
-        return out;
+        return LastResults.keep(out);
     }
 
     private static void collect(Map<String, List<Double>> history, RenderResult r) {
@@ -180,7 +171,7 @@ public final class DeepDream {
         Map<String, double[]> hist = new LinkedHashMap<>();
         history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
         RenderResult out = new RenderResult(title, network.preprocessing(), picture, picture, hist, done,
-                steps * octaves, done - 1, interrupted, note, (System.nanoTime() - started) / 1e9, List.of(),
+                steps() * octaves, done - 1, interrupted, note, (System.nanoTime() - started) / 1e9, List.of(),
                 List.of(network.preprocessing().toImage(base)), List.of("original"));
         if (figure != null) {
             figure.finish(out.mimeBundle());

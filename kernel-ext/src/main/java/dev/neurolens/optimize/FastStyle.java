@@ -14,6 +14,9 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 import dev.neurolens.model.WeightStore;
 import dev.neurolens.model.WeightsException;
 
@@ -50,7 +53,6 @@ import java.util.zip.ZipInputStream;
 public final class FastStyle {
     private static final String TECHNIQUE = "fast-style training";
     private static final String ADVICE = "Try a lower lr(...) or a smaller style weight";
-    private static volatile FastStyleModel last;
     /** pytorch/examples' download_saved_models.py archive: saved_models/{candy,mosaic,rain_princess,udnie}.pth. */
     public static final String PRETRAINED_URL = "https://www.dropbox.com/s/lrvwfehqdcxoza8/saved_models.zip?dl=1";
     public static final List<String> PRETRAINED = List.of("candy", "mosaic", "rain_princess", "udnie");
@@ -133,7 +135,7 @@ public final class FastStyle {
      * the weights of its last good step); null before any.
      */
     public static FastStyleModel lastModel() {
-        return last;
+        return LastResults.of(FastStyleModel.class);
     }
 
     /** Starts a training run with {@code lossNetwork} supplying the content and style features. */
@@ -142,12 +144,11 @@ public final class FastStyle {
     }
 
     /** Training settings; {@link #run} trains and returns the model. */
-    public static final class Trainer {
+    public static final class Trainer extends RunBuilder<Trainer> {
         private final Network loss;
         private final List<BufferedImage> styles = new ArrayList<>();
         private final List<String> names = new ArrayList<>();
         private final List<BufferedImage> content = new ArrayList<>();
-        private int steps = 200;
         private int batch = 2;
         private int size = 128;
         private int styleSize = 0;
@@ -157,13 +158,12 @@ public final class FastStyle {
         private double tvWeight = 1e-2;
         private String contentLayer;
         private List<String> styleLayers;
-        private long seed;
-        private boolean live = true;
         private java.io.PrintStream log;
         private int width = TransformerNet.WIDTH;
         private FastStyleModel start;
 
         private Trainer(Network loss) {
+            super(200);
             this.loss = loss;
         }
 
@@ -191,11 +191,6 @@ public final class FastStyle {
         public Trainer content(List<BufferedImage> pictures) {
             content.clear();
             content.addAll(pictures);
-            return this;
-        }
-
-        public Trainer steps(int n) {
-            this.steps = n;
             return this;
         }
 
@@ -253,16 +248,6 @@ public final class FastStyle {
             return this;
         }
 
-        public Trainer seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        public Trainer live(boolean on) {
-            this.live = on;
-            return this;
-        }
-
         /** Headless runs: a line of losses to {@code out} every 25 steps (and at the end). */
         public Trainer log(java.io.PrintStream out) {
             this.log = out;
@@ -289,7 +274,7 @@ public final class FastStyle {
                 throw new IllegalStateException("set styles(...) and content(...) before run()");
             }
             int s = styles.size();
-            FastStyleModel init = start != null ? start : FastStyleModel.random(s, width, seed);
+            FastStyleModel init = start != null ? start : FastStyleModel.random(s, width, seed());
             if (init.styles() != s) {
                 throw new IllegalArgumentException("the start model has " + init.styles() + " styles, training has " + s);
             }
@@ -304,7 +289,7 @@ public final class FastStyle {
                 grams.add(LayerDefaults.grams(loss, t, sl));
                 stylePics.add(Inputs.resizeLong(st, 160));
             }
-            Random random = new Random(seed);
+            Random random = new Random(seed());
             Map<String, double[]> history = new LinkedHashMap<>();
             List<Double> contentHist = new ArrayList<>();
             List<Double> styleHist = new ArrayList<>();
@@ -312,8 +297,8 @@ public final class FastStyle {
             BufferedImage preview = Inputs.resizeLong(content.get(0), size);
             String title = "training fast style (" + s + (s == 1 ? " style" : " styles") + ") · loss "
                     + loss.name();
-            LiveDisplay figure = live ? LiveDisplay.create() : null;
-            Progress bar = live ? Progress.of(steps, title) : null;
+            LiveDisplay figure = live() ? LiveDisplay.create() : null;
+            Progress bar = live() ? Progress.of(steps(), title) : null;
             int done = 0;
             long started = System.nanoTime();
             boolean interrupted = false;
@@ -338,7 +323,7 @@ public final class FastStyle {
                 }
                 Forward spec = Forward.capture(captured.toArray(String[]::new));
                 try {
-                    for (int step = 0; step < steps; step++) {
+                    for (int step = 0; step < steps(); step++) {
                         if (Thread.interrupted()) {
                             interrupted = true;
                             break;
@@ -404,9 +389,9 @@ public final class FastStyle {
                             styleHist.add((double) ls * styleWeight);
                             tvHist.add((double) lt * tvWeight);
                             done = step + 1;
-                            if (log != null && (done % 25 == 0 || done == steps)) {
+                            if (log != null && (done % 25 == 0 || done == steps())) {
                                 log.printf(Locale.ROOT, "step %d/%d  content %.4f  style %.4f  tv %.4f  (%.1f s)%n",
-                                        done, steps, lc * contentWeight, ls * styleWeight, lt * tvWeight,
+                                        done, steps(), lc * contentWeight, ls * styleWeight, lt * tvWeight,
                                         (System.nanoTime() - started) / 1e9);
                             }
                             if (figure != null) {
@@ -416,7 +401,22 @@ public final class FastStyle {
                                         styleHist, tvHist));
                                 bar.set("loss", lc * contentWeight + ls * styleWeight + lt * tvWeight).step();
                             }
+                            if (options().listensAt(step)) {
+                                Map<String, NDArray> now = params;
+                                Map<String, Double> values = new LinkedHashMap<>();
+                                values.put("content", (double) lc * contentWeight);
+                                values.put("style", (double) ls * styleWeight);
+                                values.put("tv", (double) lt * tvWeight);
+                                new Frame(TECHNIQUE, step + 1, steps(), values, () -> {
+                                    Map<String, Tensor> w = new LinkedHashMap<>();
+                                    now.forEach((k, v) -> w.put(k, Tensor.from(v)));
+                                    FastStyleModel shown = new FastStyleModel(w, stylePics.size(), names, "training",
+                                            stylePics);
+                                    return shown.stylize(preview, 0, shown.oneHot(0));
+                                }).deliverTo(options().listener());
+                            }
                         } catch (ThreadDeath death) {
+                            // a stock kernel's hard stop (IJava on Java 17 calls Thread.stop): keep the last weights
                             interrupted = true;
                             break;
                         }
@@ -448,12 +448,11 @@ public final class FastStyle {
                     if (model == null) {
                         throw failure.keeping(null, "nothing was kept (the first step already failed)", ADVICE);
                     }
-                    last = model;
+                    LastResults.keep(model);
                     throw failure.keeping(model, "the last good model (step " + goodStep
                             + ") is kept in FastStyle.lastModel()", ADVICE);
                 }
-                last = model;
-                return model;
+                return LastResults.keep(model);
             } finally {
                 if (bar != null) {
                     bar.close();
@@ -498,7 +497,7 @@ public final class FastStyle {
             h.put("content", c.stream().mapToDouble(Double::doubleValue).toArray());
             h.put("style", st.stream().mapToDouble(Double::doubleValue).toArray());
             h.put("tv", tv.stream().mapToDouble(Double::doubleValue).toArray());
-            return frame(now, preview, stylePics, title + " · step " + step + "/" + steps, h);
+            return frame(now, preview, stylePics, title + " · step " + step + "/" + steps(), h);
         }
 
         private MimeBundle frame(FastStyleModel model, BufferedImage preview, List<BufferedImage> stylePics,
@@ -521,7 +520,7 @@ public final class FastStyle {
             }
             withTotal.put("total", total);
             return MimeBundle.png(Images.toPng(Figures.frame(title, imgs, caps,
-                    Figures.lossChart(withTotal, steps, "loss"))), title);
+                    Figures.lossChart(withTotal, steps(), "loss"))), title);
         }
     }
 }

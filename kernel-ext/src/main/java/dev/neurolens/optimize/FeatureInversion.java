@@ -1,6 +1,7 @@
 package dev.neurolens.optimize;
 
 import dev.neurolens.model.Network;
+import dev.neurolens.run.RunBuilder;
 import dev.neurolens.model.Tensor;
 
 import java.awt.image.BufferedImage;
@@ -13,19 +14,16 @@ import java.util.List;
  *
  * <pre>{@code FeatureInversion.of(vgg).image(photo).layer("relu3_3").run()}</pre>
  */
-public final class FeatureInversion {
+public final class FeatureInversion extends RunBuilder<FeatureInversion> {
     private final Network network;
     private BufferedImage picture;
     private String layer;
     private int size = 128;
-    private int steps = 200;
     private double tvWeight = 0.05;
     private Optimizer optimizer = Optimizer.adam(0.05);
-    private long seed;
-    private boolean live = true;
-    private int recordEvery;
 
     private FeatureInversion(Network network) {
+        super(200);
         this.network = network;
     }
 
@@ -50,11 +48,6 @@ public final class FeatureInversion {
         return this;
     }
 
-    public FeatureInversion steps(int n) {
-        this.steps = n;
-        return this;
-    }
-
     /** Weight of total variation relative to the (normalized) feature loss. */
     public FeatureInversion tvWeight(double w) {
         this.tvWeight = w;
@@ -63,21 +56,6 @@ public final class FeatureInversion {
 
     public FeatureInversion optimizer(Optimizer o) {
         this.optimizer = o;
-        return this;
-    }
-
-    public FeatureInversion seed(long s) {
-        this.seed = s;
-        return this;
-    }
-
-    public FeatureInversion live(boolean on) {
-        this.live = on;
-        return this;
-    }
-
-    public FeatureInversion recordEvery(int n) {
-        this.recordEvery = n;
         return this;
     }
 
@@ -92,7 +70,7 @@ public final class FeatureInversion {
         Objective o = Objective.content(layer, target).times(scale).plus(Objective.tv().times(tvWeight));
         return Render.builder(network).objective(o).parameterization(Parameterization.pixels(0.5))
                 .size((int) x.dim(2), (int) x.dim(3)).constraints(Constraint.clip(network.preprocessing()))
-                .optimizer(optimizer).steps(steps).seed(seed).live(live).recordEvery(recordEvery)
+                .optimizer(optimizer).options(options())
                 .technique("feature inversion")
                 .alongside(List.of(network.preprocessing().toImage(x)), List.of("original"))
                 .title("inverting " + layer + " · " + network.name()).run();

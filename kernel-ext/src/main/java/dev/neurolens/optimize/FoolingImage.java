@@ -3,6 +3,8 @@ package dev.neurolens.optimize;
 import ai.djl.ndarray.NDArray;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 
 import java.awt.image.BufferedImage;
 
@@ -13,15 +15,15 @@ import java.awt.image.BufferedImage;
  *
  * <pre>{@code FoolingImage.of(net).image(shirt).target("Bag").run()}</pre>
  */
-public final class FoolingImage {
+public final class FoolingImage extends RunBuilder<FoolingImage> {
     private final Network network;
     private Tensor input;
     private int target = -1;
-    private int maxSteps = 100;
     private double lr = 0.003;
-    private boolean live;
 
     private FoolingImage(Network network) {
+        super(100);
+        live(false);
         this.network = network;
     }
 
@@ -53,20 +55,14 @@ public final class FoolingImage {
         return target(Labels.index(network, label));
     }
 
-    /** Give up after this many steps. */
+    /** Give up after this many steps: the same as {@code steps(n)}. */
     public FoolingImage maxSteps(int n) {
-        this.maxSteps = n;
-        return this;
+        return steps(n);
     }
 
     /** Mean per-pixel step in normalized input space. */
     public FoolingImage lr(double v) {
         this.lr = v;
-        return this;
-    }
-
-    public FoolingImage live(boolean on) {
-        this.live = on;
         return this;
     }
 
@@ -82,14 +78,14 @@ public final class FoolingImage {
         int t = target;
         RenderResult r = Render.builder(network).objective(Objective.classLogit(t))
                 .parameterization(Parameterization.pixels(input)).constraints(Constraint.clip(network.preprocessing()))
-                .optimizer(Optimizer.normalized(lr)).steps(maxSteps).live(live).technique("fooling image")
+                .optimizer(Optimizer.normalized(lr)).options(options()).technique("fooling image")
                 .stopWhen((NDArray logits) -> logits.argMax(1).toType(ai.djl.ndarray.types.DataType.INT32, false)
                         .eq(t).all())
                 .title("fooling → " + Labels.name(network, t)).run();
         Tensor fooled = r.lastTensor();
         float[] after = logits(fooled);
-        return new FoolingResult(network.preprocessing(), network.info().labels(), input, fooled,
-                FoolingResult.softmax(before), FoolingResult.softmax(after), t, r.steps());
+        return LastResults.keep(new FoolingResult(network.preprocessing(), network.info().labels(), input, fooled,
+                FoolingResult.softmax(before), FoolingResult.softmax(after), t, r.steps()));
     }
 
     private float[] logits(Tensor x) {

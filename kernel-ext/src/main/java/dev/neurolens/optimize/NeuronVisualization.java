@@ -1,6 +1,7 @@
 package dev.neurolens.optimize;
 
 import dev.neurolens.model.Network;
+import dev.neurolens.run.RunBuilder;
 
 /**
  * What an intermediate unit responds to: gradient ascent on a channel's mean activation (or on the single
@@ -9,12 +10,11 @@ import dev.neurolens.model.Network;
  *
  * <pre>{@code NeuronVisualization.channel(net, "fire6", 17).steps(128).run()}</pre>
  */
-public final class NeuronVisualization {
+public final class NeuronVisualization extends RunBuilder<NeuronVisualization> {
     private final Network network;
     private final String layer;
     private final int channel;
     private final boolean neuron;
-    private int steps = 128;
     private double lr = 0.05;
     private int size;
     private int batch = 1;
@@ -22,11 +22,9 @@ public final class NeuronVisualization {
     private double l2 = 1e-3;
     private double blurSigma;
     private int blurEvery = 4;
-    private long seed;
-    private boolean live = true;
-    private int recordEvery;
 
     private NeuronVisualization(Network network, String layer, int channel, boolean neuron) {
+        super(128);
         network.resolve(layer);
         this.network = network;
         this.layer = layer;
@@ -43,11 +41,6 @@ public final class NeuronVisualization {
     /** One neuron: the channel's unit at the centre of the feature map. */
     public static NeuronVisualization neuron(Network network, String layer, int channel) {
         return new NeuronVisualization(network, layer, channel, true);
-    }
-
-    public NeuronVisualization steps(int n) {
-        this.steps = n;
-        return this;
     }
 
     public NeuronVisualization lr(double v) {
@@ -83,21 +76,6 @@ public final class NeuronVisualization {
         return this;
     }
 
-    public NeuronVisualization seed(long s) {
-        this.seed = s;
-        return this;
-    }
-
-    public NeuronVisualization live(boolean on) {
-        this.live = on;
-        return this;
-    }
-
-    public NeuronVisualization recordEvery(int n) {
-        this.recordEvery = n;
-        return this;
-    }
-
     public RenderResult run() {
         Objective o = neuron ? Objective.neuron(layer, channel) : Objective.channel(layer, channel);
         if (diversity != 0 && batch > 1) {
@@ -113,8 +91,8 @@ public final class NeuronVisualization {
         return Render.builder(network).objective(o).parameterization(Parameterization.pixels(0.1))
                 .batch(batch).size(size, size)
                 .transforms(Transform.jitter(j), Transform.scale(0.95, 1.0, 1.05), Transform.jitter(Math.max(1, j / 2)))
-                .constraints(cs).optimizer(Optimizer.adam(lr)).steps(steps).seed(seed).live(live)
-                .recordEvery(recordEvery).technique(neuron ? "neuron visualization" : "channel visualization")
+                .constraints(cs).optimizer(Optimizer.adam(lr)).options(options())
+                .technique(neuron ? "neuron visualization" : "channel visualization")
                 .title((neuron ? "neuron " : "channel ") + layer + ":" + channel + " · " + network.name()).run();
     }
 }

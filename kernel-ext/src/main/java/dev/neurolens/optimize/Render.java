@@ -13,6 +13,9 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -43,7 +46,6 @@ import java.util.function.Function;
 public final class Render {
     /** What a stop on NaN or infinity suggests, for every recipe built on this loop. */
     static final String ADVICE = "Try a lower learning rate (optimizer(...)) or smaller loss weights";
-    private static volatile RenderResult last;
 
     private Render() {
     }
@@ -57,29 +59,20 @@ public final class Render {
      * holds the pictures up to the last good step); null before any.
      */
     public static RenderResult lastResult() {
-        return last;
+        return LastResults.of(RenderResult.class);
     }
 
-    /** For recipes that compose renders (DeepDream's octaves): their own result becomes the last one. */
-    static void remember(RenderResult r) {
-        last = r;
-    }
-
-    public static final class Builder {
+    public static final class Builder extends RunBuilder<Builder> {
         private final Network network;
         private Objective objective;
         private Parameterization parameterization;
         private final List<Transform> transforms = new ArrayList<>();
         private final List<Constraint> constraints = new ArrayList<>();
         private Optimizer optimizer = Optimizer.adam(0.05);
-        private int steps = 100;
         private int batch = 1;
         private int height;
         private int width;
-        private long seed;
-        private boolean live = true;
         private String title;
-        private int recordEvery;
         private Function<NDArray, NDArray> stopWhen;
         private List<BufferedImage> extraImages = List.of();
         private List<String> extraCaptions = List.of();
@@ -89,6 +82,7 @@ public final class Render {
         private String technique = "render";
 
         private Builder(Network network) {
+            super(100);
             this.network = network;
             Preprocessing p = network.preprocessing();
             this.height = p.crop();
@@ -120,14 +114,6 @@ public final class Render {
             return this;
         }
 
-        public Builder steps(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("steps must be >= 0, got " + n);
-            }
-            this.steps = n;
-            return this;
-        }
-
         /** Images optimized together (for the diversity term); ignored when the parameterization fixes a shape. */
         public Builder batch(int n) {
             this.batch = n;
@@ -144,17 +130,6 @@ public final class Render {
             return this;
         }
 
-        public Builder seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        /** Whether to show the live figure and progress bar (on by default). */
-        public Builder live(boolean on) {
-            this.live = on;
-            return this;
-        }
-
         public Builder title(String t) {
             this.title = t;
             return this;
@@ -163,12 +138,6 @@ public final class Render {
         /** The technique's name in error messages ("style transfer"); default "render". */
         public Builder technique(String name) {
             this.technique = name;
-            return this;
-        }
-
-        /** Keeps a frame every n steps (and the last), for {@link RenderResult#saveGif} / saveFrames. */
-        public Builder recordEvery(int n) {
-            this.recordEvery = n;
             return this;
         }
 
@@ -193,8 +162,7 @@ public final class Render {
             this.sharedLive = figure;
             this.sharedProgress = bar;
             this.stepLabel = label;
-            this.live = true;
-            return this;
+            return live(true);
         }
 
         public RenderResult run() {
@@ -202,9 +170,7 @@ public final class Render {
                 throw new IllegalStateException("no objective: call objective(...) before run()");
             }
             objective.validate(network);
-            RenderResult r = new Loop(this).run();
-            last = r;
-            return r;
+            return LastResults.keep(new Loop(this).run());
         }
     }
 
@@ -232,7 +198,7 @@ public final class Render {
             if (needOutput) {
                 spec = spec.toOutput();
             }
-            Random random = new Random(b.seed);
+            Random random = new Random(b.seed());
             Optimizer.Stepper stepper = b.optimizer.start();
             long started = System.nanoTime();
             int done = 0;
@@ -245,8 +211,8 @@ public final class Render {
             Tensor bestTensor = null;
             Tensor lastTensor = null;
             boolean shared = b.sharedLive != null;
-            LiveDisplay live = shared ? b.sharedLive : b.live ? LiveDisplay.create() : null;
-            Progress progress = shared ? b.sharedProgress : b.live ? Progress.of(b.steps, title) : null;
+            LiveDisplay live = shared ? b.sharedLive : b.live() ? LiveDisplay.create() : null;
+            Progress progress = shared ? b.sharedProgress : b.live() ? Progress.of(b.steps(), title) : null;
             try (NDManager root = b.network.newScope()) {
                 ObjectiveInput.Constants constants = new ObjectiveInput.Constants(root);
                 NDArray p = param.init(root, shape, random);
@@ -254,7 +220,7 @@ public final class Render {
                 // the parameters whose loss was last seen finite: the picture kept when a later step goes bad
                 NDArray good = null;
                 try {
-                    for (int step = 0; step < b.steps; step++) {
+                    for (int step = 0; step < b.steps(); step++) {
                         if (Thread.interrupted()) {
                             interrupted = true;
                             note = "interrupted at step " + step;
@@ -330,7 +296,7 @@ public final class Render {
                             next.attach(root);
                             // p stays alive as the last good picture until the next step's loss is known
                             p = next;
-                            if (b.recordEvery > 0 && step % b.recordEvery == 0) {
+                            if (b.recordEvery() > 0 && step % b.recordEvery() == 0) {
                                 record(Tensor.from(imgNow));
                             }
                             final int st = step;
@@ -349,8 +315,20 @@ public final class Render {
                                     progress.set("loss", ls).step();
                                 }
                             }
+                            if (b.options().listensAt(step)) {
+                                NDArray shown = p;
+                                Map<String, Double> tracked = new LinkedHashMap<>();
+                                values.forEach((k, v) -> tracked.put(k, (double) v));
+                                new Frame(b.technique, st + 1, b.steps(), tracked, () -> {
+                                    try (NDManager t = root.newSubManager()) {
+                                        NDArray c = shown.duplicate();
+                                        c.attach(t);
+                                        return RenderResult.pictures(Tensor.from(param.toImage(c)), pre).get(0);
+                                    }
+                                }).deliverTo(b.options().listener());
+                            }
                         } catch (ThreadDeath death) {
-                            // the kernel's hard stop after an ignored interrupt: keep what we have
+                            // a stock kernel's hard stop (IJava on Java 17 calls Thread.stop): keep what we have
                             interrupted = true;
                             note = "stopped at step " + step;
                             break;
@@ -383,20 +361,20 @@ public final class Render {
                 note = failure.quantity() + " became " + failure.value() + " at step " + failure.step()
                         + "; kept the pictures up to step " + goodStep;
             }
-            if (b.recordEvery > 0 && (frames.isEmpty() || done % b.recordEvery != 1)) {
+            if (b.recordEvery() > 0 && (frames.isEmpty() || done % b.recordEvery() != 1)) {
                 record(lastTensor);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             Map<String, double[]> hist = new LinkedHashMap<>();
             history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
-            RenderResult result = new RenderResult(title, pre, bestTensor, lastTensor, hist, done, b.steps,
+            RenderResult result = new RenderResult(title, pre, bestTensor, lastTensor, hist, done, b.steps(),
                     bestStep, interrupted, note, seconds, frames, b.extraImages, b.extraCaptions);
             if (live != null && !shared) {
                 live.finish(result.mimeBundle());
                 progress.close();
             }
             if (failure != null) {
-                last = result;
+                LastResults.keep(result);
                 throw failure.keeping(result, "the last good picture (step " + goodStep
                         + ") is kept in Render.lastResult()", ADVICE);
             }
@@ -423,7 +401,7 @@ public final class Render {
             Map<String, double[]> hist = new LinkedHashMap<>();
             history.forEach((k, v) -> hist.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
             BufferedImage f = Figures.frame(String.format(Locale.ROOT, "%s · step %d/%d · loss %.4g", title, step,
-                    b.steps, loss), imgs, caps, Figures.lossChart(hist, b.steps, "loss"));
+                    b.steps(), loss), imgs, caps, Figures.lossChart(hist, b.steps(), "loss"));
             return MimeBundle.png(Images.toPng(f), title + " (step " + step + ")");
         }
     }

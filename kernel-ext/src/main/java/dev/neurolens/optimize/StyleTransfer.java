@@ -1,6 +1,7 @@
 package dev.neurolens.optimize;
 
 import dev.neurolens.model.Network;
+import dev.neurolens.run.RunBuilder;
 import dev.neurolens.model.Tensor;
 
 import java.awt.image.BufferedImage;
@@ -22,7 +23,7 @@ import java.util.Map;
  * StyleTransfer.of(vgg).content(photo).style(starryNight).styleWeight(100).size(256).run()
  * }</pre>
  */
-public final class StyleTransfer {
+public final class StyleTransfer extends RunBuilder<StyleTransfer> {
     /** Where the optimization starts. */
     public enum Init { CONTENT, NOISE }
 
@@ -40,12 +41,9 @@ public final class StyleTransfer {
     private int size = 192;
     private double styleScale = 1;
     private Init init = Init.CONTENT;
-    private int steps = 150;
-    private long seed;
-    private boolean live = true;
-    private int recordEvery;
 
     private StyleTransfer(Network network) {
+        super(150);
         this.network = network;
     }
 
@@ -69,10 +67,7 @@ public final class StyleTransfer {
         c.size = size;
         c.styleScale = styleScale;
         c.init = init;
-        c.steps = steps;
-        c.seed = seed;
-        c.live = live;
-        c.recordEvery = recordEvery;
+        c.options(options());
         return c;
     }
 
@@ -163,26 +158,6 @@ public final class StyleTransfer {
         return this;
     }
 
-    public StyleTransfer steps(int n) {
-        this.steps = n;
-        return this;
-    }
-
-    public StyleTransfer seed(long s) {
-        this.seed = s;
-        return this;
-    }
-
-    public StyleTransfer live(boolean on) {
-        this.live = on;
-        return this;
-    }
-
-    public StyleTransfer recordEvery(int n) {
-        this.recordEvery = n;
-        return this;
-    }
-
     /** The full objective for these settings (for custom loops and the homework's reference values). */
     public Objective objective() {
         return prepared().objective;
@@ -204,8 +179,8 @@ public final class StyleTransfer {
         }
         return Render.builder(network).objective(p.objective).parameterization(param)
                 .size((int) p.content.dim(2), (int) p.content.dim(3))
-                .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).steps(steps).seed(seed)
-                .live(live).recordEvery(recordEvery).alongside(shown, caps).technique("style transfer")
+                .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).options(options())
+               .alongside(shown, caps).technique("style transfer")
                 .title(String.format(Locale.ROOT, "style transfer · %s · content %s, style %s, tv %s", network.label(),
                         fmt(contentWeight), fmt(styleWeight), fmt(tvWeight)))
                 .run();

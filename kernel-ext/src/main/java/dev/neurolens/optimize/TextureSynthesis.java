@@ -1,6 +1,7 @@
 package dev.neurolens.optimize;
 
 import dev.neurolens.model.Network;
+import dev.neurolens.run.RunBuilder;
 import dev.neurolens.model.Tensor;
 
 import java.awt.image.BufferedImage;
@@ -14,20 +15,17 @@ import java.util.Map;
  *
  * <pre>{@code TextureSynthesis.of(vgg).texture(starryNight).layers("relu1_1", "relu2_1", "relu3_1").run()}</pre>
  */
-public final class TextureSynthesis {
+public final class TextureSynthesis extends RunBuilder<TextureSynthesis> {
     private final Network network;
     private BufferedImage texture;
     private List<String> layers;
     private int size = 128;
     private int textureSize;
-    private int steps = 200;
     private double tvWeight = 0.05;
     private Optimizer optimizer = Optimizer.adam(0.05);
-    private long seed;
-    private boolean live = true;
-    private int recordEvery;
 
     private TextureSynthesis(Network network) {
+        super(200);
         this.network = network;
     }
 
@@ -61,11 +59,6 @@ public final class TextureSynthesis {
         return this;
     }
 
-    public TextureSynthesis steps(int n) {
-        this.steps = n;
-        return this;
-    }
-
     public TextureSynthesis tvWeight(double w) {
         this.tvWeight = w;
         return this;
@@ -73,21 +66,6 @@ public final class TextureSynthesis {
 
     public TextureSynthesis optimizer(Optimizer o) {
         this.optimizer = o;
-        return this;
-    }
-
-    public TextureSynthesis seed(long s) {
-        this.seed = s;
-        return this;
-    }
-
-    public TextureSynthesis live(boolean on) {
-        this.live = on;
-        return this;
-    }
-
-    public TextureSynthesis recordEvery(int n) {
-        this.recordEvery = n;
         return this;
     }
 
@@ -103,8 +81,8 @@ public final class TextureSynthesis {
             o = o.plus(Objective.tv().times(tvWeight));
         }
         return Render.builder(network).objective(o).parameterization(Parameterization.pixels(0.2)).size(size, size)
-                .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).steps(steps).seed(seed)
-                .live(live).recordEvery(recordEvery).technique("texture synthesis")
+                .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).options(options())
+               .technique("texture synthesis")
                 .alongside(List.of(network.preprocessing().toImage(t)), List.of("texture"))
                 .title("texture from " + ls.size() + " layers (" + ls.get(ls.size() - 1) + ") · " + network.name())
                 .run();

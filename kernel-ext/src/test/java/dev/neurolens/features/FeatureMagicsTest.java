@@ -49,8 +49,8 @@ class FeatureMagicsTest {
         assertInstanceOf(NeighborComparison.class, nn);
         rendersPng(nn);
         Object p = MagicRegistry.runLine("patches", "conv3 --n 200 --count 4 --k 3 --quiet");
-        assertInstanceOf(TopPatches.class, p);
-        assertEquals(4, ((TopPatches) p).units().length);
+        assertInstanceOf(TopPatchesResult.class, p);
+        assertEquals(4, ((TopPatchesResult) p).units().length);
         rendersPng(p);
         Object m = MagicRegistry.runLine("tsne", "--n 300 --pca --view interactive");
         assertInstanceOf(Html.class, m);

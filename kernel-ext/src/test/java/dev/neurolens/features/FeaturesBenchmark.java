@@ -236,10 +236,10 @@ public final class FeaturesBenchmark {
             Devices.setThreads(Integer.parseInt(args[2]));
             ImageSet data = ImageSet.fashionMnist().first(n);
             try (Network net = Models.defaultModel()) {
-                TopPatches.Runner runner = TopPatches.builder(net, PATCH_LAYER).k(K).batch(BATCH).build();
+                TopPatches.Builder runner = TopPatches.builder(net, PATCH_LAYER).k(K).batch(BATCH);
                 forceCrops(runner.run(data.first(2 * BATCH))); // warm-up
                 double[] times = new double[REPEATS];
-                TopPatches top = null;
+                TopPatchesResult top = null;
                 for (int r = 0; r < REPEATS; r++) {
                     long t0 = System.nanoTime();
                     top = runner.run(data);
@@ -263,7 +263,7 @@ public final class FeaturesBenchmark {
         System.out.println("maxrss_kb=" + vmHwmKb());
     }
 
-    private static void forceCrops(TopPatches top) {
+    private static void forceCrops(TopPatchesResult top) {
         for (int u = 0; u < top.units().length; u++) {
             top.crops(u);
         }

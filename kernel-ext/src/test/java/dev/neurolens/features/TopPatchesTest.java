@@ -79,15 +79,15 @@ class TopPatchesTest {
         for (String layer : new String[] {"conv2", "pool3"}) {
             int units = 12;
             int k = 7;
-            TopPatches top = TopPatches.builder(net, layer).units(0, units).k(k).batch(64).build().run(data);
+            TopPatchesResult top = TopPatches.builder(net, layer).units(0, units).k(k).batch(64).run(data);
             assertMatches(bruteForce(layer, units), top, units, k, layer);
             assertFalse(top.partial());
         }
     }
 
-    static void assertMatches(List<List<float[]>> brute, TopPatches top, int units, int k, String what) {
+    static void assertMatches(List<List<float[]>> brute, TopPatchesResult top, int units, int k, String what) {
         for (int u = 0; u < units; u++) {
-            List<TopPatches.Hit> hits = top.hits(u);
+            List<TopPatchesResult.Hit> hits = top.hits(u);
             assertEquals(k, hits.size());
             for (int j = 0; j < k; j++) {
                 float[] want = brute.get(u).get(j);
@@ -136,8 +136,8 @@ class TopPatchesTest {
     }
 
     /** Runs on a thread of its own, as the kernel runs a cell, so the interrupt flag stays there. */
-    static TopPatches onCellThread(java.util.function.Supplier<TopPatches> cell) throws Exception {
-        TopPatches[] out = new TopPatches[1];
+    static TopPatchesResult onCellThread(java.util.function.Supplier<TopPatchesResult> cell) throws Exception {
+        TopPatchesResult[] out = new TopPatchesResult[1];
         Throwable[] failed = new Throwable[1];
         Thread t = new Thread(() -> {
             try {
@@ -161,8 +161,8 @@ class TopPatchesTest {
         for (boolean hard : new boolean[] {false, true}) {
             int[] served = new int[1];
             ImageSet stopping = stoppingAfter(2, hard, served);
-            TopPatches partial = onCellThread(() -> TopPatches.builder(net, "conv3").units(0, units).k(k).batch(50)
-                    .build().run(stopping));
+            TopPatchesResult partial = onCellThread(() -> TopPatches.builder(net, "conv3").units(0, units).k(k).batch(50)
+                    .run(stopping));
             String what = hard ? "hard stop" : "interrupt";
             assertEquals(100, partial.imagesSeen(), what);
             assertTrue(partial.partial() && partial.interrupted(), what);
@@ -171,7 +171,7 @@ class TopPatchesTest {
             assertMatches(bruteForce("conv3", units, 100), partial, units, k, what + ", first 2 batches");
             assertEquals(18 * 18, partial.crops(0).get(0).getWidth() * partial.crops(0).get(0).getHeight());
 
-            TopPatches resumed = onCellThread(() -> TopPatches.resume(TopPatches.lastResult(), data));
+            TopPatchesResult resumed = onCellThread(() -> TopPatches.resume(TopPatches.lastResult(), data));
             assertEquals(300, resumed.imagesSeen());
             assertFalse(resumed.partial() || resumed.interrupted());
             assertMatches(bruteForce("conv3", units), resumed, units, k, what + ", resumed");
@@ -185,10 +185,10 @@ class TopPatchesTest {
     void resumeKeepsRecordedMaxima() throws Exception {
         int[] served = new int[1];
         ImageSet stopping = stoppingAfter(3, false, served);
-        TopPatches partial = onCellThread(() -> TopPatches.builder(net, "relu2").units(4).k(3).batch(40)
-                .recordMaxima(true).build().run(stopping));
+        TopPatchesResult partial = onCellThread(() -> TopPatches.builder(net, "relu2").units(4).k(3).batch(40)
+                .recordMaxima(true).run(stopping));
         assertEquals(120, partial.maxima(4).length);
-        TopPatches full = partial.resume(data);
+        TopPatchesResult full = partial.resume(data);
         float[] max = full.maxima(4);
         assertEquals(300, max.length);
         List<List<float[]>> brute = bruteForce("relu2", 5);
@@ -200,7 +200,7 @@ class TopPatchesTest {
 
     @Test
     void resumeRefusesAnotherDataSet() throws Exception {
-        TopPatches partial = TopPatches.builder(net, "conv2").units(0, 4).k(3).batch(50).limit(100).build().run(data);
+        TopPatchesResult partial = TopPatches.builder(net, "conv2").units(0, 4).k(3).batch(50).limit(100).run(data);
         assertTrue(partial.partial());
         assertFalse(partial.interrupted());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -213,7 +213,7 @@ class TopPatchesTest {
         // relu4 is classifier.1: a vector of 128 per picture, no place in the picture to crop
         for (String layer : new String[] {"classifier.1", "fc2", "output"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> TopPatches.builder(net, layer).k(3).build().run(data.first(4)));
+                    () -> TopPatches.builder(net, layer).k(3).run(data.first(4)));
             String dims = layer.equals("classifier.1") ? "128" : "10";
             assertEquals("layer '" + layer + "' has no spatial extent (output N x " + dims + "); top patches need a "
                     + "conv layer such as conv1, conv2, conv3 (each unit's patch is where it fires in the picture)",
@@ -224,7 +224,7 @@ class TopPatchesTest {
             BufferedImage gray = new BufferedImage(224, 224, BufferedImage.TYPE_INT_RGB);
             ImageSet one = ImageSet.of(List.of(gray), null, null, "one gray picture");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> TopPatches.builder(squeeze, "pool10").k(1).build().run(one));
+                    () -> TopPatches.builder(squeeze, "pool10").k(1).run(one));
             assertTrue(e.getMessage().startsWith("layer 'pool10' has no spatial extent (output N x 1000 x 1 x 1); "
                     + "top patches need a conv layer such as "), e.getMessage());
             assertTrue(e.getMessage().contains("conv10"), e.getMessage());
@@ -235,7 +235,7 @@ class TopPatchesTest {
     void emptyDataSetIsRefused() {
         ImageSet none = ImageSet.of(List.of(), null, null, "nothing");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TopPatches.builder(net, "conv2").build().run(none));
+                () -> TopPatches.builder(net, "conv2").run(none));
         assertEquals("the image set nothing (0) is empty: nothing to stream; give a set with pictures "
                 + "(e.g. ImageSet.fashionMnistTest() or ImageSet.folder(dir))", e.getMessage());
     }
@@ -243,11 +243,11 @@ class TopPatchesTest {
     @Test
     void resumesFromACheckpoint() throws Exception {
         Path file = Files.createTempDirectory("patches").resolve("conv3.ckpt");
-        TopPatches whole = TopPatches.builder(net, "conv3").units(0, 8).k(5).batch(50).build().run(data);
-        TopPatches half = TopPatches.builder(net, "conv3").units(0, 8).k(5).batch(50).checkpoint(file).limit(150)
-                .build().run(data);
+        TopPatchesResult whole = TopPatches.builder(net, "conv3").units(0, 8).k(5).batch(50).run(data);
+        TopPatchesResult half = TopPatches.builder(net, "conv3").units(0, 8).k(5).batch(50).checkpoint(file).limit(150)
+                .run(data);
         assertEquals(150, half.imagesSeen());
-        TopPatches resumed = TopPatches.builder(net, "conv3").units(0, 8).k(5).batch(50).checkpoint(file).build()
+        TopPatchesResult resumed = TopPatches.builder(net, "conv3").units(0, 8).k(5).batch(50).checkpoint(file)
                 .run(data);
         assertEquals(300, resumed.imagesSeen());
         for (int u = 0; u < 8; u++) {

@@ -1,0 +1,205 @@
+package dev.neurolens.features;
+
+import dev.neurolens.display.Displayable;
+import dev.neurolens.display.ImageGrid;
+import dev.neurolens.display.MimeBundle;
+import dev.neurolens.model.Preprocessing;
+import dev.neurolens.model.ReceptiveField;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@link TopPatches} found: for each tracked unit its top-k hits (image, value, grid cell), best first, and
+ * their receptive-field crops; partial when the stream was interrupted or limited ({@link #resume} goes on).
+ * Immutable; renders itself as a grid of units by top-k.
+ */
+public final class TopPatchesResult implements Displayable {
+    public record Hit(int image, float value, int y, int x) {
+    }
+
+    private final TopPatches.Builder runner;
+    final String model;
+    final String layer;
+    private final int[] units;
+    private final int k;
+    private final List<List<Hit>> hits;
+    private final ReceptiveField field;
+    private final int imagesSeen;
+    final int total;
+    private final boolean interrupted;
+    final ImageSet data;
+    final TopPatchesState state;
+    private volatile List<List<BufferedImage>> crops;
+
+    TopPatchesResult(TopPatches.Builder runner, TopPatchesState state, ImageSet data, ReceptiveField field,
+            boolean interrupted) {
+        this.runner = runner;
+        this.model = runner.net.name();
+        this.layer = runner.layer;
+        this.state = state;
+        this.units = state.units.clone();
+        this.k = state.k;
+        List<List<Hit>> h = new ArrayList<>();
+        for (int u = 0; u < state.units.length; u++) {
+            h.add(List.copyOf(state.sorted(u)));
+        }
+        this.hits = List.copyOf(h);
+        this.field = field;
+        this.imagesSeen = state.next;
+        this.total = data.size();
+        this.interrupted = interrupted;
+        this.data = data;
+    }
+
+
+    /**
+     * Streams the rest of {@code data} from where this partial result stopped, with the options it was made with,
+     * and returns the top-k over everything seen; {@code data} must be the set this was run on.
+     */
+    public TopPatchesResult resume(ImageSet data) {
+        return runner.resume(this, data);
+    }
+
+    public String layer() {
+        return layer;
+    }
+
+    public int[] units() {
+        return units.clone();
+    }
+
+    public int k() {
+        return k;
+    }
+
+    /** Images streamed so far: ids {@code 0 .. imagesSeen()-1}. */
+    public int imagesSeen() {
+        return imagesSeen;
+    }
+
+    /** Size of the data set the run was asked to stream. */
+    public int totalImages() {
+        return total;
+    }
+
+    /** True when only a prefix of the data set was streamed (interrupted or limited): {@link #resume} goes on. */
+    public boolean partial() {
+        return imagesSeen < total;
+    }
+
+    /** True when an interrupt ended the stream early. */
+    public boolean interrupted() {
+        return interrupted;
+    }
+
+    public ReceptiveField receptiveField() {
+        return field;
+    }
+
+    /** The winners of the {@code index}-th requested unit, best first. */
+    public List<Hit> hits(int index) {
+        return hits.get(index);
+    }
+
+    /** The winners of unit number {@code unit} (a channel index of the layer). */
+    public List<Hit> hitsOfUnit(int unit) {
+        return hits.get(indexOf(unit));
+    }
+
+    public List<BufferedImage> crops(int index) {
+        return crops().get(index);
+    }
+
+    public List<BufferedImage> cropsOfUnit(int unit) {
+        return crops().get(indexOf(unit));
+    }
+
+    // Cut on first use, so that stopping (interrupt) returns at once even when pictures are read from disk.
+    private List<List<BufferedImage>> crops() {
+        List<List<BufferedImage>> c = crops;
+        if (c == null) {
+            Preprocessing p = runner.net.preprocessing();
+            List<List<BufferedImage>> all = new ArrayList<>();
+            for (List<Hit> h : hits) {
+                List<BufferedImage> row = new ArrayList<>();
+                for (Hit hit : h) {
+                    row.add(TopPatches.crop(data.inputImage(hit.image(), p), field, hit.y(), hit.x()));
+                }
+                all.add(List.copyOf(row));
+            }
+            c = List.copyOf(all);
+            crops = c;
+        }
+        return c;
+    }
+
+    /** Each seen image's strongest activation for the unit, when the run recorded maxima (else null). */
+    public float[] maxima(int unit) {
+        return state.maxima == null ? null : Arrays.copyOf(state.maxima[indexOf(unit)], imagesSeen);
+    }
+
+    private int indexOf(int unit) {
+        for (int i = 0; i < units.length; i++) {
+            if (units[i] == unit) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("unit " + unit + " was not tracked; tracked: " + Arrays.toString(units));
+    }
+
+
+    /** Grid of units (rows) by top-k (columns), each caption "unit · value" or "#image · value". */
+    public ImageGrid grid() {
+        List<List<BufferedImage>> crops = crops();
+        List<BufferedImage> cells = new ArrayList<>();
+        List<String> captions = new ArrayList<>();
+        int cols = Math.max(1, k);
+        for (int u = 0; u < units.length; u++) {
+            for (int j = 0; j < cols; j++) {
+                List<Hit> h = hits.get(u);
+                if (j < h.size()) {
+                    cells.add(crops.get(u).get(j));
+                    captions.add(j == 0 ? String.format(Locale.ROOT, "u%d  %.2f", units[u], h.get(j).value())
+                            : String.format(Locale.ROOT, "%.2f", h.get(j).value()));
+                } else {
+                    cells.add(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB));
+                    captions.add("");
+                }
+            }
+        }
+        int side = 1;
+        for (List<BufferedImage> c : crops) {
+            for (BufferedImage b : c) {
+                side = Math.max(side, Math.max(b.getWidth(), b.getHeight()));
+            }
+        }
+        int cell = side >= 64 ? Math.min(side, 112) : side * (int) Math.ceil(64.0 / side);
+        String seen = partial() ? imagesSeen + " of " + total + " images" : imagesSeen + " images";
+        String title = String.format(Locale.ROOT, "top-%d patches of %s %s, %d units, %s (rf %s)", k, model, layer,
+                units.length, seen, field.global() ? "global" : field.size() + " px");
+        if (partial()) {
+            title += " · PARTIAL" + (interrupted ? " (interrupted)" : "")
+                    + ": TopPatches.lastResult().resume(data) goes on";
+        }
+        return ImageGrid.of(cells).columns(cols).cellSize(cell).padding(3).captions(captions).title(title);
+    }
+
+    @Override
+    public MimeBundle mimeBundle() {
+        if (imagesSeen == 0 || units.length == 0) {
+            return MimeBundle.text(toString());
+        }
+        return grid().mimeBundle().with(MimeBundle.TEXT, toString());
+    }
+
+    @Override
+    public String toString() {
+        return "TopPatches[" + model + " " + layer + ", " + units.length + " units, top-" + k + ", "
+                + (partial() ? "partial" + (interrupted ? " (interrupted)" : "") + ": " + imagesSeen + " of "
+                        + total : imagesSeen) + " images of " + data.name() + "]";
+    }
+}
