@@ -9,7 +9,7 @@
  * <p>The layers of the whole library, each importing only from those below it: {@code kernel}; {@code magics} and
  * this front door; {@code homework}; the techniques ({@code attribution}, {@code optimize}, {@code features},
  * {@code generate}, {@code dissect}, which may use each other's public types); {@code display}; {@code model}; DJL,
- * whose PyTorch engine only {@code model} touches. {@code data} stands apart: it imports nothing from Neurolens and
- * anything may import it. A package named {@code internal} is imported only from its parent package.
+ * whose PyTorch engine only {@code model} touches. {@code data} and {@code run} stand apart: they import nothing from
+ * Neurolens and anything may import them. A package named {@code internal} is imported only from its parent package.
  */
 package dev.neurolens;
