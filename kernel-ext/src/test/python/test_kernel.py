@@ -191,6 +191,17 @@ class NeurolensKernelConformance(jupyter_kernel_test.KernelTests):
         for name in ("%device", "%neurolens", "%jars"):
             self.assertIn(name, html)
 
+    def test_magic_reads_a_network_variable(self):
+        content, _ = self.run_cell('var mine = Models.random("fashion_cnn", 3);\nString words = "not a model";')
+        self.assertEqual(content["status"], "ok")
+        content, outputs = self.run_cell("%filters conv1 --model mine --count 2")
+        self.assertEqual(content["status"], "ok", content)
+        shown = [m for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertIn("image/png", shown[0]["content"]["data"])
+        content, _ = self.run_cell("%filters conv1 --model words")
+        self.assertEqual(content["evalue"], '%filters: --model words is a String, not a Network; '
+                                            'e.g. var words = Models.model("vgg16");')
+
     def test_cell_magic(self):
         content, outputs = self.run_cell("%%html\n<p id='x'>a \"quoted\" \\u0041 body</p>")
         self.assertEqual(content["status"], "ok")

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,7 +95,18 @@ public final class NeurolensKernel extends BaseKernel {
         Neurolens.install();
         Display.setSink(new KernelSink());
         MagicRegistry.register(new JarsMagic(this));
+        MagicRegistry.readVariablesWith(this::variable);
         comms.register(Painter.COMM_TARGET, KernelComms.painters());
+    }
+
+    /**
+     * A cell-defined variable's live object, for magics that take one by name ({@code --model net}). Magics run on
+     * the cell's thread while JShell waits for it, so reading its variables here does not race with an evaluation.
+     */
+    private Optional<Object> variable(String name) {
+        Optional<VarSnippet> v = shell.variables().filter(s -> s.name().equals(name) && shell.status(s) == Snippet.Status.VALID)
+                .reduce((a, b) -> b);
+        return v.map(s -> provider.control().readVariable(() -> shell.varValue(s)));
     }
 
     private static String absoluteClasspath() {

@@ -8,13 +8,13 @@ import java.awt.image.BufferedImage;
 
 /** {@code %activations conv2 --index 3}: every channel of a layer for one picture, or one channel over it. */
 public final class ActivationsMagic implements Magic {
-    private static final ArgSchema SCHEMA = FeatureMagicSupport.dataOptions(FeatureMagicSupport.modelOptions(
+    private static final ArgSchema SCHEMA = FeatureMagicSupport.dataOptions(MagicInputs.modelOptions(
             ArgSchema.builder("activations", "show a layer's activation maps for one picture, or one channel over it")
                     .positional("layer", ArgSchema.Type.STRING, "layer with spatial output (conv, relu, pool)")
                     .option("index", ArgSchema.Type.INT, 0, "picture number in the data set")
-                    .option("image", ArgSchema.Type.STRING, null, "a picture file instead of the data set")
+                    .option("image", ArgSchema.Type.STRING, null, MagicInputs.PICTURE_HELP + ", instead of the data set")
                     .option("channel", ArgSchema.Type.INT, -1, "overlay this channel on the picture instead of the grid")
-                    .option("limit", ArgSchema.Type.INT, 64, "at most this many channels in the grid")), 0)
+                    .option("limit", ArgSchema.Type.INT, 64, "at most this many channels in the grid"), "default"), 0)
             .build();
 
     @Override
@@ -24,7 +24,7 @@ public final class ActivationsMagic implements Magic {
 
     @Override
     public Object run(Args args, String body) throws Exception {
-        Network net = FeatureMagicSupport.model(args);
+        Network net = MagicInputs.network(args);
         BufferedImage image;
         if (args.has("image")) {
             image = MagicInputs.picture(args.string("image"));

@@ -5,11 +5,9 @@ import dev.neurolens.optimize.ClassVisualization;
 
 /** {@code %classviz Trouser --model default --steps 200}: class visualization by gradient ascent, shown live. */
 public final class ClassVizMagic implements Magic {
-    private static final ArgSchema SCHEMA = ArgSchema.builder("classviz",
+    private static final ArgSchema SCHEMA = MagicInputs.modelOptions(ArgSchema.builder("classviz",
                     "visualize a class by gradient ascent on the image (L2 decay, blur, jitter, clipping), live")
-            .positional("class", ArgSchema.Type.STRING, "class label or index, e.g. Trouser or 1")
-            .option("model", ArgSchema.Type.STRING, "default",
-                    "default (built-in Fashion-MNIST), random:ARCH, or a pretrained name such as squeezenet1_1")
+            .positional("class", ArgSchema.Type.STRING, "class label or index, e.g. Trouser or 1"), "default")
             .option("steps", ArgSchema.Type.INT, 200, "gradient steps")
             .option("lr", ArgSchema.Type.DOUBLE, 0.05, "Adam learning rate (normalized input space)")
             .option("l2", ArgSchema.Type.DOUBLE, 1.0, "L2 decay weight")
@@ -28,7 +26,7 @@ public final class ClassVizMagic implements Magic {
 
     @Override
     public Object run(Args args, String body) {
-        Network net = MagicInputs.network(args.string("model"));
+        Network net = MagicInputs.network(args);
         ClassVisualization v = ClassVisualization.of(net);
         String c = args.string("class");
         if (c.matches("\\d+")) {

@@ -8,12 +8,11 @@ import dev.neurolens.optimize.RenderResult;
  * weights when they are here, else with random weights, said in one printed line and in the figure's title.
  */
 public final class DreamMagic implements Magic {
-    private static final ArgSchema SCHEMA = ArgSchema.builder("dream",
+    private static final ArgSchema SCHEMA = MagicInputs.modelOptions(ArgSchema.builder("dream",
                     "DeepDream: amplify a layer's activations in a picture over octaves, with jitter, live")
-            .positional("image", ArgSchema.Type.STRING, "picture path, or a sample name such as chelsea")
-            .requiredOption("layer", ArgSchema.Type.STRING, "layer name or alias, e.g. fire7 or relu4_3")
-            .option("model", ArgSchema.Type.STRING, "squeezenet1_1",
-                    "a pretrained name (random weights when its weights are not here, said so), random:ARCH, or default")
+            .positional("image", ArgSchema.Type.STRING, MagicInputs.PICTURE_HELP)
+            .requiredOption("layer", ArgSchema.Type.STRING, "layer name or alias, e.g. fire7 or relu4_3"),
+                    "squeezenet1_1")
             .option("octaves", ArgSchema.Type.INT, 3, "number of scales")
             .option("octave-scale", ArgSchema.Type.DOUBLE, 1.4, "size ratio between octaves")
             .option("steps", ArgSchema.Type.INT, 10, "steps per octave")
@@ -36,7 +35,7 @@ public final class DreamMagic implements Magic {
 
     /** Runs the dream the arguments describe; the result, for tests. */
     RenderResult render(Args args) {
-        return DeepDream.of(MagicInputs.networkOrRandom(args.string("model"), "dream"))
+        return DeepDream.of(MagicInputs.networkOrRandom(args))
                 .image(MagicInputs.picture(args.string("image")))
                 .layer(args.string("layer")).octaves(args.integer("octaves")).octaveScale(args.number("octave-scale"))
                 .steps(args.integer("steps")).lr(args.number("lr")).jitter(args.integer("jitter"))

@@ -9,12 +9,23 @@ import java.util.TreeMap;
 /** All magics by name. The kernel (or the IJava bridge) routes {@code %name} lines and {@code %%name} cells here. */
 public final class MagicRegistry {
     private static final Map<String, Magic> MAGICS = new TreeMap<>();
+    private static volatile NotebookVariables variables;
 
     private MagicRegistry() {
     }
 
     public static synchronized void register(Magic magic) {
         MAGICS.put(magic.name(), magic);
+    }
+
+    /** Lets magics read notebook variables by name (the Neurolens kernel installs its JShell's). */
+    public static void readVariablesWith(NotebookVariables lookup) {
+        variables = lookup;
+    }
+
+    /** The installed variable lookup, or null outside the Neurolens kernel. */
+    static NotebookVariables variables() {
+        return variables;
     }
 
     public static synchronized Collection<Magic> all() {

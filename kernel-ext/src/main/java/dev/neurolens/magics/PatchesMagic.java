@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * the grid keeps the top-k so far; {@code TopPatches.lastResult().resume(data)} goes on.
  */
 public final class PatchesMagic implements Magic {
-    private static final ArgSchema SCHEMA = FeatureMagicSupport.dataOptions(FeatureMagicSupport.modelOptions(
+    private static final ArgSchema SCHEMA = FeatureMagicSupport.dataOptions(MagicInputs.modelOptions(
             ArgSchema.builder("patches", "maximally activating patches per unit, streamed over a data set with a "
                     + "live grid and progress")
                     .positional("layer", ArgSchema.Type.STRING, "layer with a spatial extent (conv, relu or pool), name or alias")
@@ -21,7 +21,7 @@ public final class PatchesMagic implements Magic {
                     .option("k", ArgSchema.Type.INT, 9, "patches per unit")
                     .option("batch", ArgSchema.Type.INT, 128, "pictures per batch")
                     .option("checkpoint", ArgSchema.Type.STRING, null, "state file: resume from it, save to it")
-                    .flag("quiet", "no live grid or progress bar")), 10000)
+                    .flag("quiet", "no live grid or progress bar"), "default"), 10000)
             .build();
 
     @Override
@@ -31,7 +31,7 @@ public final class PatchesMagic implements Magic {
 
     @Override
     public Object run(Args args, String body) {
-        Network net = FeatureMagicSupport.model(args);
+        Network net = MagicInputs.network(args);
         ImageSet data = FeatureMagicSupport.data(args);
         TopPatches.Builder b = TopPatches.builder(net, args.string("layer"))
                 .units(args.integer("units"), args.integer("count")).k(args.integer("k"))

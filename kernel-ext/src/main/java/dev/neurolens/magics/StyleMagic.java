@@ -12,13 +12,11 @@ import java.util.Locale;
  * when they are here, else with random weights, said in one printed line and in the figure's title.
  */
 public final class StyleMagic implements Magic {
-    private static final ArgSchema SCHEMA = ArgSchema.builder("style",
+    private static final ArgSchema SCHEMA = MagicInputs.modelOptions(ArgSchema.builder("style",
                     "neural style transfer (Gatys): content picture, one or more style pictures, live")
-            .positional("content", ArgSchema.Type.STRING, "content picture (path or sample name, e.g. chelsea)")
+            .positional("content", ArgSchema.Type.STRING, "content picture: " + MagicInputs.PICTURE_HELP)
             .positional("style", ArgSchema.Type.STRING_LIST, "style picture(s), comma-separated to blend (e.g. starry_night)")
-            .option("blend", ArgSchema.Type.STRING_LIST, null, "weights of the styles, e.g. 0.3,0.7")
-            .option("model", ArgSchema.Type.STRING, "vgg16",
-                    "a pretrained name (random weights when its weights are not here, said so) or random:ARCH")
+            .option("blend", ArgSchema.Type.STRING_LIST, null, "weights of the styles, e.g. 0.3,0.7"), "vgg16")
             .option("size", ArgSchema.Type.INT, 192, "longer side of the output in pixels")
             .option("steps", ArgSchema.Type.INT, 150, "optimization steps")
             .option("content-weight", ArgSchema.Type.DOUBLE, 1.0, "content loss weight (relative)")
@@ -44,7 +42,7 @@ public final class StyleMagic implements Magic {
 
     /** Runs the transfer the arguments describe; the result, for tests. */
     RenderResult render(Args args) {
-        StyleTransfer st = StyleTransfer.of(MagicInputs.networkOrRandom(args.string("model"), "style"))
+        StyleTransfer st = StyleTransfer.of(MagicInputs.networkOrRandom(args))
                 .content(MagicInputs.picture(args.string("content")));
         List<String> styles = args.strings("style");
         List<String> blend = args.strings("blend");

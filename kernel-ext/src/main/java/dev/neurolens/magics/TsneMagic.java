@@ -12,14 +12,14 @@ import java.util.Locale;
 
 /** {@code %tsne --layer relu4 --n 10000}: a t-SNE (or PCA) map of a layer's features, cached on disk. */
 public final class TsneMagic implements Magic {
-    private static final ArgSchema SCHEMA = FeatureMagicSupport.dataOptions(FeatureMagicSupport.modelOptions(
+    private static final ArgSchema SCHEMA = FeatureMagicSupport.dataOptions(MagicInputs.modelOptions(
             ArgSchema.builder("tsne", "t-SNE (or PCA) map of a layer's features with thumbnails; cached on disk")
                     .option("layer", ArgSchema.Type.STRING, "relu4", "feature layer")
                     .option("perplexity", ArgSchema.Type.DOUBLE, 30.0, "t-SNE perplexity")
                     .option("iterations", ArgSchema.Type.INT, 750, "t-SNE iterations")
                     .option("view", ArgSchema.Type.STRING, "thumbnails", "thumbnails, scatter or interactive")
                     .flag("pca", "PCA instead of t-SNE")
-                    .flag("pooled", "average conv outputs over space (one value per channel)")), 10000)
+                    .flag("pooled", "average conv outputs over space (one value per channel)"), "default"), 10000)
             .build();
 
     @Override
@@ -29,14 +29,14 @@ public final class TsneMagic implements Magic {
 
     @Override
     public Object run(Args args, String body) {
-        Network net = FeatureMagicSupport.model(args);
+        Network net = MagicInputs.network(args);
         ImageSet data = FeatureMagicSupport.data(args);
         String layer = args.string("layer");
         boolean pca = args.flag("pca");
         boolean pooled = args.flag("pooled");
         double perplexity = args.number("perplexity");
         int iterations = args.integer("iterations");
-        String key = String.format(Locale.ROOT, "%s-%s-%s-%s-%s-%s", net.name() + (args.flag("random") ? "R" : ""),
+        String key = String.format(Locale.ROOT, "%s-%s-%s-%s-%s-%s", net.name() + (net.randomWeights() ? "R" : ""),
                 layer, data.name(), pooled ? "pooled" : "flat", pca ? "pca" : "tsne-p" + perplexity + "-i" + iterations,
                 net.source());
         Embedding e = Embedding.cached(key, () -> {

@@ -1,5 +1,6 @@
 package dev.neurolens.kernel.internal;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
@@ -7,6 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jdk.jshell.execution.DirectExecutionControl;
+import jdk.jshell.spi.ExecutionControl.EngineTerminationException;
+import jdk.jshell.spi.ExecutionControl.InternalException;
+import jdk.jshell.spi.ExecutionControl.RunException;
 
 /**
  * Runs JShell snippets in this JVM, on a fresh thread per snippet, and keeps each snippet's result as a live
@@ -31,6 +35,8 @@ public final class ObjectExecutionControl extends DirectExecutionControl {
     private static final long STOP_GRACE_MILLIS = 1500;
 
     private final Map<String, Object> results = new ConcurrentHashMap<>();
+    /** Set while {@link #readVariable} runs: where {@link #varValue} leaves the live object it read. */
+    private final ThreadLocal<Object[]> variableSlot = new ThreadLocal<>();
     private final AtomicLong counter = new AtomicLong();
     private volatile Thread running;
     private volatile boolean stopRequested;
@@ -89,6 +95,37 @@ public final class ObjectExecutionControl extends DirectExecutionControl {
     /** The object a snippet produced, removed so results don't pile up across cells. */
     public Object takeResult(String key) {
         return key == null ? null : results.remove(key);
+    }
+
+    /**
+     * The live object behind a variable: {@code read} calls JShell's {@code varValue}, which reaches
+     * {@link #varValue} here; JShell itself hands back only the text.
+     */
+    public Object readVariable(Runnable read) {
+        Object[] slot = new Object[1];
+        variableSlot.set(slot);
+        try {
+            read.run();
+        } finally {
+            variableSlot.remove();
+        }
+        return slot[0];
+    }
+
+    @Override
+    public String varValue(String className, String varName) throws RunException, EngineTerminationException,
+            InternalException {
+        Object[] slot = variableSlot.get();
+        if (slot != null) {
+            try {
+                Field f = findClass(className).getDeclaredField(varName);
+                f.setAccessible(true);
+                slot[0] = f.get(null);
+            } catch (ReflectiveOperationException e) {
+                throw new InternalException("cannot read " + varName + ": " + e);
+            }
+        }
+        return super.varValue(className, varName);
     }
 
     public static boolean isResultKey(String value) {
