@@ -12,8 +12,8 @@ import java.util.function.LongSupplier;
 /**
  * A progress bar that redraws in place: step i/n, percent, rate, elapsed time, ETA, and any metrics set along
  * the way (loss, accuracy). HTML in a notebook, one text line elsewhere. Redraws go through a
- * {@link LiveDisplay} (at most every 100 ms, within 1% of wall time), so stepping a million times costs a few
- * renders; {@link #close()} always draws the final state.
+ * {@link LiveDisplay} (at most every 100 ms, and at most half a percent of wall time), so stepping a million times
+ * costs a few renders; {@link #close()} always draws the final state.
  *
  * <pre>{@code
  * try (Progress p = Progress.of(epochs, "training")) {
