@@ -352,8 +352,9 @@ public final class GeneratorPrior implements AutoCloseable {
 
     /** R: two hidden layers of {@code hidden} ReLUs, linear output; takes codes as {@code N x d x 1 x 1}. */
     static Architecture denoiserArchitecture(int d, int hidden) {
-        List<Layer> l = List.of(StandardLayers.flatten("flatten"), StandardLayers.dense("0", d, hidden), StandardLayers.relu("1"),
-                StandardLayers.dense("2", hidden, hidden), StandardLayers.relu("3"), StandardLayers.dense("4", hidden, d));
+        List<Layer> l = List.of(StandardLayers.flatten("flatten"), StandardLayers.dense("0", d, hidden),
+                StandardLayers.relu("1"), StandardLayers.dense("2", hidden, hidden), StandardLayers.relu("3"),
+                StandardLayers.dense("4", hidden, d));
         float[] zeros = new float[d];
         float[] ones = new float[d];
         java.util.Arrays.fill(ones, 1f);

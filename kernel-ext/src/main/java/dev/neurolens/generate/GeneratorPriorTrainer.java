@@ -32,10 +32,11 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Trains a {@link GeneratorPrior}: G and R together. Each step encodes a batch, adds noise to the codes (so G also draws codes a little
- * off the data, as sampling visits them), and minimizes the pixel error of G(h) plus {@code codeWeight} times
- * the relative error of E(G(h)) against h; R learns to remove noise of {@code noise} times the codes' spread.
- * Shows originals over reconstructions live; an interrupt stops between steps and keeps what was learned.
+ * Trains a {@link GeneratorPrior} (made by {@link GeneratorPrior#train}): G and R together. Each step encodes a
+ * batch, adds noise to the codes (so G also draws codes a little off the data, as sampling visits them), and
+ * minimizes the pixel error of G(h) plus {@code codeWeight} times the relative error of E(G(h)) against h; R learns
+ * to remove noise of {@code noise} times the codes' spread. Shows originals over reconstructions live; an interrupt
+ * stops between steps and keeps what was learned. {@link #main} retrains the jar's built-in prior.
  */
 public final class GeneratorPriorTrainer {
     private static final String TECHNIQUE = "generator-prior training";

@@ -33,7 +33,7 @@ public final class Torch {
 
     // ---- autograd ----
 
-    /** Runs {@code body} with autograd's recording off (in-place updates of leaves that require grad are refused otherwise). */
+    /** Runs {@code body} with autograd's recording off, then restores the mode. */
     public static <T> T withoutGradients(Supplier<T> body) {
         boolean mode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
@@ -61,7 +61,7 @@ public final class Torch {
         return JniUtils.interpolate((PtNDArray) x, new long[] {height, width}, 2, false);
     }
 
-    /** torch's batch_norm over {@code [N, C, ...]} (training mode uses the batch's statistics and updates the running ones). */
+    /** torch's batch_norm over {@code [N, C, ...]}; in training mode it uses the batch's statistics. */
     public static NDArray batchNorm(NDArray x, NDArray runningMean, NDArray runningVar, NDArray weight, NDArray bias,
                                     boolean training, double momentum, double eps) {
         return JniUtils.batchNorm((PtNDArray) x, (PtNDArray) runningMean, (PtNDArray) runningVar, (PtNDArray) weight,
