@@ -4,9 +4,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.neurolens.model.Autograd;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Network;
@@ -66,7 +65,7 @@ public final class GuidedBackprop implements AttributionMethod {
                 cuts.add(new Cut(in, out));
                 return out;
             });
-            // the collector only switches recording on; the backward passes go through JniUtils to keep the graph
+            // the collector only switches recording on; the backward passes below keep the graph
             try (GradientCollector recording = Engine.getEngine("PyTorch").newGradientCollector()) {
                 Map<String, NDArray> out = net.forward(xa, f);
                 NDArray score = t.scores(out.get(t.layer())).sum();
@@ -91,7 +90,7 @@ public final class GuidedBackprop implements AttributionMethod {
      * nodes (ResNet's shortcut reads the same pooled map as the block's first conv).
      */
     private static void backward(NDArray root, NDArray gradient) {
-        JniUtils.backward((PtNDArray) root, (PtNDArray) gradient, true, false);
+        Autograd.backwardKeepingGraph(root, gradient);
     }
 
     private static NDArray gradientOrNull(NDArray a) {

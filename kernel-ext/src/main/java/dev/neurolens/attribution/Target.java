@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.Model;
+import dev.neurolens.model.Names;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Scalar;
 import dev.neurolens.model.Tensor;
-import dev.neurolens.model.internal.Names;
 
 import java.util.ArrayList;
 import java.util.Arrays;

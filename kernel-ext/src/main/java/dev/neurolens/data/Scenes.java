@@ -1,7 +1,5 @@
 package dev.neurolens.data;
 
-import dev.neurolens.model.Tensor;
-
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Random;
@@ -19,7 +17,7 @@ import java.util.Random;
  * Scenes.Scene s = Scenes.render(7, 64);
  * s.image();                    // BufferedImage 64 x 64
  * s.mask(Scenes.TREE);          // boolean[64 * 64], exact
- * Tensor batch = Scenes.batch(0, 64, 64);   // 64 x 3 x 64 x 64 in [-1, 1], for training
+ * float[] batch = Scenes.batch(0, 64, 64);  // 64 x 3 x 64 x 64 in [-1, 1], for training
  * }</pre>
  */
 public final class Scenes {
@@ -94,9 +92,9 @@ public final class Scenes {
             return m;
         }
 
-        /** The image as a 3 x H x W tensor in [0, 1]. */
-        public Tensor tensor() {
-            return Tensor.of(rgb.clone(), 3, size, size);
+        /** The image as 3 x H x W values in [0, 1] (row-major planes), a copy. */
+        public float[] rgb() {
+            return rgb.clone();
         }
 
         public BufferedImage image() {
@@ -173,8 +171,8 @@ public final class Scenes {
         return new Painter(seed, size).paint();
     }
 
-    /** {@code n} consecutive scenes from {@code firstSeed} as an {@code n x 3 x size x size} tensor in [-1, 1]. */
-    public static Tensor batch(long firstSeed, int n, int size) {
+    /** {@code n} consecutive scenes from {@code firstSeed} as {@code n x 3 x size x size} values in [-1, 1], row-major. */
+    public static float[] batch(long firstSeed, int n, int size) {
         int per = 3 * size * size;
         float[] out = new float[n * per];
         for (int i = 0; i < n; i++) {
@@ -183,7 +181,7 @@ public final class Scenes {
                 out[i * per + j] = s.rgb[j] * 2 - 1;
             }
         }
-        return Tensor.of(out, n, 3, size, size);
+        return out;
     }
 
     /** Label maps of {@code n} consecutive scenes, {@code n x size x size}, matching {@link #batch}. */

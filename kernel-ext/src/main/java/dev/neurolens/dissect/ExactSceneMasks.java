@@ -33,7 +33,7 @@ public final class ExactSceneMasks implements Segmenter {
         float[] out = new float[n * per];
         for (int i = 0; i < n; i++) {
             Scenes.Scene s = Scenes.render(firstSeed + i, size);
-            float[] rgb = s.tensor().toFloatArray();
+            float[] rgb = s.rgb();
             System.arraycopy(rgb, 0, out, i * per, per);
             int[] l = s.labels();
             byte[] b = new byte[l.length];

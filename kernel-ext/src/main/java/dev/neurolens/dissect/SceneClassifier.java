@@ -5,9 +5,9 @@ import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.ModelInfo;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.StandardLayers;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsException;
-import dev.neurolens.model.internal.Layers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,16 +52,16 @@ public final class SceneClassifier {
         int[] widths = {16, 32, 64, 64};
         int in = 3;
         for (int i = 0; i < widths.length; i++) {
-            l.add(new Layers.Conv2d("conv" + (i + 1), in, widths[i], 3, 1, 1, true));
-            l.add(new Layers.Relu("relu" + (i + 1)));
+            l.add(StandardLayers.conv2d("conv" + (i + 1), in, widths[i], 3, 1, 1, true));
+            l.add(StandardLayers.relu("relu" + (i + 1)));
             if (i < 3) {
-                l.add(new Layers.MaxPool2d("pool" + (i + 1), 2, 2, 0, false));
+                l.add(StandardLayers.maxPool2d("pool" + (i + 1), 2, 2, 0, false));
             }
             in = widths[i];
         }
-        l.add(new Layers.AdaptiveAvgPool2d("avgpool", 1, 1));
-        l.add(new Layers.Flatten("flatten"));
-        l.add(new Layers.Dense("fc", in, CLASSES.size()));
+        l.add(StandardLayers.adaptiveAvgPool2d("avgpool", 1, 1));
+        l.add(StandardLayers.flatten("flatten"));
+        l.add(StandardLayers.dense("fc", in, CLASSES.size()));
         ModelInfo info = new ModelInfo("scene_classifier", 3, Scenes.DEFAULT_SIZE, Scenes.DEFAULT_SIZE,
                 new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}, CLASSES);
         return Architecture.custom("scene_classifier", l, info);

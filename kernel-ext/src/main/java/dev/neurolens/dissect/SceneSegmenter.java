@@ -8,9 +8,9 @@ import dev.neurolens.model.Forward;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.ModelInfo;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.StandardLayers;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsException;
-import dev.neurolens.model.internal.Layers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,11 +50,11 @@ public final class SceneSegmenter implements Segmenter, AutoCloseable {
         int in = 4;
         for (int i = 0; i < DILATIONS.length; i++) {
             int d = DILATIONS[i];
-            l.add(new Layers.Conv2d("conv" + (i + 1), in, WIDTH, 3, 1, d, d, 1, true));
-            l.add(new Layers.Relu("relu" + (i + 1)));
+            l.add(StandardLayers.conv2d("conv" + (i + 1), in, WIDTH, 3, 1, d, d, 1, true));
+            l.add(StandardLayers.relu("relu" + (i + 1)));
             in = WIDTH;
         }
-        l.add(new Layers.Conv2d("classifier", WIDTH, Scenes.CONCEPTS.size(), 1, 1, 0, true));
+        l.add(StandardLayers.conv2d("classifier", WIDTH, Scenes.CONCEPTS.size(), 1, 1, 0, true));
         ModelInfo info = new ModelInfo("scene_segmenter", 4, Scenes.DEFAULT_SIZE, Scenes.DEFAULT_SIZE,
                 new float[] {0.5f, 0.5f, 0.5f, 0f}, new float[] {0.25f, 0.25f, 0.25f, 1f}, Scenes.CONCEPTS);
         return Architecture.custom("scene_segmenter", l, info);

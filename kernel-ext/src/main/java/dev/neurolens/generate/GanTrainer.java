@@ -3,21 +3,20 @@ package dev.neurolens.generate;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.data.FashionMnist;
 import dev.neurolens.data.Scenes;
 import dev.neurolens.display.ImageGrid;
 import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
-import dev.neurolens.model.internal.Adam;
+import dev.neurolens.model.Adam;
 import dev.neurolens.model.Architecture;
+import dev.neurolens.model.Autograd;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
-import dev.neurolens.model.internal.WeightsFiles;
+import dev.neurolens.model.WeightsFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,7 +86,7 @@ public final class GanTrainer {
         return new Data() {
             @Override
             public Tensor batch(long index, int n) {
-                return Scenes.batch(1_000_000L + index * n, n, size);
+                return Tensor.of(Scenes.batch(1_000_000L + index * n, n, size), n, 3, size, size);
             }
 
             @Override
@@ -387,7 +386,7 @@ public final class GanTrainer {
     private static void zeroGrads(Map<String, NDArray> params) {
         for (var e : params.entrySet()) {
             if (trainable(e.getKey())) {
-                JniUtils.zeroGrad((PtNDArray) e.getValue());
+                Autograd.zeroGradient(e.getValue());
             }
         }
     }

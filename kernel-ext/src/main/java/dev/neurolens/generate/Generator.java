@@ -4,22 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.neurolens.model.Architecture;
-import dev.neurolens.model.Devices;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.RawTensor;
+import dev.neurolens.model.ScriptModule;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightStore;
 import dev.neurolens.model.WeightsEntry;
 import dev.neurolens.model.WeightsException;
-import dev.neurolens.model.internal.RawTensor;
-import dev.neurolens.model.internal.ScriptCalls;
-import dev.neurolens.model.internal.WeightsFiles;
+import dev.neurolens.model.WeightsFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,7 +70,7 @@ public final class Generator implements AutoCloseable {
     }
 
     private static boolean endsInTanh(Network network) {
-        List<dev.neurolens.model.Layer> all = dev.neurolens.model.internal.Layers.flatten(network.layers());
+        List<dev.neurolens.model.Layer> all = network.allLayers();
         for (int i = all.size() - 1; i >= 0; i--) {
             if (!all.get(i).kind().isContainer()) {
                 return all.get(i).kind() == dev.neurolens.model.LayerKind.TANH;
@@ -337,7 +331,7 @@ public final class Generator implements AutoCloseable {
      */
     public Map<String, Tensor> generate(Tensor z, Forward spec) {
         checkZ(z);
-        try (NDManager scope = network != null ? network.newScope() : script.manager.newSubManager()) {
+        try (NDManager scope = network != null ? network.newScope() : script.module.manager().newSubManager()) {
             Map<String, NDArray> out = forward(z.toNDArray(scope), spec);
             Map<String, Tensor> copied = new LinkedHashMap<>();
             out.forEach((k, v) -> copied.put(k, Tensor.from(v)));
@@ -389,29 +383,26 @@ public final class Generator implements AutoCloseable {
 
     /** A TorchScript generator: forward only, in eval mode, gradients allowed (for inversion of z). */
     private static final class Scripted {
-        final PtNDManager manager;
-        final PtSymbolBlock block;
+        final ScriptModule module;
         final int zDim;
         final boolean flat;
         final String name;
 
-        private Scripted(PtNDManager manager, PtSymbolBlock block, int zDim, boolean flat, String name) {
-            this.manager = manager;
-            this.block = block;
+        private Scripted(ScriptModule module, int zDim, boolean flat, String name) {
+            this.module = module;
             this.zDim = zDim;
             this.flat = flat;
             this.name = name;
         }
 
         static Scripted load(Path file, int zDim) {
-            PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Devices.current(), "PyTorch");
+            ScriptModule module = null;
             try {
-                PtSymbolBlock block = JniUtils.loadModule(manager, file, true, new String[0], new String[0], true);
-                JniUtils.enableInferenceMode(block); // eval(): batch norm uses its running statistics
+                module = ScriptModule.load(file); // eval(): batch norm uses its running statistics
                 boolean flat = false;
                 if (zDim <= 0) {
                     long[] shape = null;
-                    for (var p : block.getDirectParameters()) {
+                    for (var p : module.directParameters()) {
                         Parameter param = p.getValue();
                         if (param.getArray() != null && param.getArray().getShape().dimension() >= 2) {
                             shape = param.getArray().getShape().getShape();
@@ -426,8 +417,8 @@ public final class Generator implements AutoCloseable {
                     flat = shape.length == 2;
                     zDim = (int) (flat ? shape[1] : shape[0]);
                 }
-                Scripted s = new Scripted(manager, block, zDim, flat, file.getFileName().toString());
-                try (NDManager probe = manager.newSubManager()) {
+                Scripted s = new Scripted(module, zDim, flat, file.getFileName().toString());
+                try (NDManager probe = module.manager().newSubManager()) {
                     s.forward(probe.zeros(new Shape(1, zDim, 1, 1)));
                 } catch (RuntimeException e) {
                     throw new WeightsException("TorchScript " + file + " does not take a code of " + zDim
@@ -436,7 +427,9 @@ public final class Generator implements AutoCloseable {
                 }
                 return s;
             } catch (RuntimeException e) {
-                manager.close();
+                if (module != null) {
+                    module.close();
+                }
                 if (e instanceof WeightsException) {
                     throw e;
                 }
@@ -446,13 +439,7 @@ public final class Generator implements AutoCloseable {
 
         NDArray forward(NDArray z) {
             NDArray in = flat ? z.reshape(z.getShape().get(0), zDim) : z;
-            try (IValue v = IValue.from((PtNDArray) in); IValue out = ScriptCalls.run(block, "forward", v)) {
-                if (!out.isTensor()) {
-                    throw new IllegalStateException("TorchScript generator returned " + out.getType()
-                            + ", expected an image tensor");
-                }
-                return out.toTensor((PtNDManager) z.getManager());
-            }
+            return module.forwardTensor(in, z.getManager(), "TorchScript generator", "an image tensor");
         }
 
         String why() {
@@ -462,8 +449,7 @@ public final class Generator implements AutoCloseable {
         }
 
         void close() {
-            block.close();
-            manager.close();
+            module.close();
         }
     }
 }

@@ -1,32 +1,24 @@
 package dev.neurolens.generate;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
-import dev.neurolens.data.FashionMnist;
 import dev.neurolens.display.ImageGrid;
-import dev.neurolens.display.LiveDisplay;
-import dev.neurolens.display.Progress;
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.ModelInfo;
 import dev.neurolens.model.Models;
+import dev.neurolens.model.NDArrayOps;
 import dev.neurolens.model.Network;
-import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
+import dev.neurolens.model.RawTensor;
+import dev.neurolens.model.StandardLayers;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsException;
-import dev.neurolens.model.internal.Adam;
-import dev.neurolens.model.internal.Layers;
-import dev.neurolens.model.internal.RawTensor;
-import dev.neurolens.model.internal.WeightsFiles;
+import dev.neurolens.model.WeightsFiles;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -61,12 +53,11 @@ import java.util.Random;
 public final class GeneratorPrior implements AutoCloseable {
     /** The built-in prior's file in the jar, for the default model ({@link Models#defaultModel}) at relu4. */
     public static final String BUILTIN_FILE = "fashion_prior.safetensors";
-    private static final String G = "generator.";
-    private static final String R = "denoiser.";
+    static final String G = "generator.";
+    static final String R = "denoiser.";
     private static final String STATS = "code.";
     private static final String LAYER = "layer.";
-    private static final String TECHNIQUE = "generator-prior training";
-    private static volatile GeneratorPrior last;
+    static volatile GeneratorPrior last; // set by GeneratorPriorTrainer
 
     private final Network classifier;
     private final boolean ownsClassifier;
@@ -80,9 +71,9 @@ public final class GeneratorPrior implements AutoCloseable {
     private final float sigma;
     private final String source;
 
-    private GeneratorPrior(Network classifier, boolean ownsClassifier, String layer, Generator generator,
-                           Network denoiser, float[] mean, float[] std, float low, float high, float sigma,
-                           String source) {
+    GeneratorPrior(Network classifier, boolean ownsClassifier, String layer, Generator generator,
+                   Network denoiser, float[] mean, float[] std, float low, float high, float sigma,
+                   String source) {
         this.classifier = classifier;
         this.ownsClassifier = ownsClassifier;
         this.layer = layer;
@@ -104,7 +95,7 @@ public final class GeneratorPrior implements AutoCloseable {
         try (InputStream in = GeneratorPrior.class.getResourceAsStream(BUILTIN_FILE)) {
             if (in == null) {
                 throw new WeightsException(BUILTIN_FILE + " is missing from the jar; train it with "
-                        + "GeneratorPrior.main(\"<file>\")");
+                        + "GeneratorPriorTrainer.main(\"<file>\")");
             }
             Map<String, RawTensor> w = WeightsFiles.readSafetensors(new ByteArrayInputStream(in.readAllBytes()),
                     BUILTIN_FILE);
@@ -123,8 +114,8 @@ public final class GeneratorPrior implements AutoCloseable {
     }
 
     /** Starts training a prior for {@code classifier}'s {@code layer} on pictures of {@code data}. */
-    public static Trainer train(Network classifier, String layer, ImageSet data) {
-        return new Trainer(classifier, layer, data);
+    public static GeneratorPriorTrainer train(Network classifier, String layer, ImageSet data) {
+        return new GeneratorPriorTrainer(classifier, layer, data);
     }
 
     /**
@@ -259,7 +250,7 @@ public final class GeneratorPrior implements AutoCloseable {
             long o = (s - crop) / 2;
             x = s == crop ? x : x.get(new NDIndex(":, :, {}:{}, {}:{}", o, o + crop, o, o + crop));
         } else {
-            x = JniUtils.interpolate((PtNDArray) x, new long[] {crop, crop}, 2, false);
+            x = NDArrayOps.resizeBilinear(x, crop, crop);
         }
         long c = x.getShape().get(1);
         if (c == 1 && p.channels() == 3) {
@@ -280,7 +271,7 @@ public final class GeneratorPrior implements AutoCloseable {
         }
     }
 
-    private static NDArray encoderPass(Network net, String layer, NDArray inputs) {
+    static NDArray encoderPass(Network net, String layer, NDArray inputs) {
         NDArray h = net.forward(inputs, Forward.capture(layer)).get(layer);
         return h.reshape(h.getShape().get(0), -1);
     }
@@ -361,8 +352,9 @@ public final class GeneratorPrior implements AutoCloseable {
 
     /** R: two hidden layers of {@code hidden} ReLUs, linear output; takes codes as {@code N x d x 1 x 1}. */
     static Architecture denoiserArchitecture(int d, int hidden) {
-        List<Layer> l = List.of(new Layers.Flatten("flatten"), new Layers.Dense("0", d, hidden), new Layers.Relu("1"),
-                new Layers.Dense("2", hidden, hidden), new Layers.Relu("3"), new Layers.Dense("4", hidden, d));
+        List<Layer> l = List.of(StandardLayers.flatten("flatten"), StandardLayers.dense("0", d, hidden),
+                StandardLayers.relu("1"), StandardLayers.dense("2", hidden, hidden), StandardLayers.relu("3"),
+                StandardLayers.dense("4", hidden, d));
         float[] zeros = new float[d];
         float[] ones = new float[d];
         java.util.Arrays.fill(ones, 1f);
@@ -383,331 +375,5 @@ public final class GeneratorPrior implements AutoCloseable {
     public String toString() {
         return String.format(Locale.ROOT, "GeneratorPrior[%s at %s, %d-value codes, %d px pictures, from %s]",
                 classifier.name(), layer, mean.length, generator.network().info().crop(), source);
-    }
-
-    /**
-     * Trains G and R together. Each step encodes a batch, adds noise to the codes (so G also draws codes a little
-     * off the data, as sampling visits them), and minimizes the pixel error of G(h) plus {@code codeWeight} times
-     * the relative error of E(G(h)) against h; R learns to remove noise of {@code noise} times the codes' spread.
-     * Shows originals over reconstructions live; an interrupt stops between steps and keeps what was learned.
-     */
-    public static final class Trainer {
-        private final Network classifier;
-        private final String layer;
-        private final ImageSet data;
-        private int steps = 3000;
-        private int batch = 64;
-        private double lr = 1e-3;
-        private int width = 32;
-        private int hidden = 512;
-        private double codeWeight = 0.1;
-        private double noise = 0.5;
-        private long seed = 1;
-        private boolean live = true;
-
-        private Trainer(Network classifier, String layer, ImageSet data) {
-            if (data.size() < 2) {
-                throw new IllegalArgumentException("training a generator prior needs pictures; " + data.name()
-                        + " has " + data.size());
-            }
-            classifier.resolve(layer);
-            this.classifier = classifier;
-            this.layer = layer;
-            this.data = data;
-        }
-
-        public Trainer steps(int n) {
-            this.steps = positive(n, "steps");
-            return this;
-        }
-
-        public Trainer batch(int n) {
-            this.batch = positive(n, "batch");
-            return this;
-        }
-
-        public Trainer lr(double v) {
-            if (!(v > 0 && Double.isFinite(v))) {
-                throw new IllegalArgumentException("lr must be a positive finite number, got " + v);
-            }
-            this.lr = v;
-            return this;
-        }
-
-        /** G's width (channels of its last hidden layer; DCGAN's ngf). */
-        public Trainer width(int n) {
-            this.width = positive(n, "width");
-            return this;
-        }
-
-        /** Weight of the code reconstruction ||E(G(h)) - h||^2 / ||h||^2 against the pixel error. */
-        public Trainer codeWeight(double w) {
-            this.codeWeight = w;
-            return this;
-        }
-
-        /** R's training noise, in units of the codes' standard deviation. */
-        public Trainer noise(double n) {
-            this.noise = n;
-            return this;
-        }
-
-        public Trainer seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
-        public Trainer live(boolean on) {
-            this.live = on;
-            return this;
-        }
-
-        private static int positive(int n, String what) {
-            if (n <= 0) {
-                throw new IllegalArgumentException(what + " must be positive, got " + n);
-            }
-            return n;
-        }
-
-        public GeneratorPrior run() {
-            Engine.getEngine("PyTorch").setRandomSeed((int) seed);
-            Preprocessing p = classifier.preprocessing();
-            int crop = p.crop();
-            int size = crop <= 32 ? 32 : 64;
-            int n = Math.min(batch, data.size());
-            float[][] stats = codeStats(p);
-            int d = stats[0].length;
-            if (d > 8192) {
-                throw new IllegalArgumentException("'" + layer + "' gives " + d + " values per picture; a generator "
-                        + "prior needs a compact code: use a fully connected layer (or a pooled one)");
-            }
-            float low = stats[2][0];
-            float high = stats[2][1];
-            double spread = 0;
-            for (float s : stats[1]) {
-                spread += s * (double) s;
-            }
-            float rms = (float) Math.sqrt(spread / d);
-            float sigma = (float) (noise * rms);
-            Network g = Architecture.dcganGenerator(d, width, p.channels(), size).randomInit(seed);
-            Network r = denoiserArchitecture(d, hidden).randomInit(seed + 1);
-            GeneratorPrior prior = new GeneratorPrior(classifier, false, layer, Generator.of(g, d), r, stats[0],
-                    stats[1], low, high, sigma, "trained on " + data.name());
-            Random random = new Random(seed);
-            int nShown = Math.min(8, data.size());
-            Tensor shown = data.batch(0, nShown, p);
-            List<BufferedImage> originals = new ArrayList<>();
-            for (int i = 0; i < nShown; i++) {
-                originals.add(data.inputImage(i, p));
-            }
-            LiveDisplay figure = live ? LiveDisplay.create() : null;
-            Progress bar = live ? Progress.of(steps, "training a generator prior on " + data.name()) : null;
-            int done = 0;
-            NonFiniteException failure = null;
-            // G and R as they were before the last step whose losses were finite: what a later NaN leaves
-            WeightsSnapshot good = null;
-            int goodStep = -1;
-            Map<String, NDArray> all = new LinkedHashMap<>();
-            g.parameters().forEach((k, v) -> all.put(G + k, v));
-            r.parameters().forEach((k, v) -> all.put(R + k, v));
-            try (NDManager state = classifier.newScope()) {
-                Map<String, NDArray> gp = trainable(g.parameters());
-                Map<String, NDArray> rp = trainable(r.parameters());
-                gp.values().forEach(a -> a.setRequiresGradient(true));
-                rp.values().forEach(a -> a.setRequiresGradient(true));
-                Adam adamG = new Adam(state, lr, 0.5, 0.999);
-                Adam adamR = new Adam(state, lr);
-                Forward train = Forward.plain().training(true);
-                for (int step = 0; step < steps; step++) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        break;
-                    }
-                    WeightsSnapshot before = WeightsSnapshot.of(all, state);
-                    try (NDManager m = classifier.newScope()) {
-                        int from = random.nextInt(data.size() - n + 1);
-                        NDArray x = data.batch(from, from + n, p).toNDArray(m);
-                        NDArray h = prior.encode(x).stopGradient();
-                        NDArray target = targetPictures(x, p, size);
-                        NDArray jitter = m.randomNormal(h.getShape()).mul(sigma * 0.5f);
-                        NDArray hIn = h.add(jitter).clip(low, high);
-                        float pix;
-                        float code;
-                        float den;
-                        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                            NDArray pics = g.forward(hIn.reshape(n, d, 1, 1), train).get(Network.OUTPUT)
-                                    .add(1f).div(2f);
-                            NDArray lossPix = pics.sub(target).square().mean();
-                            NDArray back = encoderPass(classifier, layer, asInput(pics, classifier));
-                            NDArray lossCode = back.sub(h).square().mean().div(h.square().mean().add(1e-8f));
-                            NDArray noisy = h.add(m.randomNormal(h.getShape()).mul(sigma));
-                            NDArray lossR = r.forward(noisy.reshape(n, d, 1, 1), train).get(Network.OUTPUT).sub(h).square().mean()
-                                    .div(rms * rms);
-                            NDArray loss = lossPix.add(lossCode.mul((float) codeWeight)).add(lossR);
-                            pix = NonFiniteException.check(lossPix.getFloat(), TECHNIQUE, "the pixel loss", step);
-                            code = NonFiniteException.check(lossCode.getFloat(), TECHNIQUE, "the code loss", step);
-                            den = NonFiniteException.check(lossR.getFloat(), TECHNIQUE, "the denoiser loss", step);
-                            gc.backward(loss);
-                        }
-                        if (good != null) {
-                            good.close();
-                        }
-                        good = before;
-                        goodStep = step;
-                        // Adam changes the weights in place: every gradient is checked before any is taken
-                        NonFiniteException.checkGradients(gp, m, TECHNIQUE, step);
-                        NonFiniteException.checkGradients(rp, m, TECHNIQUE, step);
-                        adamG.step(gp, m);
-                        adamR.step(rp, m);
-                        done = step + 1;
-                        if (figure != null) {
-                            int st = done;
-                            figure.update(() -> frame(prior, originals, shown, st));
-                            bar.set("pixels", pix).set("codes", code).set("denoiser", den).step();
-                        }
-                    } catch (ThreadDeath death) {
-                        break;
-                    } catch (NonFiniteException e) {
-                        failure = e;
-                        break;
-                    } finally {
-                        if (before != good) {
-                            before.close();
-                        }
-                    }
-                }
-                gp.values().forEach(a -> a.setRequiresGradient(false));
-                rp.values().forEach(a -> a.setRequiresGradient(false));
-                if (failure != null && good != null) {
-                    good.restore(all);
-                }
-            } finally {
-                if (bar != null) {
-                    bar.close();
-                }
-            }
-            if (failure != null && goodStep < 0) {
-                prior.close();
-                throw failure.keeping(null, "nothing was kept (the first step already failed)", "Try a lower lr(...)");
-            }
-            if (figure != null) {
-                figure.finish(frame(prior, originals, shown, failure == null ? done : goodStep));
-            }
-            last = prior;
-            if (failure != null) {
-                throw failure.keeping(prior, "the prior as of step " + goodStep
-                        + " is kept in GeneratorPrior.lastTrained()", "Try a lower lr(...)");
-            }
-            return prior;
-        }
-
-        private static ImageGrid frame(GeneratorPrior prior, List<BufferedImage> originals, Tensor shown, int step) {
-            List<BufferedImage> cells = new ArrayList<>(originals);
-            cells.addAll(Generator.pictures(prior.decode(prior.encode(shown))));
-            return ImageGrid.of(cells).columns((int) shown.dim(0))
-                    .title("generator prior · step " + step + " · top: x · bottom: G(E(x))");
-        }
-
-        /** Per-dimension mean and standard deviation of the codes of up to 4096 pictures, and their range. */
-        private float[][] codeStats(Preprocessing p) {
-            int total = Math.min(4096, data.size());
-            double[] sum = null;
-            double[] sq = null;
-            float low = Float.MAX_VALUE;
-            float high = -Float.MAX_VALUE;
-            for (int from = 0; from < total; from += 256) {
-                int to = Math.min(total, from + 256);
-                float[] h;
-                int d;
-                try (NDManager m = classifier.newScope()) {
-                    NDArray codes = encoderPass(classifier, layer, data.batch(from, to, p).toNDArray(m));
-                    d = (int) codes.getShape().get(1);
-                    h = codes.toFloatArray();
-                }
-                if (sum == null) {
-                    sum = new double[d];
-                    sq = new double[d];
-                }
-                for (int i = 0; i < h.length; i++) {
-                    sum[i % d] += h[i];
-                    sq[i % d] += h[i] * (double) h[i];
-                    low = Math.min(low, h[i]);
-                    high = Math.max(high, h[i]);
-                }
-            }
-            int d = sum.length;
-            float[] mean = new float[d];
-            float[] std = new float[d];
-            for (int j = 0; j < d; j++) {
-                mean[j] = (float) (sum[j] / total);
-                std[j] = (float) Math.sqrt(Math.max(0, sq[j] / total - mean[j] * (double) mean[j]));
-            }
-            return new float[][] {mean, std, {low, high}};
-        }
-
-        /** The batch's pictures in [0, 1] at G's size: zero-padded around a smaller input, else resized. */
-        private static NDArray targetPictures(NDArray x, Preprocessing p, int size) {
-            NDManager m = x.getManager();
-            int c = p.channels();
-            NDArray pics = x.mul(m.create(p.std(), new Shape(1, c, 1, 1))).add(m.create(p.mean(), new Shape(1, c, 1, 1)));
-            long crop = x.getShape().get(2);
-            if (crop == size) {
-                return pics;
-            }
-            if (crop < size && size - crop <= size / 4) {
-                long o = (size - crop) / 2;
-                NDArray t = m.zeros(new Shape(x.getShape().get(0), c, size, size));
-                t.set(new NDIndex(":, :, {}:{}, {}:{}", o, o + crop, o, o + crop), pics);
-                return t;
-            }
-            return JniUtils.interpolate((PtNDArray) pics, new long[] {size, size}, 2, false);
-        }
-
-        private static Map<String, NDArray> trainable(Map<String, NDArray> params) {
-            Map<String, NDArray> out = new LinkedHashMap<>();
-            params.forEach((k, v) -> {
-                if (GanTrainer.trainable(k)) {
-                    out.put(k, v);
-                }
-            });
-            return out;
-        }
-    }
-
-    /**
-     * Trains the built-in prior for the default model on the Fashion-MNIST training set and writes it to the
-     * file given (default: the jar's resource folder), from the repository root:
-     * <pre>
-     * java -Dai.djl.offline=true -cp "kernel-ext/target/neurolens.jar:kernel-ext/target/lib/*" \
-     *     dev.neurolens.generate.GeneratorPrior [file] [steps] [codeWeight]
-     * </pre>
-     */
-    public static void main(String[] args) throws IOException {
-        Path out = Path.of(args.length > 0 ? args[0]
-                : "kernel-ext/src/main/resources/dev/neurolens/generate/" + BUILTIN_FILE);
-        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
-        double codeWeight = args.length > 2 ? Double.parseDouble(args[2]) : 0.1;
-        try (Network net = Models.defaultModel()) {
-            ImageSet train = ImageSet.of(FashionMnist.train(), "Fashion-MNIST train");
-            long t0 = System.nanoTime();
-            GeneratorPrior prior = train(net, "relu4", train).steps(steps).codeWeight(codeWeight).live(false)
-                    .run();
-            System.out.printf(Locale.ROOT, "trained %d steps in %.0f s%n", steps, (System.nanoTime() - t0) / 1e9);
-            prior.save(out);
-            ImageSet test = ImageSet.of(FashionMnist.test(), "Fashion-MNIST test");
-            Tensor x = test.batch(0, 512, net.preprocessing());
-            Tensor back = prior.decode(prior.encode(x));
-            try (NDManager m = net.newScope()) {
-                NDArray pics = back.toNDArray(m);
-                NDArray again = asInput(pics, net);
-                NDArray orig = x.toNDArray(m);
-                float mse = again.sub(orig).mul(net.preprocessing().std()[0]).square().mean().getFloat();
-                long agree = net.logits(again).argMax(1).eq(net.logits(orig).argMax(1)).sum().getLong();
-                System.out.printf(Locale.ROOT, "held-out: pixel MSE %.4f, classifier agrees on %d of 512%n", mse,
-                        agree);
-            }
-            javax.imageio.ImageIO.write(prior.reconstructions(test, 12).render(), "png",
-                    Path.of(out.toString().replace(".safetensors", ".png")).toFile());
-            prior.close();
-        }
     }
 }

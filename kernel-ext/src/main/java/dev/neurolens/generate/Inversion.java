@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.display.Images;
 import dev.neurolens.display.Progress;
-import dev.neurolens.model.internal.Adam;
+import dev.neurolens.model.Adam;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.LayerKind;
@@ -254,7 +254,7 @@ public final class Inversion {
                 generator.network().source() + ", fine-tuned on one picture");
         Map<String, NDArray> tuned = new LinkedHashMap<>();
         int convs = 0;
-        for (Layer l : dev.neurolens.model.internal.Layers.flatten(copy.layers())) {
+        for (Layer l : copy.allLayers()) {
             if (l.kind() == LayerKind.CONV_TRANSPOSE2D && ++convs > tuneLayers) {
                 break;
             }

@@ -4,10 +4,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
+import dev.neurolens.model.Autograd;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
@@ -333,20 +333,17 @@ public final class PlugAndPlay {
                     }
                     NDArray grad = NonFiniteException.check(code.getGradient(), TECHNIQUE, "the gradient of the codes",
                             step).duplicate();
-                    boolean mode = JniUtils.isGradMode();
-                    JniUtils.setGradMode(false);
-                    try {
+                    int nextStep = step + 1;
+                    h = Autograd.withoutGradients(() -> {
                         NDArray hNow = code.stopGradient();
                         NDArray toward = prior.denoise(hNow).sub(hNow);
                         NDArray next = hNow.add(toward.mul(e1)).sub(grad.mul(e2));
                         if (e3 > 0) {
                             next = next.add(m.create(gaussian(random, n * prior.codeSize()), next.getShape()).mul(e3));
                         }
-                        h = Tensor.from(NonFiniteException.check(next.clip(prior.low(), prior.high()), TECHNIQUE,
-                                "the codes", step + 1));
-                    } finally {
-                        JniUtils.setGradMode(mode);
-                    }
+                        return Tensor.from(NonFiniteException.check(next.clip(prior.low(), prior.high()), TECHNIQUE,
+                                "the codes", nextStep));
+                    });
                     if (bar != null) {
                         float[][] sc = scoreFrames.get(scoreFrames.size() - 1);
                         if (sc.length > 0) {

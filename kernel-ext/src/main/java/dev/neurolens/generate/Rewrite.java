@@ -5,7 +5,6 @@ import dev.neurolens.model.Layer;
 import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
-import dev.neurolens.model.internal.Layers;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
@@ -55,7 +54,7 @@ public final class Rewrite {
     /** Rewrites the transposed convolution {@code layer} (e.g. {@code "main.6"}) of {@code generator}. */
     public static Rewrite of(Generator generator, String layer) {
         Network net = generator.network();
-        List<Layer> all = Layers.flatten(net.layers());
+        List<Layer> all = net.allLayers();
         List<String> candidates = all.stream().filter(l -> l.kind() == LayerKind.CONV_TRANSPOSE2D).map(Layer::name)
                 .toList();
         String name = net.resolve(layer);
@@ -320,7 +319,7 @@ public final class Rewrite {
     /** Names of the layers {@link #of} accepts. */
     public static List<String> rewritableLayers(Generator generator) {
         List<String> out = new ArrayList<>();
-        for (Layer l : Layers.flatten(generator.network().layers())) {
+        for (Layer l : generator.network().allLayers()) {
             if (l.kind() == LayerKind.CONV_TRANSPOSE2D) {
                 out.add(l.name());
             }

@@ -2,7 +2,7 @@ package dev.neurolens.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.neurolens.model.Autograd;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,17 +17,12 @@ final class WeightsSnapshot implements AutoCloseable {
     private final Map<String, NDArray> copies = new LinkedHashMap<>();
 
     private WeightsSnapshot(Map<String, NDArray> params, NDManager manager) {
-        boolean mode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false); // a clone of a weight that requires grad would otherwise join its graph
-        try {
-            params.forEach((k, v) -> {
-                NDArray c = v.duplicate();
-                c.attach(manager);
-                copies.put(k, c);
-            });
-        } finally {
-            JniUtils.setGradMode(mode);
-        }
+        // a clone of a weight that requires grad would otherwise join its graph
+        Autograd.withoutGradients(() -> params.forEach((k, v) -> {
+            NDArray c = v.duplicate();
+            c.attach(manager);
+            copies.put(k, c);
+        }));
     }
 
     /** Copies of every array of {@code params}, owned by {@code manager}. */

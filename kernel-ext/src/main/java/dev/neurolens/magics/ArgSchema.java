@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import dev.neurolens.model.internal.Names;
+import dev.neurolens.model.Names;
 
 /**
  * The declared arguments of one magic: positionals, then {@code --name value} options and {@code --flag}s.

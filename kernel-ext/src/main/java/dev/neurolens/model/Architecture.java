@@ -17,7 +17,6 @@ import dev.neurolens.model.internal.Layers.Relu;
 import dev.neurolens.model.internal.Layers.Sequential;
 import dev.neurolens.model.internal.Layers.UpsampleNearest;
 import dev.neurolens.model.internal.Layers.WScale;
-import dev.neurolens.model.internal.RawTensor;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,7 +117,7 @@ public final class Architecture {
 
     /** A network with the weights of a torchvision state_dict file ({@code torch.save(model.state_dict())}). */
     public Network load(Path pth) {
-        return Network.create(this, dev.neurolens.model.internal.WeightsFiles.read(pth), pth.toString());
+        return Network.create(this, WeightsFiles.read(pth), pth.toString());
     }
 
     /** A network with weights already read (e.g. by {@code WeightsFiles.read}); {@code source} names them. */
@@ -129,7 +128,7 @@ public final class Architecture {
     /** A network with the weights of a safetensors stream (e.g. a resource in the jar); {@code source} names it. */
     public Network load(java.io.InputStream safetensors, String source) {
         try {
-            return Network.create(this, dev.neurolens.model.internal.WeightsFiles.readSafetensors(safetensors, source),
+            return Network.create(this, WeightsFiles.readSafetensors(safetensors, source),
                     source);
         } catch (java.io.IOException e) {
             throw new WeightsException("cannot read " + source + ": " + e.getMessage(), e);

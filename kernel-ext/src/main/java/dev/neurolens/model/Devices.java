@@ -2,9 +2,8 @@ package dev.neurolens.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.pytorch.jni.LibUtils;
 import dev.neurolens.model.internal.ConvolutionCheck;
+import dev.neurolens.model.internal.Torch;
 
 /** Which device the models run on: the first GPU when libtorch sees CUDA, else the CPU. */
 public final class Devices {
@@ -38,8 +37,8 @@ public final class Devices {
         int gpus = e.getGpuCount();
         return String.format("device %s; CUDA %s (%d GPU%s); libtorch %s (DJL %s); threads %d intra-op, %d inter-op",
                 current(), gpus > 0 ? "available" : "not available", gpus, gpus == 1 ? "" : "s",
-                LibUtils.getVersion(), Engine.getDjlVersion(), JniUtils.getNumThreads(),
-                JniUtils.getNumInteropThreads());
+                Torch.libtorchVersion(), Engine.getDjlVersion(), Torch.intraOpThreads(),
+                Torch.interOpThreads());
     }
 
     /** What the start-up convolution check found on this CPU (oneDNN on, or off because it was wrong here). */
@@ -49,19 +48,19 @@ public final class Devices {
 
     public static String libtorchVersion() {
         engine();
-        return LibUtils.getVersion();
+        return Torch.libtorchVersion();
     }
 
     /** libtorch's intra-op and inter-op thread counts. */
     public static int[] threads() {
         engine();
-        return new int[] {JniUtils.getNumThreads(), JniUtils.getNumInteropThreads()};
+        return new int[] {Torch.intraOpThreads(), Torch.interOpThreads()};
     }
 
     /** Sets libtorch's intra-op thread count (e.g. to compare with a peer at equal threads). */
     public static void setThreads(int threads) {
         engine();
-        JniUtils.setNumThreads(threads);
+        Torch.setIntraOpThreads(threads);
     }
 
     static Engine engine() {

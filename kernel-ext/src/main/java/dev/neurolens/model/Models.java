@@ -1,6 +1,5 @@
 package dev.neurolens.model;
 
-import dev.neurolens.model.internal.WeightsFiles;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,8 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.model.internal.Layers;
-import dev.neurolens.model.internal.Names;
-import dev.neurolens.model.internal.RawTensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,6 +142,11 @@ public final class Network implements Model {
     /** Top-level layers in evaluation order. */
     public List<Layer> layers() {
         return architecture.layers();
+    }
+
+    /** Every layer, containers before their children, depth first in evaluation order. */
+    public List<Layer> allLayers() {
+        return Layers.flatten(layers());
     }
 
     /** All layer names, containers before their children, in evaluation order. */

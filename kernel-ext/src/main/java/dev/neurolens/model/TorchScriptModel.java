@@ -4,19 +4,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import dev.neurolens.model.internal.Names;
-import dev.neurolens.model.internal.ScriptCalls;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,31 +29,26 @@ import java.util.Map;
 public final class TorchScriptModel implements Model {
     public static final String ACTIVATIONS = "activations";
 
-    private final PtNDManager manager;
-    private final PtSymbolBlock block;
+    private final ScriptModule module;
+    private final NDManager manager;
     private final ModelInfo info;
     private final List<String> methods;
     private List<String> layerNames;
 
-    private TorchScriptModel(PtNDManager manager, PtSymbolBlock block, ModelInfo info) {
-        this.manager = manager;
-        this.block = block;
+    private TorchScriptModel(ScriptModule module, ModelInfo info) {
+        this.module = module;
+        this.manager = module.manager();
         this.info = info;
-        this.methods = List.of(JniUtils.getMethodNames(block));
+        this.methods = module.methods();
     }
 
     static TorchScriptModel load(Path file, ModelInfo info) {
         if (!Files.isRegularFile(file)) {
             throw new WeightsException("TorchScript file " + file.toAbsolutePath() + " does not exist");
         }
-        PtNDManager manager = (PtNDManager) NDManager.newBaseManager(Devices.current(), "PyTorch");
         try {
-            // trainParam=true: weights stay normal tensors, so autograd can flow through them
-            PtSymbolBlock block = JniUtils.loadModule(manager, file, true, new String[0], new String[0], true);
-            JniUtils.enableInferenceMode(block); // module.eval(): batch norm and dropout in eval mode
-            return new TorchScriptModel(manager, block, info);
+            return new TorchScriptModel(ScriptModule.load(file), info);
         } catch (RuntimeException e) {
-            manager.close();
             throw new WeightsException("cannot load TorchScript file " + file + ": " + e.getMessage(), e);
         }
     }
@@ -132,25 +119,11 @@ public final class TorchScriptModel implements Model {
 
     @Override
     public void close() {
-        block.close();
-        manager.close();
+        module.close();
     }
 
     private NDArray forward(NDArray x, NDManager scope) {
-        try (IValue in = IValue.from((PtNDArray) x); IValue out = ScriptCalls.run(block, "forward", in)) {
-            if (out.isTensor()) {
-                return out.toTensor((PtNDManager) scope);
-            }
-            if (out.isTuple()) { // (logits, ...) : take the first
-                IValue[] items = out.toIValueTuple();
-                try {
-                    return items[0].toTensor((PtNDManager) scope);
-                } finally {
-                    Arrays.stream(items).forEach(IValue::close);
-                }
-            }
-            throw new IllegalStateException("forward returned " + out.getType() + ", expected a tensor");
-        }
+        return module.forward(x, scope);
     }
 
     private Map<String, NDArray> activations(NDArray x, NDManager scope) {
@@ -159,16 +132,7 @@ public final class TorchScriptModel implements Model {
                     + "' method, so its intermediate outputs are not reachable; methods: " + methods
                     + ". Add @torch.jit.export def activations(self, x) -> Dict[str, Tensor].");
         }
-        try (IValue in = IValue.from((PtNDArray) x); IValue out = ScriptCalls.run(block, ACTIVATIONS, in)) {
-            Map<String, IValue> map = out.toIValueMap();
-            Map<String, NDArray> result = new LinkedHashMap<>();
-            for (var e : map.entrySet()) {
-                try (IValue v = e.getValue()) {
-                    result.put(e.getKey(), v.toTensor((PtNDManager) scope));
-                }
-            }
-            return result;
-        }
+        return module.callForMap(ACTIVATIONS, x, scope);
     }
 
     private boolean needsActivations(String[] layers) {

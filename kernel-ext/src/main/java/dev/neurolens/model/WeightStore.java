@@ -172,7 +172,7 @@ public final class WeightStore {
     public Network load(WeightsEntry entry) {
         Path file = locate(entry);
         return Network.create(Architecture.of(entry.architecture()),
-                dev.neurolens.model.internal.WeightsFiles.read(file), file.toString());
+                WeightsFiles.read(file), file.toString());
     }
 
     /** One line: which file, from where, why not, and where to put it by hand. */

@@ -7,10 +7,10 @@ import dev.neurolens.display.Displayable;
 import dev.neurolens.display.ImageGrid;
 import dev.neurolens.display.MimeBundle;
 import dev.neurolens.model.Devices;
+import dev.neurolens.model.RawTensor;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsException;
-import dev.neurolens.model.internal.RawTensor;
-import dev.neurolens.model.internal.WeightsFiles;
+import dev.neurolens.model.WeightsFiles;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package dev.neurolens.optimize;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.neurolens.model.Adam;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -27,33 +28,23 @@ public interface Optimizer {
 
     String describe();
 
-    /** Adam (Kingma &amp; Ba) with the usual betas 0.9, 0.999 and eps 1e-8. */
+    /**
+     * Adam (Kingma &amp; Ba) with the usual betas 0.9, 0.999 and eps 1e-8: {@link Adam} with torch's rounding of its
+     * coefficients, its moments kept in the step's {@code keep} manager.
+     */
     static Optimizer adam(double lr) {
         return new Optimizer() {
             @Override
             public Stepper start() {
                 return new Stepper() {
-                    private NDArray m;
-                    private NDArray v;
-                    private int t;
+                    private Adam adam;
 
                     @Override
                     public NDArray step(NDArray x, NDArray g, float loss, NDManager keep) {
-                        t++;
-                        NDArray m1 = m == null ? g.mul(0.1f) : m.mul(0.9f).add(g.mul(0.1f));
-                        NDArray v1 = v == null ? g.square().mul(0.001f) : v.mul(0.999f).add(g.square().mul(0.001f));
-                        m = keep(m1, m, keep);
-                        v = keep(v1, v, keep);
-                        double c1 = 1 - Math.pow(0.9, t);
-                        double c2 = 1 - Math.pow(0.999, t);
-                        NDArray mHat = m.div((float) c1);
-                        NDArray denom = v.div((float) c2).sqrt().add(1e-8f);
-                        NDArray upd = mHat.div(denom).mul((float) lr);
-                        NDArray next = x.sub(upd);
-                        mHat.close();
-                        denom.close();
-                        upd.close();
-                        return next;
+                        if (adam == null) {
+                            adam = new Adam(keep, lr, 0.9, 0.999, Adam.Rounding.DOUBLE_BETAS);
+                        }
+                        return adam.next(x, g);
                     }
                 };
             }
@@ -116,15 +107,6 @@ public interface Optimizer {
     /** L-BFGS with torch's defaults: lr 1, history 100. */
     static Optimizer lbfgs() {
         return lbfgs(1, 100);
-    }
-
-    /** Replaces {@code old} by {@code fresh} in {@code keep}. */
-    private static NDArray keep(NDArray fresh, NDArray old, NDManager keep) {
-        fresh.attach(keep);
-        if (old != null) {
-            old.close();
-        }
-        return fresh;
     }
 
     /** torch.optim.LBFGS's update without line search, evaluated once per step. */

@@ -2,8 +2,7 @@ package dev.neurolens.optimize;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.neurolens.model.NDArrayOps;
 
 import java.util.List;
 import java.util.Random;
@@ -73,6 +72,6 @@ public interface Transform {
 
     /** Bilinear resize of a [N, C, H, W] array (align_corners = false, as torch's interpolate), differentiable. */
     static NDArray resize(NDArray x, long height, long width) {
-        return JniUtils.interpolate((PtNDArray) x, new long[] {height, width}, 2, false);
+        return NDArrayOps.resizeBilinear(x, height, width);
     }
 }

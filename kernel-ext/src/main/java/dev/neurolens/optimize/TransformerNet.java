@@ -6,8 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.neurolens.model.NDArrayOps;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -216,8 +215,7 @@ final class TransformerNet {
         // running statistics are required by the kernel but unused in training mode (updated, then dropped)
         NDArray runMean = m.zeros(new Shape(n * c));
         NDArray runVar = m.ones(new Shape(n * c));
-        NDArray y = JniUtils.batchNorm((PtNDArray) folded, (PtNDArray) runMean, (PtNDArray) runVar, (PtNDArray) g,
-                (PtNDArray) b, true, 0.1, 1e-5);
+        NDArray y = NDArrayOps.batchNormTraining(folded, runMean, runVar, g, b, 0.1, 1e-5);
         NDArray out = y.reshape(s);
         // views and temporaries: closing their handles frees nothing autograd needs, and lets the caller free the
         // storage by closing the result alone

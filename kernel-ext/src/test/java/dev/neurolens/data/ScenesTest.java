@@ -14,7 +14,7 @@ class ScenesTest {
         Scenes.Scene a = Scenes.render(42, 64);
         Scenes.Scene b = Scenes.render(42, 64);
         assertArrayEquals(a.labels(), b.labels());
-        assertArrayEquals(a.tensor().toFloatArray(), b.tensor().toFloatArray());
+        assertArrayEquals(a.rgb(), b.rgb());
     }
 
     @Test
@@ -31,7 +31,7 @@ class ScenesTest {
             assertEquals(1, v);
         }
         // sky is blue-ish, grass green-ish, wherever the labels say so
-        float[] rgb = s.tensor().toFloatArray();
+        float[] rgb = s.rgb();
         int plane = 64 * 64;
         for (int i = 0; i < plane; i++) {
             if (s.labels()[i] == Scenes.SKY) {
@@ -70,9 +70,9 @@ class ScenesTest {
 
     @Test
     void batchIsInMinusOneToOne() {
-        Tensor b = Scenes.batch(10, 4, 32);
+        Tensor b = Tensor.of(Scenes.batch(10, 4, 32), 4, 3, 32, 32);
         assertArrayEquals(new long[] {4, 3, 32, 32}, b.shape());
         assertTrue(b.min() >= -1f && b.max() <= 1f);
-        assertEquals(Scenes.render(11, 32).tensor().getFlat(5) * 2 - 1, b.get(1, 0, 0, 5), 1e-6);
+        assertEquals(Scenes.render(11, 32).rgb()[5] * 2 - 1, b.get(1, 0, 0, 5), 1e-6);
     }
 }

@@ -89,7 +89,7 @@ class GeneratorPriorTest {
                     () -> GeneratorPrior.load(dir.resolve("missing.safetensors"), prior.classifier()));
             assertTrue(e.getMessage().contains("save"), e.getMessage());
             Path notPrior = dir.resolve("g.safetensors");
-            dev.neurolens.model.internal.WeightsFiles.saveSafetensors(prior.generator().network().parameters(),
+            dev.neurolens.model.WeightsFiles.saveSafetensors(prior.generator().network().parameters(),
                     notPrior);
             e = assertThrows(WeightsException.class, () -> GeneratorPrior.load(notPrior, prior.classifier()));
             assertTrue(e.getMessage().contains("not a generator prior"), e.getMessage());

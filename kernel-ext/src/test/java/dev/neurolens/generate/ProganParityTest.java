@@ -294,8 +294,8 @@ class ProganParityTest {
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
 
         // a ProGAN whose output block is missing: the architecture check names it and loads nothing
-        Map<String, dev.neurolens.model.internal.RawTensor> w = new java.util.LinkedHashMap<>(
-                dev.neurolens.model.internal.WeightsFiles.read(dir.resolve("g.pth")));
+        Map<String, dev.neurolens.model.RawTensor> w = new java.util.LinkedHashMap<>(
+                dev.neurolens.model.WeightsFiles.read(dir.resolve("g.pth")));
         w.keySet().removeIf(k -> k.startsWith("output_"));
         Path partial = tmp.resolve("partial.safetensors");
         Map<String, float[]> values = new java.util.LinkedHashMap<>();
@@ -305,7 +305,7 @@ class ProganParityTest {
             shapes.put(k, t.shape());
         });
         try (var out = Files.newOutputStream(partial)) {
-            dev.neurolens.model.internal.WeightsFiles.writeSafetensors(values, shapes, out);
+            dev.neurolens.model.WeightsFiles.writeSafetensors(values, shapes, out);
         }
         e = assertThrows(WeightsException.class, () -> Generator.load(partial));
         assertTrue(e.getMessage().contains("missing output_64x64.conv.weight"), e.getMessage());

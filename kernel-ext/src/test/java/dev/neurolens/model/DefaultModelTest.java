@@ -1,7 +1,7 @@
 package dev.neurolens.model;
 
 import dev.neurolens.data.FashionMnist;
-import dev.neurolens.model.internal.TrainDefaultModel;
+import dev.neurolens.train.TrainDefaultModel;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.neurolens.model;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.neurolens.model.internal.WeightsFiles;
+import dev.neurolens.model.WeightsFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

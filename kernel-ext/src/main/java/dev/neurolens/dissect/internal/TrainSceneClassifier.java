@@ -8,11 +8,11 @@ import ai.djl.training.GradientCollector;
 import dev.neurolens.data.Scenes;
 import dev.neurolens.dissect.ClassAblation;
 import dev.neurolens.dissect.SceneClassifier;
-import dev.neurolens.model.internal.Adam;
+import dev.neurolens.model.Adam;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
-import dev.neurolens.model.internal.WeightsFiles;
+import dev.neurolens.model.WeightsFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,7 +74,7 @@ public final class TrainSceneClassifier {
                 int[] classes = new int[BATCH];
                 for (int i = 0; i < BATCH; i++) {
                     Scenes.Scene s = Scenes.render(nextSeed++, SIZE);
-                    float[] rgb = s.tensor().toFloatArray();
+                    float[] rgb = s.rgb();
                     boolean flip = random.nextBoolean();
                     for (int c = 0; c < 3; c++) {
                         for (int y = 0; y < SIZE; y++) {

@@ -9,10 +9,10 @@ import ai.djl.training.GradientCollector;
 import dev.neurolens.data.Scenes;
 import dev.neurolens.dissect.ExactSceneMasks;
 import dev.neurolens.dissect.SceneSegmenter;
-import dev.neurolens.model.internal.Adam;
+import dev.neurolens.model.Adam;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
-import dev.neurolens.model.internal.WeightsFiles;
+import dev.neurolens.model.WeightsFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,7 +74,7 @@ public final class TrainSceneSegmenter {
                 int[] labels = new int[BATCH * SIZE * SIZE];
                 for (int i = 0; i < BATCH; i++) {
                     Scenes.Scene s = Scenes.render(nextSeed++, SIZE);
-                    float[] rgb = augment(s.tensor().toFloatArray(), random);
+                    float[] rgb = augment(s.rgb(), random);
                     System.arraycopy(rgb, 0, images, i * rgb.length, rgb.length);
                     System.arraycopy(s.labels(), 0, labels, i * SIZE * SIZE, SIZE * SIZE);
                 }

@@ -1,5 +1,6 @@
 package dev.neurolens.model.internal;
 
+import dev.neurolens.model.RawTensor;
 import net.razorvine.pickle.IObjectConstructor;
 import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.Unpickler;

@@ -1,4 +1,4 @@
-package dev.neurolens.model.internal;
+package dev.neurolens.model;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,9 +1,9 @@
-package dev.neurolens.model.internal;
+package dev.neurolens.model;
 
 import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.neurolens.model.WeightsException;
+import dev.neurolens.model.internal.PthReader;
 
 import java.io.IOException;
 import java.io.InputStream;

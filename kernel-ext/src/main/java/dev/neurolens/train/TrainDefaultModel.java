@@ -1,4 +1,4 @@
-package dev.neurolens.model.internal;
+package dev.neurolens.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -6,10 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.data.FashionMnist;
+import dev.neurolens.model.Adam;
 import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.model.WeightsFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,11 +25,13 @@ import java.util.Random;
  *
  * <pre>
  * mvn -q -o -pl kernel-ext compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
- *     -Dai.djl.offline=true -Dexec.mainClass=dev.neurolens.model.internal.TrainDefaultModel \
+ *     -Dai.djl.offline=true -Dexec.mainClass=dev.neurolens.train.TrainDefaultModel \
  *     -Dexec.args="/usr/share/datasets/fashion-mnist kernel-ext/src/main/resources/dev/neurolens/model/fashion_cnn.safetensors 6"
  * </pre>
  *
- * Arguments (all optional): IDX folder, output file, epochs. About two minutes an epoch on 2 CPU cores (6 epochs: ~12 minutes).
+ * <p>It lives outside {@code model} because it reads {@code data}, and those two packages do not know each other.
+ *
+ * <p>Arguments (all optional): IDX folder, output file, epochs. About two minutes an epoch on 2 CPU cores (6 epochs: ~12 minutes).
  */
 public final class TrainDefaultModel {
     static final long SEED = 20240607L;
