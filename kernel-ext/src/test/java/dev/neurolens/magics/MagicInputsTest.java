@@ -4,7 +4,7 @@ import dev.neurolens.features.Filters;
 import dev.neurolens.model.Models;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
-import dev.neurolens.model.internal.WeightsFiles;
+import dev.neurolens.model.WeightsFiles;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

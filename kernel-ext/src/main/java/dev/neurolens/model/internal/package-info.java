@@ -1,10 +1,9 @@
 /**
- * How {@code model} does its work: the layer implementations ({@code Layers}, {@code TransposedConv}), weight files
- * ({@code WeightsFiles}, {@code PthReader}, {@code RawTensor}), TorchScript calls with autograd
- * ({@code ScriptCalls}), {@code Adam}, the libtorch convolution self-check ({@code ConvolutionCheck}), {@code Names}
- * and the trainer of the built-in model ({@code TrainDefaultModel}).
+ * How {@code model} does its work: the layer implementations ({@code Layers}, {@code TransposedConv}), the one
+ * facade over DJL's PyTorch engine ({@code Torch}: autograd modes, TorchScript calls, native ops DJL does not
+ * expose), the .pth reader ({@code PthReader}) and the libtorch convolution self-check ({@code ConvolutionCheck}).
  *
- * <p>Imports: DJL (PyTorch engine included), the JDK and {@code model}; {@code data} only in the trainer, which
- * reads Fashion-MNIST. Internal: nobody outside {@code dev.neurolens.model} may import it.
+ * <p>Imports: DJL (PyTorch engine included), the JDK and {@code model}. Internal: nobody outside
+ * {@code dev.neurolens.model} may import it.
  */
 package dev.neurolens.model.internal;
