@@ -1,5 +1,8 @@
 package dev.neurolens.generate;
 
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -48,9 +51,8 @@ import java.util.Random;
  * {@code kernel-ext/src/main/resources/dev/neurolens/generate/} with a sample grid beside them ({@code .png},
  * not committed). Run from a copy of the jar if you rebuild meanwhile: a replaced jar ends the run.
  */
-public final class GanTrainer {
+public final class GanTrainer extends RunBuilder<GanTrainer> {
     private static final String TECHNIQUE = "GAN training";
-    private static volatile Generator last;
     /** Where training batches come from: images in [-1, 1], {@code n x channels x size x size}. */
     public interface Data {
         Tensor batch(long index, int n);
@@ -66,14 +68,13 @@ public final class GanTrainer {
     private int nz = 100;
     private int ngf = 32;
     private int ndf = 32;
-    private int steps = 2000;
     private int batch = 64;
     private float lr = 2e-4f;
-    private long seed = 1;
-    private boolean live = true;
     private final List<float[]> losses = new ArrayList<>();
 
     private GanTrainer(Data data) {
+        super(2000);
+        seed(1);
         this.data = data;
     }
 
@@ -163,9 +164,9 @@ public final class GanTrainer {
         return this;
     }
 
-    public GanTrainer steps(int v) {
-        steps = positive(v, "steps");
-        return this;
+    @Override
+    public GanTrainer steps(int n) {
+        return super.steps(positive(n, "steps"));
     }
 
     public GanTrainer batch(int v) {
@@ -181,22 +182,12 @@ public final class GanTrainer {
         return this;
     }
 
-    public GanTrainer seed(long v) {
-        seed = v;
-        return this;
-    }
-
-    public GanTrainer live(boolean v) {
-        live = v;
-        return this;
-    }
-
     /**
      * The generator of the most recent training run in this JVM, also when it was interrupted or stopped on a NaN
      * (then as of its last good step); null before any.
      */
     public static Generator lastGenerator() {
-        return last;
+        return LastResults.of(Generator.class);
     }
 
     /** Discriminator and generator loss per completed step. */
@@ -213,21 +204,21 @@ public final class GanTrainer {
 
     /** Trains and returns the generator (eval mode: batch norm uses the running statistics). */
     public Generator run() {
-        Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+        Engine.getEngine("PyTorch").setRandomSeed((int) seed());
         int size = data.size();
-        Random random = new Random(seed);
-        Network g0 = Architecture.dcganGenerator(nz, ngf, data.channels(), size).randomInit(seed);
-        Network d0 = Architecture.dcganDiscriminator(ndf, data.channels(), size).randomInit(seed + 1);
+        Random random = new Random(seed());
+        Network g0 = Architecture.dcganGenerator(nz, ngf, data.channels(), size).randomInit(seed());
+        Network d0 = Architecture.dcganDiscriminator(ndf, data.channels(), size).randomInit(seed() + 1);
         Network g = g0.withParameters(dcganInit(g0, random), "DCGAN trained on " + data.name());
         Network d = d0.withParameters(dcganInit(d0, random), "DCGAN discriminator");
         g0.close();
         d0.close();
         String dLogit = lastConv(d);
         Generator gen = Generator.of(g, nz);
-        Tensor fixed = gen.sampleZ(16, seed + 99);
+        Tensor fixed = gen.sampleZ(16, seed() + 99);
         String title = "training DCGAN on " + data.name();
-        LiveDisplay figure = live ? LiveDisplay.create() : null;
-        Progress bar = live ? Progress.of(steps, title) : null;
+        LiveDisplay figure = live() ? LiveDisplay.create() : null;
+        Progress bar = live() ? Progress.of(steps(), title) : null;
         int done = 0;
         NonFiniteException failure = null;
         // G as it was before the last step whose losses were finite: what a later NaN leaves as the result
@@ -255,14 +246,14 @@ public final class GanTrainer {
             Adam adamD = new Adam(state, lr, 0.5, 0.999);
             Forward train = Forward.plain().training(true);
             Forward dTrain = Forward.capture(dLogit).training(true);
-            for (int step = 0; step < steps; step++) {
+            for (int step = 0; step < steps(); step++) {
                 if (Thread.currentThread().isInterrupted()) {
                     break;
                 }
                 WeightsSnapshot before = WeightsSnapshot.of(gp, state);
                 try (NDManager m = g.newScope()) {
                     NDArray real = data.batch(step, batch).toNDArray(m);
-                    NDArray z = gen.sampleZ(batch, seed * 1_000_003L + step).toNDArray(m);
+                    NDArray z = gen.sampleZ(batch, seed() * 1_000_003L + step).toNDArray(m);
                     float lossD;
                     float lossG;
                     // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph); G runs once per step,
@@ -302,6 +293,12 @@ public final class GanTrainer {
                         figure.update(() -> frame(gen, fixed, title + " · step " + st));
                         bar.set("D", lossD).set("G", lossG).step();
                     }
+                    if (options().listensAt(step)) {
+                        int st = done;
+                        new Frame(TECHNIQUE, st, steps(), Map.of("D", (double) lossD, "G", (double) lossG),
+                                () -> frame(gen, fixed, title + " · step " + st).render())
+                                .deliverTo(options().listener());
+                    }
                 } catch (ThreadDeath death) {
                     break;
                 } catch (NonFiniteException e) {
@@ -333,9 +330,9 @@ public final class GanTrainer {
             figure.finish(frame(gen, fixed, title + " · " + (failure == null ? done : goodStep) + " steps"
                     + (failure != null ? " (stopped: "
                     + failure.quantity() + " became " + failure.value() + " at step " + failure.step() + ")"
-                    : done < steps ? " (interrupted)" : "")));
+                    : done < steps() ? " (interrupted)" : "")));
         }
-        last = gen;
+        LastResults.keep(gen);
         if (failure != null) {
             throw failure.keeping(gen, "the generator as of step " + goodStep
                     + " is kept in GanTrainer.lastGenerator()", "Try a lower lr(...)");
@@ -380,8 +377,6 @@ public final class GanTrainer {
         }
         return init;
     }
-
-
 
     private static void zeroGrads(Map<String, NDArray> params) {
         for (var e : params.entrySet()) {

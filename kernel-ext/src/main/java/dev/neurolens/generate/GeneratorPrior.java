@@ -57,7 +57,6 @@ public final class GeneratorPrior implements AutoCloseable {
     static final String R = "denoiser.";
     private static final String STATS = "code.";
     private static final String LAYER = "layer.";
-    static volatile GeneratorPrior last; // set by GeneratorPriorTrainer
 
     private final Network classifier;
     private final boolean ownsClassifier;
@@ -123,7 +122,7 @@ public final class GeneratorPrior implements AutoCloseable {
      * as of its last good step); null before any. Close it when done.
      */
     public static GeneratorPrior lastTrained() {
-        return last;
+        return dev.neurolens.run.LastResults.of(GeneratorPrior.class);
     }
 
     // ---- what it is ----

@@ -1,5 +1,8 @@
 package dev.neurolens.generate;
 
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -38,23 +41,22 @@ import java.util.Random;
  * to remove noise of {@code noise} times the codes' spread. Shows originals over reconstructions live; an interrupt
  * stops between steps and keeps what was learned. {@link #main} retrains the jar's built-in prior.
  */
-public final class GeneratorPriorTrainer {
+public final class GeneratorPriorTrainer extends RunBuilder<GeneratorPriorTrainer> {
     private static final String TECHNIQUE = "generator-prior training";
 
     private final Network classifier;
     private final String layer;
     private final ImageSet data;
-    private int steps = 3000;
     private int batch = 64;
     private double lr = 1e-3;
     private int width = 32;
     private int hidden = 512;
     private double codeWeight = 0.1;
     private double noise = 0.5;
-    private long seed = 1;
-    private boolean live = true;
 
     GeneratorPriorTrainer(Network classifier, String layer, ImageSet data) {
+        super(3000);
+        seed(1);
         if (data.size() < 2) {
             throw new IllegalArgumentException("training a generator prior needs pictures; " + data.name()
                     + " has " + data.size());
@@ -65,9 +67,9 @@ public final class GeneratorPriorTrainer {
         this.data = data;
     }
 
+    @Override
     public GeneratorPriorTrainer steps(int n) {
-        this.steps = positive(n, "steps");
-        return this;
+        return super.steps(positive(n, "steps"));
     }
 
     public GeneratorPriorTrainer batch(int n) {
@@ -101,16 +103,6 @@ public final class GeneratorPriorTrainer {
         return this;
     }
 
-    public GeneratorPriorTrainer seed(long s) {
-        this.seed = s;
-        return this;
-    }
-
-    public GeneratorPriorTrainer live(boolean on) {
-        this.live = on;
-        return this;
-    }
-
     private static int positive(int n, String what) {
         if (n <= 0) {
             throw new IllegalArgumentException(what + " must be positive, got " + n);
@@ -119,7 +111,7 @@ public final class GeneratorPriorTrainer {
     }
 
     public GeneratorPrior run() {
-        Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+        Engine.getEngine("PyTorch").setRandomSeed((int) seed());
         Preprocessing p = classifier.preprocessing();
         int crop = p.crop();
         int size = crop <= 32 ? 32 : 64;
@@ -138,19 +130,19 @@ public final class GeneratorPriorTrainer {
         }
         float rms = (float) Math.sqrt(spread / d);
         float sigma = (float) (noise * rms);
-        Network g = Architecture.dcganGenerator(d, width, p.channels(), size).randomInit(seed);
-        Network r = GeneratorPrior.denoiserArchitecture(d, hidden).randomInit(seed + 1);
+        Network g = Architecture.dcganGenerator(d, width, p.channels(), size).randomInit(seed());
+        Network r = GeneratorPrior.denoiserArchitecture(d, hidden).randomInit(seed() + 1);
         GeneratorPrior prior = new GeneratorPrior(classifier, false, layer, Generator.of(g, d), r, stats[0],
                 stats[1], low, high, sigma, "trained on " + data.name());
-        Random random = new Random(seed);
+        Random random = new Random(seed());
         int nShown = Math.min(8, data.size());
         Tensor shown = data.batch(0, nShown, p);
         List<BufferedImage> originals = new ArrayList<>();
         for (int i = 0; i < nShown; i++) {
             originals.add(data.inputImage(i, p));
         }
-        LiveDisplay figure = live ? LiveDisplay.create() : null;
-        Progress bar = live ? Progress.of(steps, "training a generator prior on " + data.name()) : null;
+        LiveDisplay figure = live() ? LiveDisplay.create() : null;
+        Progress bar = live() ? Progress.of(steps(), "training a generator prior on " + data.name()) : null;
         int done = 0;
         NonFiniteException failure = null;
         // G and R as they were before the last step whose losses were finite: what a later NaN leaves
@@ -167,7 +159,7 @@ public final class GeneratorPriorTrainer {
             Adam adamG = new Adam(state, lr, 0.5, 0.999);
             Adam adamR = new Adam(state, lr);
             Forward train = Forward.plain().training(true);
-            for (int step = 0; step < steps; step++) {
+            for (int step = 0; step < steps(); step++) {
                 if (Thread.currentThread().isInterrupted()) {
                     break;
                 }
@@ -214,6 +206,12 @@ public final class GeneratorPriorTrainer {
                         figure.update(() -> frame(prior, originals, shown, st));
                         bar.set("pixels", pix).set("codes", code).set("denoiser", den).step();
                     }
+                    if (options().listensAt(step)) {
+                        int st = done;
+                        new Frame(TECHNIQUE, st, steps(), Map.of("pixels", (double) pix, "codes", (double) code,
+                                "denoiser", (double) den), () -> frame(prior, originals, shown, st).render())
+                                .deliverTo(options().listener());
+                    }
                 } catch (ThreadDeath death) {
                     break;
                 } catch (NonFiniteException e) {
@@ -242,7 +240,7 @@ public final class GeneratorPriorTrainer {
         if (figure != null) {
             figure.finish(frame(prior, originals, shown, failure == null ? done : goodStep));
         }
-        GeneratorPrior.last = prior;
+        LastResults.keep(prior);
         if (failure != null) {
             throw failure.keeping(prior, "the prior as of step " + goodStep
                     + " is kept in GeneratorPrior.lastTrained()", "Try a lower lr(...)");

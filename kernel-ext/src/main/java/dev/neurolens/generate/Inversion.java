@@ -1,5 +1,8 @@
 package dev.neurolens.generate;
 
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -34,22 +37,20 @@ import java.util.Random;
  * Generator tuned = r.tuned();   // paint into the picture with it (dissection units, rewriting)
  * }</pre>
  */
-public final class Inversion {
+public final class Inversion extends RunBuilder<Inversion> {
     private static final String TECHNIQUE = "GAN inversion";
     private static final String ADVICE = "Try a lower lr(...) or fineTuneLr(...)";
-    private static volatile InversionResult last;
     private final Generator generator;
-    private int steps = 300;
     private double lr = 0.05;
     private int starts = 4;
-    private long seed = 0;
     private double perceptual = 0;
     private int tuneSteps = 0;
     private int tuneLayers = 2;
     private double tuneLr = 1e-4;
-    private boolean progress = false;
 
     private Inversion(Generator generator) {
+        super(300);
+        live(false);
         this.generator = generator;
     }
 
@@ -62,13 +63,13 @@ public final class Inversion {
      * the best fine-tuned generator); null before any.
      */
     public static InversionResult lastResult() {
-        return last;
+        return LastResults.of(InversionResult.class);
     }
 
     /** Adam steps on z. */
+    @Override
     public Inversion steps(int n) {
-        steps = positive(n, "steps");
-        return this;
+        return super.steps(positive(n, "steps"));
     }
 
     /** Adam's learning rate for z (codes are standard normal, so 0.01 to 0.1). */
@@ -83,11 +84,6 @@ public final class Inversion {
     /** Random starting codes optimized together; the one ending closest wins (GAN inversion is not convex). */
     public Inversion starts(int n) {
         starts = positive(n, "starts");
-        return this;
-    }
-
-    public Inversion seed(long v) {
-        seed = v;
         return this;
     }
 
@@ -127,10 +123,9 @@ public final class Inversion {
         return this;
     }
 
-    /** Show a progress bar (in a notebook). */
+    /** Show a progress bar (in a notebook): the same as {@code live(on)}. */
     public Inversion progress(boolean on) {
-        progress = on;
-        return this;
+        return live(on);
     }
 
     private static int positive(int v, String what) {
@@ -157,7 +152,7 @@ public final class Inversion {
                     + "; run(BufferedImage) resizes a picture for you");
         }
         int nz = generator.zDim();
-        Random random = new Random(seed);
+        Random random = new Random(seed());
         float[] z = new float[starts * nz];
         for (int i = 0; i < z.length; i++) {
             z[i] = (float) random.nextGaussian();
@@ -166,7 +161,7 @@ public final class Inversion {
         float[] m2 = new float[z.length];
         List<Float> losses = new ArrayList<>();
         float[] perStart = new float[starts];
-        Progress bar = progress ? Progress.of(steps + tuneSteps, "inverting into " + generator.name()) : null;
+        Progress bar = live() ? Progress.of(steps() + tuneSteps, "inverting into " + generator.name()) : null;
         // the codes and losses of the last step whose losses were finite: what a later NaN leaves as the result
         float[] zGood = null;
         float[] lossGood = null;
@@ -174,7 +169,7 @@ public final class Inversion {
         NonFiniteException failure = null;
         try {
             try {
-                for (int step = 1; step <= steps; step++) {
+                for (int step = 1; step <= steps(); step++) {
                     if (Thread.currentThread().isInterrupted()) {
                         break;
                     }
@@ -204,6 +199,16 @@ public final class Inversion {
                     if (bar != null) {
                         bar.set("loss", min(perStart)).step();
                     }
+                    if (options().listensAt(step - 1)) {
+                        int best = 0;
+                        for (int i = 1; i < starts; i++) {
+                            best = perStart[i] < perStart[best] ? i : best;
+                        }
+                        float[] row = java.util.Arrays.copyOfRange(z, best * nz, best * nz + nz);
+                        new Frame(TECHNIQUE, step, steps(), Map.of("loss", (double) min(perStart)),
+                                () -> Generator.pictures(generator.generate(Tensor.of(row, 1, nz, 1, 1))).get(0))
+                                .deliverTo(options().listener());
+                    }
                 }
             } catch (NonFiniteException e) {
                 if (zGood == null) {
@@ -231,8 +236,8 @@ public final class Inversion {
                         + ") is kept in Inversion.lastResult().tuned()";
             }
             InversionResult result = new InversionResult(generator.name(), t, zT, recon, tuned, tunedRecon, losses,
-                    steps);
-            last = result;
+                    steps());
+            LastResults.keep(result);
             if (failure != null) {
                 throw failure.keeping(result, kept, ADVICE);
             }
@@ -287,14 +292,14 @@ public final class Inversion {
                             NDArray img = g.forward(z.toNDArray(m), Forward.plain()).get(Generator.OUTPUT);
                             NDArray l = loss(img, target.toNDArray(m)).sum();
                             value = NonFiniteException.check(l.getFloat(), TECHNIQUE, "the fine-tuning loss",
-                                    steps + step - 1);
+                                    steps() + step - 1);
                             gc.backward(l);
                         }
                         // Adam moves every weight by about lr however small its gradient, so near a good fit a step
                         // can make things worse: keep the weights that gave the lowest loss
                         if (value < best) {
                             best = value;
-                            bestStep = steps + step - 1;
+                            bestStep = steps() + step - 1;
                             for (var e : tuned.entrySet()) {
                                 NDArray keep = e.getValue().duplicate();
                                 keep.attach(state);
@@ -305,7 +310,7 @@ public final class Inversion {
                             }
                         }
                         // Adam changes the weights in place: a bad gradient must be caught before it is taken
-                        NonFiniteException.checkGradients(tuned, m, TECHNIQUE, steps + step - 1);
+                        NonFiniteException.checkGradients(tuned, m, TECHNIQUE, steps() + step - 1);
                         adam.step(tuned, m);
                         losses.add(value);
                         if (bar != null) {
@@ -353,8 +358,6 @@ public final class Inversion {
             x[i] -= (float) (lr * (m[i] / c1) / (Math.sqrt(v[i] / c2) + 1e-8));
         }
     }
-
-
 
     private static float min(float[] v) {
         return v[argMin(v)];

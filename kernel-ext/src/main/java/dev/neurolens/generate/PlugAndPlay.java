@@ -1,5 +1,8 @@
 package dev.neurolens.generate;
 
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -47,26 +50,24 @@ import java.util.Random;
  * GeneratorPrior#randomCodes}) or from {@link #start}; frames are recorded every {@link #recordEvery} steps and
  * shown live. An interrupt ends the chains early and keeps what they reached.
  */
-public final class PlugAndPlay {
+public final class PlugAndPlay extends RunBuilder<PlugAndPlay> {
     private static final String TECHNIQUE = "PPGN sampling";
     private static final String ADVICE = "Try a smaller stepSize(...) or conditionWeight(...)";
-    private static volatile PlugAndPlayResult last;
     private final GeneratorPrior prior;
     private Network classifier;
     private final List<Integer> classes = new ArrayList<>();
     private final List<String[]> neurons = new ArrayList<>();
     private Objective extra;
     private int chains = 4;
-    private int steps = 200;
     private double stepSize = 0.1;
     private double conditionWeight = 10;
     private double noise = 0.1;
-    private long seed = 1;
-    private boolean live = true;
-    private int recordEvery = 10;
     private Tensor start;
 
     private PlugAndPlay(GeneratorPrior prior) {
+        super(200);
+        seed(1);
+        recordEvery(10);
         this.prior = prior;
     }
 
@@ -79,7 +80,7 @@ public final class PlugAndPlay {
      * the last good step); null before any.
      */
     public static PlugAndPlayResult lastResult() {
-        return last;
+        return LastResults.of(PlugAndPlayResult.class);
     }
 
     /** The classifier whose classes and units are conditions (default: the prior's own). */
@@ -131,9 +132,9 @@ public final class PlugAndPlay {
         return this;
     }
 
+    @Override
     public PlugAndPlay steps(int n) {
-        this.steps = positive(n, "steps");
-        return this;
+        return super.steps(positive(n, "steps"));
     }
 
     /** eps1: the share of the way to R(h) taken per step (default 0.1). */
@@ -166,20 +167,10 @@ public final class PlugAndPlay {
         return this;
     }
 
-    public PlugAndPlay seed(long s) {
-        this.seed = s;
-        return this;
-    }
-
-    public PlugAndPlay live(boolean on) {
-        this.live = on;
-        return this;
-    }
-
     /** Keeps a frame of every chain every {@code n} steps (and the first and last). */
+    @Override
     public PlugAndPlay recordEvery(int n) {
-        this.recordEvery = positive(n, "recordEvery");
-        return this;
+        return super.recordEvery(positive(n, "recordEvery"));
     }
 
     /** Starts the chains from these codes ({@code chains x d}, e.g. {@code prior.encode(...)} of real pictures). */
@@ -270,19 +261,19 @@ public final class PlugAndPlay {
         }
         Forward spec = Forward.capture(captures.toArray(new String[0])).toOutput();
         List<String> names = scoreNames(net);
-        Tensor h = start != null ? start : prior.randomCodes(chains, seed);
+        Tensor h = start != null ? start : prior.randomCodes(chains, seed());
         int n = (int) h.dim(0);
         float sigma = prior.sigma();
         float e1 = (float) stepSize;
         float e2 = (float) (stepSize * conditionWeight * sigma * sigma);
         float e3 = (float) (noise * Math.sqrt(2 * stepSize) * sigma);
-        Random random = new Random(seed * 7919 + 17);
+        Random random = new Random(seed() * 7919 + 17);
         List<Integer> recorded = new ArrayList<>();
         List<List<BufferedImage>> frames = new ArrayList<>();
         List<float[][]> scoreFrames = new ArrayList<>();
         String title = "Plug & Play: " + (names.isEmpty() ? cond.toString() : String.join(" + ", names));
-        LiveDisplay figure = live ? LiveDisplay.create() : null;
-        Progress bar = live ? Progress.of(steps, title) : null;
+        LiveDisplay figure = live() ? LiveDisplay.create() : null;
+        Progress bar = live() ? Progress.of(steps(), title) : null;
         boolean interrupted = false;
         long t0 = System.nanoTime();
         // the codes whose pictures and condition were last seen finite: what a later NaN leaves as the result
@@ -290,7 +281,7 @@ public final class PlugAndPlay {
         int goodStep = -1;
         NonFiniteException failure = null;
         try {
-            for (int step = 0; step <= steps; step++) {
+            for (int step = 0; step <= steps(); step++) {
                 if (Thread.currentThread().isInterrupted()) {
                     interrupted = true;
                     break;
@@ -315,8 +306,8 @@ public final class PlugAndPlay {
                     }
                     good = h;
                     goodStep = step;
-                    boolean last = step == steps;
-                    if (step % recordEvery == 0 || last) {
+                    boolean last = step == steps();
+                    if (step % recordEvery() == 0 || last) {
                         recorded.add(step);
                         frames.add(Generator.pictures(Tensor.from(pics.stopGradient())));
                         scoreFrames.add(scores(out, n));
@@ -327,6 +318,17 @@ public final class PlugAndPlay {
                             figure.update(() -> PlugAndPlayResult.row(now, sc, names,
                                     title + " · step " + st));
                         }
+                    }
+                    if (step > 0 && options().listensAt(step - 1)) {
+                        float[][] sc = scores(out, n);
+                        Map<String, Double> values = new java.util.LinkedHashMap<>();
+                        for (int i = 0; i < names.size() && i < sc.length; i++) {
+                            values.put(names.get(i), (double) mean(sc[i]));
+                        }
+                        NDArray shownNow = pics;
+                        new Frame(TECHNIQUE, step, steps(), values,
+                                () -> Generator.pictures(Tensor.from(shownNow.stopGradient())).get(0))
+                                .deliverTo(options().listener());
                     }
                     if (last) {
                         break;
@@ -384,7 +386,7 @@ public final class PlugAndPlay {
             figure.finish(PlugAndPlayResult.row(frames.get(frames.size() - 1), scoreFrames.get(scoreFrames.size() - 1),
                     names, title + " · step " + recorded.get(recorded.size() - 1) + (note == null ? "" : " · " + note)));
         }
-        last = result;
+        LastResults.keep(result);
         if (failure != null) {
             throw failure.keeping(result, "the last good chains (step " + goodStep
                     + ") are kept in PlugAndPlay.lastResult()", ADVICE);
@@ -418,6 +420,6 @@ public final class PlugAndPlay {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "PlugAndPlay[%s, %d chains x %d steps]", objective(), chains, steps);
+        return String.format(Locale.ROOT, "PlugAndPlay[%s, %d chains x %d steps]", objective(), chains, steps());
     }
 }

@@ -28,7 +28,14 @@ import dev.neurolens.features.ImageSet;
 import dev.neurolens.features.TopPatches;
 import dev.neurolens.features.TopPatchesResult;
 import dev.neurolens.features.Tsne;
+import dev.neurolens.generate.GanTrainer;
+import dev.neurolens.generate.Generator;
+import dev.neurolens.generate.GeneratorPrior;
+import dev.neurolens.generate.GeneratorPriorTrainer;
+import dev.neurolens.generate.Inversion;
+import dev.neurolens.generate.PlugAndPlay;
 import dev.neurolens.model.Models;
+import dev.neurolens.model.Tensor;
 import dev.neurolens.model.Network;
 import dev.neurolens.optimize.ClassVisualization;
 import dev.neurolens.optimize.DeepDream;
@@ -49,17 +56,23 @@ import dev.neurolens.optimize.TextureSynthesis;
 class RunContractTest {
     private static Network fashion;
     private static Network squeeze;
+    private static GeneratorPrior prior;
+    private static Generator scenes;
 
     @BeforeAll
     static void load() {
         fashion = Models.defaultModel();
         squeeze = Models.random("squeezenet1_1", 3);
+        prior = GeneratorPrior.builtin();
+        scenes = Generator.builtin("scenes");
     }
 
     @AfterAll
     static void close() {
         fashion.close();
         squeeze.close();
+        prior.close();
+        scenes.close();
     }
 
     /** A technique under the contract: its builder with small settings, and how to run it. */
@@ -92,6 +105,14 @@ class RunContractTest {
                 new Case("fast-style training", 6, FastStyle.train(squeeze).styles(picture(40, 40))
                         .content(List.of(pic)).size(32).batch(1).width(4), b -> ((FastStyle.Trainer) b).run()),
                 new Case("t-SNE", 30, Tsne.builder().perplexity(5), b -> ((Tsne.Builder) b).run(points())),
+                new Case("GAN training", 6, GanTrainer.on(stripes()).nz(8).ngf(4).ndf(4).batch(4),
+                        b -> ((GanTrainer) b).run()),
+                new Case("generator-prior training", 6, GeneratorPrior.train(fashion, "fc1", data).batch(4).width(4),
+                        b -> ((GeneratorPriorTrainer) b).run()),
+                new Case("PPGN sampling", 6, PlugAndPlay.of(prior).target(1).chains(2).recordEvery(2),
+                        b -> ((PlugAndPlay) b).run()),
+                new Case("GAN inversion", 6, Inversion.of(scenes).starts(2).fineTune(0),
+                        b -> ((Inversion) b).run(picture(64, 64))),
                 // a stream's steps are pictures; it reports after each batch of 10
                 new Case("top patches", 40, TopPatches.builder(fashion, "conv2").units(0, 3).k(2).batch(10),
                         b -> ((TopPatches.Builder) b).run(data)));
@@ -194,6 +215,31 @@ class RunContractTest {
         assertArrayEquals(a.tensor().toFloatArray(), b.tensor().toFloatArray());
         TopPatchesResult kept = LastResults.of(TopPatchesResult.class);
         assertTrue(kept == null || kept.k() > 0);
+    }
+
+    /** Vertical stripes, 32 px, for a tiny GAN. */
+    private static GanTrainer.Data stripes() {
+        return new GanTrainer.Data() {
+            public Tensor batch(long index, int n) {
+                float[] v = new float[n * 32 * 32];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = ((i % 32) / 8 + index) % 2 == 0 ? -1f : 1f;
+                }
+                return Tensor.of(v, n, 1, 32, 32);
+            }
+
+            public int channels() {
+                return 1;
+            }
+
+            public int size() {
+                return 32;
+            }
+
+            public String name() {
+                return "stripes";
+            }
+        };
     }
 
     /** Three clusters of points in 5-D. */
