@@ -11,7 +11,6 @@ import dev.neurolens.model.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -170,14 +169,21 @@ public final class Occlusion implements AttributionMethod {
                 }
             }
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("patch", size);
-        details.put("stride", stride);
-        details.put("patches", patches);
-        details.put("forward passes", passes + 1);
-        details.put("mode", mode);
-        return new Attribution(name(), model.info().name(), x, model.preprocessing(), sum, null, t.descriptions(),
-                true, details);
+        return Attribution.builder(name(), model, x).maps(sum).targets(t.descriptions()).signed(true)
+                .details(new Details(size, stride, patches, passes + 1, mode)).build();
+    }
+
+    /**
+     * What occlusion reports besides its maps: the patch side and stride used, the patches per image, the forward
+     * passes made (the unoccluded one included) and which path ran (incremental or plain, and why).
+     */
+    public record Details(int patch, int stride, int patches, int forwardPasses, String mode)
+            implements Attribution.Details {
+        @Override
+        public String summary() {
+            return Attribution.Details.format("patch", patch, "stride", stride, "patches", patches,
+                    "forward passes", forwardPasses, "mode", mode);
+        }
     }
 
     private int batchSize(IncrementalForward plan, int c, int h, int w, int[] allY, int[] allX, int size) {

@@ -98,7 +98,7 @@ class AttributionTest {
     @Test
     void integratedGradientsAreComplete() {
         Attribution a = IntegratedGradients.builder().steps(128).build().attribute(net, images, Target.predicted());
-        double err = (Double) a.detail("completeness error");
+        double err = a.details(IntegratedGradients.Details.class).completenessError();
         System.out.printf("[ig] completeness error with 128 steps: %.3e%n", err);
         assertTrue(err < 0.01, "completeness error " + err);
         // and by hand: the attributions sum to F(x) - F(baseline) for image 0
@@ -267,8 +267,8 @@ class AttributionTest {
     @Test
     void gradCamAtAnInnerLayerForAUnitTarget() {
         Attribution a = GradCam.at("conv2").attribute(net, images, Target.channel("conv3", 4));
-        assertEquals("features.3", a.detail("layer"));
-        assertNotNull(a.detail("layer map"));
+        assertEquals("features.3", a.details(GradCam.Details.class).layer());
+        assertNotNull(a.details(GradCam.Details.class).layerMap());
         assertThrows(IllegalArgumentException.class,
                 () -> GradCam.at("conv3").attribute(net, images, Target.channel("conv1", 4)));
         assertFalse(a.toString().isEmpty());
