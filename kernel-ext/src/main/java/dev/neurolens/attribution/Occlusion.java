@@ -24,10 +24,9 @@ import java.util.Map;
  * only a window of each early layer's output, so those layers are computed only on the changed windows pasted
  * into the activations of the unoccluded image. The scores are those of the plain passes (up to float rounding);
  * layers that cannot be windowed run on whole maps as usual. Patches are batched by the sizes of their windows
- * (at most {@code batchSize} per pass). The result's details say which path ran. On an otherwise idle 2-core CPU
- * at 224 px this is 5.2 to 5.7x faster than one pass per patch for SqueezeNet 1.1 and 5.1 to 5.4x for VGG16 at
- * patch 32 stride 32, 8.3 to 8.5x and 9.3 to 10.2x at patch 16 stride 8 ({@code ./neurolens bench attribution},
- * which prints the multiply-add bound too; a busy machine slows its many small operations more than whole passes).
+ * (at most {@code batchSize} per pass). The result's details say which path ran. Computing less pays because a
+ * patch reaches only a small share of each early map; the measured speed-ups are in docs/benchmarks.md
+ * ({@code ./neurolens bench attribution}, which prints the multiply-add bound too).
  * {@link Builder#projectiveFieldThreshold} trades exactness for speed, opt-in.
  *
  * <pre>{@code Occlusion.builder().patch(8).stride(4).fill(0).build().attribute(model, x, Target.predicted())}</pre>
