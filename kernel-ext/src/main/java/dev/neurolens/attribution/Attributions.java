@@ -95,6 +95,11 @@ public final class Attributions {
         return compare(model, input, target, methods.length == 0 ? all() : list);
     }
 
+    /** A picture of any size, and methods of any kind (a user's own included). */
+    public static ImageGrid compare(Model model, BufferedImage image, Target target, List<AttributionMethod> methods) {
+        return compare(model, model.preprocessing().toTensor(image), target, methods);
+    }
+
     public static ImageGrid compare(Model model, BufferedImage image, Target target, String... methods) {
         return compare(model, model.preprocessing().toTensor(image), target, methods);
     }

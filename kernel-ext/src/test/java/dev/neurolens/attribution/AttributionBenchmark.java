@@ -91,7 +91,8 @@ public final class AttributionBenchmark {
                 Occlusion fineSingle = Occlusion.builder().patch(16).stride(8).fill(0).incremental(false)
                         .batchSize(1).build();
                 int passes = fineInc.attribute(net, x, seven).details(Occlusion.Details.class).patches() + 1;
-                double perPass = singleMs / (single.attribute(net, x, seven).details(Occlusion.Details.class).patches() + 1);
+                double perPass = singleMs
+                        / (single.attribute(net, x, seven).details(Occlusion.Details.class).patches() + 1);
                 double fineSingleMs;
                 String how;
                 if (perPass * passes < 60_000) {

@@ -283,6 +283,33 @@ class AttributionTest {
         assertEquals(before, (int) count.invoke(net));
     }
 
+    /** A user's own method, built with the public builder, takes part in compare and the sanity checks. */
+    @Test
+    void ownMethodTakesPartInCompareAndSanityChecks() {
+        Tensor x = Support.rows(images, 0, 1);
+        int[] calls = new int[1];
+        AttributionMethod edges = AttributionMethod.of("edges", (model, in, target) -> {
+            calls[0]++;
+            Target.Resolved t = target.resolve(model, in);
+            Tensor maps = in.reshape(in.dim(0), in.dim(2), in.dim(3));
+            return Attribution.builder("edges", model, in).maps(maps).targets(t.descriptions())
+                    .details(new Attribution.TargetLayer(t.layer())).build();
+        });
+        var grid = Attributions.compare(net, x, Target.predicted(), List.of(GradientSaliency.create(), edges));
+        assertEquals(3, grid.size());
+        Attribution own = edges.attribute(net, x, Target.classIndex(2));
+        assertEquals("edges", own.method());
+        assertEquals(x.reshape(1, x.dim(2), x.dim(3)), own.maps());
+        assertTrue(own.toString().endsWith(", layer output]"), own.toString());
+        SanityReport r = SanityChecks.cascading(net, x, Target.predicted(), edges);
+        assertNotNull(r);
+        assertTrue(calls[0] > 2, "the sanity checks ran the user's method");
+        Attribution smooth = SmoothGrad.builder().method(edges).samples(2).build()
+                .attribute(net, x, Target.classIndex(2));
+        assertEquals("smoothgrad (edges)", smooth.method());
+        assertThrows(IllegalArgumentException.class, () -> own.details(GradCam.Details.class));
+    }
+
     @SuppressWarnings("unused")
     private static float sum(NDArray a) {
         return a.sum().getFloat();
