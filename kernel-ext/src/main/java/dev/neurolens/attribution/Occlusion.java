@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.neurolens.attribution.internal.IncrementalForward;
+import dev.neurolens.model.Forward;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
@@ -117,8 +119,6 @@ public final class Occlusion implements AttributionMethod {
         }
         int batchSize = batchSize(plan, c, h, w, allY, allX, size);
         float[] base = t.scores(model, x);
-        int per = c * h * w;
-        float[] xv = x.toFloatArray();
         float[][][] sum = new float[n][h][w];
         int[][] count = new int[h][w];
         for (int py : ys) {
@@ -131,34 +131,29 @@ public final class Occlusion implements AttributionMethod {
             }
         }
         int passes = 0;
-        for (int img = 0; img < n; img++) {
-            Target.Resolved ti = t.rows(img, 1).repeatEach(Math.min(batchSize, patches));
-            if (plan != null) {
-                passes += incrementalDrops((Network) model, plan, Support.rows(x, img, 1), t.rows(img, 1), base[img],
-                        allY, allX,
-                        size, batchSize, sum[img]);
-                continue;
-            }
-            for (int from = 0; from < patches; from += batchSize) {
-                int k = Math.min(batchSize, patches - from);
-                float[] chunk = new float[k * per];
-                for (int r = 0; r < k; r++) {
-                    System.arraycopy(xv, img * per, chunk, r * per, per);
-                    int py = allY[from + r];
-                    int px = allX[from + r];
-                    for (int ch = 0; ch < c; ch++) {
-                        for (int yy = py; yy < py + size; yy++) {
-                            int row = r * per + (ch * h + yy) * w;
-                            Arrays.fill(chunk, row + px, row + px + size, fill);
-                        }
-                    }
+        try (NDManager scope = Support.scope(model)) {
+            NDArray xa = plan == null ? x.toNDArray(scope) : null;
+            for (int img = 0; img < n; img++) {
+                Target.Resolved ti = t.rows(img, 1).repeatEach(Math.min(batchSize, patches));
+                if (plan != null) {
+                    passes += incrementalDrops((Network) model, plan, Support.rows(x, img, 1), t.rows(img, 1),
+                            base[img], allY, allX, size, batchSize, sum[img]);
+                    continue;
                 }
-                Tensor batch = Tensor.of(chunk, k, c, h, w);
-                Target.Resolved tk = ti.rows(0, k);
-                Tensor out = Network.OUTPUT.equals(t.layer()) ? model.logits(batch)
-                        : model.run(batch, t.layer()).get(t.layer());
-                passes++;
-                addDrops(sum[img], base[img], tk.scoresOf(out), allY, allX, from, size);
+                NDArray one = xa.get(img + ":" + (img + 1));
+                for (int from = 0; from < patches; from += batchSize) {
+                    int k = Math.min(batchSize, patches - from);
+                    NDArray batch = one.repeat(0, k);
+                    for (int r = 0; r < k; r++) {
+                        int py = allY[from + r];
+                        int px = allX[from + r];
+                        batch.set(new NDIndex("{}, :, {}:{}, {}:{}", r, py, py + size, px, px + size), fill);
+                    }
+                    Target.Resolved tk = ti.rows(0, k);
+                    passes++;
+                    addDrops(sum[img], base[img], tk.scoresOf(output(model, batch, t.layer())), allY, allX, from,
+                            size);
+                }
             }
         }
         for (int img = 0; img < n; img++) {
@@ -183,6 +178,16 @@ public final class Occlusion implements AttributionMethod {
             return Attribution.Details.format("patch", patch, "stride", stride, "patches", patches,
                     "forward passes", forwardPasses, "mode", mode);
         }
+    }
+
+    /** The target layer's output for an occluded batch: within the scope for a Network, else through the heap. */
+    private static Tensor output(Model model, NDArray batch, String layer) {
+        if (model instanceof Network net) {
+            return Tensor.from(Network.OUTPUT.equals(layer) ? net.logits(batch)
+                    : net.forward(batch, Forward.capture(layer)).get(layer));
+        }
+        Tensor b = Tensor.from(batch);
+        return Network.OUTPUT.equals(layer) ? model.logits(b) : model.run(b, layer).get(layer);
     }
 
     private int batchSize(IncrementalForward plan, int c, int h, int w, int[] allY, int[] allX, int size) {
