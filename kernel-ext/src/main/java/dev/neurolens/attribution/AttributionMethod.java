@@ -12,6 +12,37 @@ import java.awt.image.BufferedImage;
  */
 public interface AttributionMethod {
 
+    /**
+     * A method from a name and a function, e.g. a user's own, which builds its result with
+     * {@link Attribution#builder}; it then takes part in {@link Attributions#compare}, {@link SanityChecks} and
+     * {@link SmoothGrad#of} like the built-in ones.
+     */
+    static AttributionMethod of(String name, Body body) {
+        java.util.Objects.requireNonNull(body, "body");
+        return new AttributionMethod() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Attribution attribute(Model model, Tensor input, Target target) {
+                return body.attribute(model, input, target);
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+
+    /** What a method computes: {@link #attribute(Model, Tensor, Target)} as a function. */
+    @FunctionalInterface
+    interface Body {
+        Attribution attribute(Model model, Tensor input, Target target);
+    }
+
     /** Short name shown in grids and reports ("gradient", "grad-cam", ...). */
     String name();
 

@@ -63,24 +63,28 @@ public final class Attributions {
         return list;
     }
 
-    /** The picture, then one overlay per method, for the first image of {@code input}. */
+    /**
+     * The picture, then one overlay per method, for the first image of {@code input}. The input is prepared and
+     * the target resolved once, so every method explains the same class without a forward pass of its own for
+     * "predicted".
+     */
     public static ImageGrid compare(Model model, Tensor input, Target target, List<AttributionMethod> methods) {
-        Tensor x = Support.prepare(model, input);
-        Tensor first = Support.rows(x, 0, 1);
+        Tensor first = Support.rows(Support.prepare(model, input), 0, 1);
+        Target.Resolved resolved = target.resolve(model, first);
+        Target fixed = Target.resolved(resolved);
         List<BufferedImage> cells = new ArrayList<>();
         List<String> captions = new ArrayList<>();
-        String explained = null;
         for (AttributionMethod m : methods) {
-            Attribution a = m.attribute(model, first, target);
+            Attribution a = m.attribute(model, first, fixed);
             if (cells.isEmpty()) {
                 cells.add(a.image(0));
                 captions.add("input");
-                explained = a.target(0);
             }
             cells.add(a.overlay(0).colorbar(false).title(null).renderOverlay());
             captions.add(m.name());
         }
-        return ImageGrid.of(cells).captions(captions).title(model.info().name() + ": " + explained);
+        return ImageGrid.of(cells).captions(captions).title(model.info().name() + ": "
+                + resolved.descriptions().get(0));
     }
 
     public static ImageGrid compare(Model model, Tensor input, Target target, String... methods) {
@@ -89,6 +93,11 @@ public final class Attributions {
             list.add(method(n));
         }
         return compare(model, input, target, methods.length == 0 ? all() : list);
+    }
+
+    /** A picture of any size, and methods of any kind (a user's own included). */
+    public static ImageGrid compare(Model model, BufferedImage image, Target target, List<AttributionMethod> methods) {
+        return compare(model, model.preprocessing().toTensor(image), target, methods);
     }
 
     public static ImageGrid compare(Model model, BufferedImage image, Target target, String... methods) {

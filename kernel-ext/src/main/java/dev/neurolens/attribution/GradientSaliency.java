@@ -1,10 +1,10 @@
 package dev.neurolens.attribution;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.neurolens.model.Gradient;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Tensor;
-
-import java.util.Map;
 
 /**
  * Vanilla gradient saliency (Simonyan et al. 2014): the gradient of the target score with respect to the
@@ -36,15 +36,15 @@ public final class GradientSaliency implements AttributionMethod {
         Tensor x = Support.prepare(model, input);
         Target.Resolved t = target.resolve(model, x);
         Tensor g = gradient(model, x, t);
-        if (timesInput) {
-            float[] gv = g.toFloatArray();
-            for (int i = 0; i < gv.length; i++) {
-                gv[i] *= x.getFlat(i);
+        try (NDManager scope = Support.scope(model)) {
+            NDArray ga = g.toNDArray(scope);
+            if (timesInput) {
+                ga = ga.mul(x.toNDArray(scope));
+                g = Tensor.from(ga);
             }
-            g = Tensor.of(gv, g.shape());
+            return Attribution.builder(name(), model, x).maps(Support.maxAbsOverChannels(ga)).perChannel(g)
+                    .targets(t.descriptions()).details(new Attribution.TargetLayer(t.layer())).build();
         }
-        return new Attribution(name(), model.info().name(), x, model.preprocessing(), Support.maxAbsOverChannels(g),
-                g, t.descriptions(), false, Map.of("layer", t.layer()));
     }
 
     /** d(score_i)/d(input_i) for every image of the batch, {@code [N, C, H, W]}. */

@@ -46,8 +46,10 @@ public final class GuidedBackprop implements AttributionMethod {
         Tensor x = Support.prepare(model, input);
         Target.Resolved t = target.resolve(net, x);
         Tensor g = guidedGradient(net, x, t);
-        return new Attribution(name(), net.name(), x, net.preprocessing(), Support.maxAbsOverChannels(g), g,
-                t.descriptions(), false, Map.of("layer", t.layer()));
+        try (NDManager scope = net.newScope()) {
+            return Attribution.builder(name(), net, x).maps(Support.maxAbsOverChannels(g.toNDArray(scope)))
+                    .perChannel(g).targets(t.descriptions()).details(new Attribution.TargetLayer(t.layer())).build();
+        }
     }
 
     private record Cut(NDArray input, NDArray output) {

@@ -1,17 +1,21 @@
 package dev.neurolens.attribution;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Tensor;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Integrated gradients (Sundararajan et al. 2017): {@code (x - x') * mean over the straight path from the
  * baseline x' to x of the gradient}, by the trapezoid rule over {@code steps} intervals. Completeness says the
- * attributions sum to {@code F(x) - F(x')}; the relative gap is reported as "completeness error" (the largest
- * over the batch), and says when to use more steps. The map is the sum over channels, signed.
+ * attributions sum to {@code F(x) - F(x')}; the relative gap is reported as {@link Details#completenessError()} (the
+ * largest over the batch), and says when to use more steps. The map is the sum over channels, signed.
  */
 public final class IntegratedGradients implements AttributionMethod {
     private final int steps;
@@ -43,90 +47,93 @@ public final class IntegratedGradients implements AttributionMethod {
     public Attribution attribute(Model model, Tensor input, Target target) {
         Tensor x = Support.prepare(model, input);
         int n = (int) x.dim(0);
-        int per = x.size() / n;
-        long[] s = x.shape();
-        float[] xv = x.toFloatArray();
-        float[] bv = baselineValues(x, per);
         Target.Resolved t = target.resolve(model, x);
         int points = steps + 1;
         Target.Resolved all = t.repeatEach(points);
-        float[] grads = new float[n * per];
         int rows = n * points;
-        for (int from = 0; from < rows; from += batchSize) {
-            int count = Math.min(batchSize, rows - from);
-            float[] chunk = new float[count * per];
-            for (int r = 0; r < count; r++) {
-                int row = from + r;
-                int img = row / points;
-                float a = (float) (row % points) / steps;
-                for (int p = 0; p < per; p++) {
-                    float b = bv[img * per + p];
-                    chunk[r * per + p] = b + a * (xv[img * per + p] - b);
-                }
-            }
-            Tensor g = GradientSaliency.gradient(model, Tensor.of(chunk, count, s[1], s[2], s[3]), all.rows(from, count));
-            float[] gv = g.toFloatArray();
-            for (int r = 0; r < count; r++) {
-                int row = from + r;
-                int img = row / points;
-                int k = row % points;
-                float weight = (k == 0 || k == steps ? 0.5f : 1f) / steps;
-                for (int p = 0; p < per; p++) {
-                    grads[img * per + p] += weight * gv[r * per + p];
-                }
-            }
-        }
-        float[] attr = new float[n * per];
-        for (int i = 0; i < attr.length; i++) {
-            attr[i] = (xv[i] - bv[i]) * grads[i];
-        }
-        Tensor attributions = Tensor.of(attr, s);
-        float[] fx = t.scores(model, x);
-        float[] fb = t.scores(model, Tensor.of(bv, s));
-        double worst = 0;
-        double[] errors = new double[n];
-        for (int i = 0; i < n; i++) {
-            double sum = 0;
-            for (int p = 0; p < per; p++) {
-                sum += attr[i * per + p];
-            }
-            double delta = fx[i] - fb[i];
-            errors[i] = Math.abs(sum - delta) / Math.max(Math.abs(delta), 1e-12);
-            worst = Math.max(worst, errors[i]);
-        }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("completeness error", worst);
-        details.put("completeness errors", errors);
-        details.put("steps", steps);
-        details.put("score gap", fx.length == 1 ? (double) (fx[0] - fb[0]) : Arrays.toString(sub(fx, fb)));
-        return new Attribution(name(), model.info().name(), x, model.preprocessing(),
-                Support.sumOverChannels(attributions), attributions, t.descriptions(), true, details);
-    }
-
-    private static float[] sub(float[] a, float[] b) {
-        float[] r = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = a[i] - b[i];
-        }
-        return r;
-    }
-
-    private float[] baselineValues(Tensor x, int per) {
-        int n = (int) x.dim(0);
-        float[] bv = new float[n * per];
-        if (baseline == null) {
-            Arrays.fill(bv, baselineValue);
-            return bv;
-        }
-        float[] b = baseline.toFloatArray();
-        if (b.length == per) {
+        try (NDManager scope = Support.scope(model)) {
+            NDArray xa = x.toNDArray(scope);
+            NDArray base = baseline(scope, x);
+            NDArray diff = xa.sub(base);
+            // per image, the trapezoid sum of the path's gradients, added row by row in path order
+            NDArray[] sums = new NDArray[n];
             for (int i = 0; i < n; i++) {
-                System.arraycopy(b, 0, bv, i * per, per);
+                sums[i] = scope.zeros(diff.getShape().slice(1));
             }
-            return bv;
+            for (int from = 0; from < rows; from += batchSize) {
+                int count = Math.min(batchSize, rows - from);
+                long[] img = new long[count];
+                float[] alpha = new float[count];
+                for (int r = 0; r < count; r++) {
+                    img[r] = (from + r) / points;
+                    alpha[r] = (float) ((from + r) % points) / steps;
+                }
+                NDArray which = scope.create(img);
+                NDArray path = base.get(which).add(diff.get(which).mul(scope.create(alpha).reshape(count, 1, 1, 1)));
+                NDArray g = GradientSaliency.gradient(model, Tensor.from(path), all.rows(from, count))
+                        .toNDArray(scope);
+                for (int r = 0; r < count; r++) {
+                    int k = (from + r) % points;
+                    float weight = (k == 0 || k == steps ? 0.5f : 1f) / steps;
+                    sums[(int) img[r]] = sums[(int) img[r]].add(g.get(r).mul(weight));
+                }
+            }
+            NDArray attr = diff.mul(NDArrays.stack(new NDList(sums)));
+            float[] fx = t.scores(model, x);
+            float[] fb = t.scores(model, Tensor.from(base));
+            double[] sum = attr.reshape(n, -1).toType(DataType.FLOAT64, false).sum(new int[] {1}).toDoubleArray();
+            double[] errors = new double[n];
+            float[] gaps = new float[n];
+            for (int i = 0; i < n; i++) {
+                gaps[i] = fx[i] - fb[i];
+                double delta = fx[i] - fb[i];
+                errors[i] = Math.abs(sum[i] - delta) / Math.max(Math.abs(delta), 1e-12);
+            }
+            return Attribution.builder(name(), model, x).maps(Support.sumOverChannels(attr))
+                    .perChannel(Tensor.from(attr)).targets(t.descriptions()).signed(true)
+                    .details(new Details(errors, steps, gaps)).build();
         }
-        if (b.length == n * per) {
-            return b;
+    }
+
+    /**
+     * What integrated gradients reports besides its maps: per image the completeness error (the relative gap
+     * between the attributions' sum and {@code F(x) - F(x')}) and that score gap, and the number of steps.
+     */
+    public record Details(double[] completenessErrors, int steps, float[] scoreGaps) implements Attribution.Details {
+        /** The largest completeness error over the batch. */
+        public double completenessError() {
+            return Arrays.stream(completenessErrors).max().orElse(0);
+        }
+
+        @Override
+        public double[] completenessErrors() {
+            return completenessErrors.clone();
+        }
+
+        @Override
+        public float[] scoreGaps() {
+            return scoreGaps.clone();
+        }
+
+        @Override
+        public String summary() {
+            return Attribution.Details.format("completeness error", completenessError(), "steps", steps,
+                    "score gap", scoreGaps.length == 1 ? (Object) (double) scoreGaps[0] : Arrays.toString(scoreGaps));
+        }
+    }
+
+    /** The baseline for every image of {@code x}, {@code [N, C, H, W]}. */
+    private NDArray baseline(NDManager scope, Tensor x) {
+        Shape shape = new Shape(x.shape());
+        if (baseline == null) {
+            return scope.full(shape, baselineValue);
+        }
+        long per = shape.size() / shape.get(0);
+        if (baseline.size() == per) {
+            return baseline.toNDArray(scope).reshape(shape.slice(1)).expandDims(0).repeat(0, shape.get(0));
+        }
+        if (baseline.size() == shape.size()) {
+            return baseline.toNDArray(scope).reshape(shape);
         }
         throw new IllegalArgumentException("baseline has shape " + Arrays.toString(baseline.shape())
                 + "; it must match one image [C, H, W] or the batch " + Arrays.toString(x.shape()));

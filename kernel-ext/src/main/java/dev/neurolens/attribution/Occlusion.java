@@ -4,14 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.neurolens.attribution.internal.IncrementalForward;
+import dev.neurolens.model.Forward;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,10 +26,9 @@ import java.util.Map;
  * only a window of each early layer's output, so those layers are computed only on the changed windows pasted
  * into the activations of the unoccluded image. The scores are those of the plain passes (up to float rounding);
  * layers that cannot be windowed run on whole maps as usual. Patches are batched by the sizes of their windows
- * (at most {@code batchSize} per pass). The result's details say which path ran. On an otherwise idle 2-core CPU
- * at 224 px this is 5.2 to 5.7x faster than one pass per patch for SqueezeNet 1.1 and 5.1 to 5.4x for VGG16 at
- * patch 32 stride 32, 8.3 to 8.5x and 9.3 to 10.2x at patch 16 stride 8 ({@code ./neurolens bench attribution},
- * which prints the multiply-add bound too; a busy machine slows its many small operations more than whole passes).
+ * (at most {@code batchSize} per pass). The result's details say which path ran. Computing less pays because a
+ * patch reaches only a small share of each early map; the measured speed-ups are in docs/benchmarks.md
+ * ({@code ./neurolens bench attribution}, which prints the multiply-add bound too).
  * {@link Builder#projectiveFieldThreshold} trades exactness for speed, opt-in.
  *
  * <pre>{@code Occlusion.builder().patch(8).stride(4).fill(0).build().attribute(model, x, Target.predicted())}</pre>
@@ -119,8 +119,6 @@ public final class Occlusion implements AttributionMethod {
         }
         int batchSize = batchSize(plan, c, h, w, allY, allX, size);
         float[] base = t.scores(model, x);
-        int per = c * h * w;
-        float[] xv = x.toFloatArray();
         float[][][] sum = new float[n][h][w];
         int[][] count = new int[h][w];
         for (int py : ys) {
@@ -133,34 +131,29 @@ public final class Occlusion implements AttributionMethod {
             }
         }
         int passes = 0;
-        for (int img = 0; img < n; img++) {
-            Target.Resolved ti = t.rows(img, 1).repeatEach(Math.min(batchSize, patches));
-            if (plan != null) {
-                passes += incrementalDrops((Network) model, plan, Support.rows(x, img, 1), t.rows(img, 1), base[img],
-                        allY, allX,
-                        size, batchSize, sum[img]);
-                continue;
-            }
-            for (int from = 0; from < patches; from += batchSize) {
-                int k = Math.min(batchSize, patches - from);
-                float[] chunk = new float[k * per];
-                for (int r = 0; r < k; r++) {
-                    System.arraycopy(xv, img * per, chunk, r * per, per);
-                    int py = allY[from + r];
-                    int px = allX[from + r];
-                    for (int ch = 0; ch < c; ch++) {
-                        for (int yy = py; yy < py + size; yy++) {
-                            int row = r * per + (ch * h + yy) * w;
-                            Arrays.fill(chunk, row + px, row + px + size, fill);
-                        }
-                    }
+        try (NDManager scope = Support.scope(model)) {
+            NDArray xa = plan == null ? x.toNDArray(scope) : null;
+            for (int img = 0; img < n; img++) {
+                Target.Resolved ti = t.rows(img, 1).repeatEach(Math.min(batchSize, patches));
+                if (plan != null) {
+                    passes += incrementalDrops((Network) model, plan, Support.rows(x, img, 1), t.rows(img, 1),
+                            base[img], allY, allX, size, batchSize, sum[img]);
+                    continue;
                 }
-                Tensor batch = Tensor.of(chunk, k, c, h, w);
-                Target.Resolved tk = ti.rows(0, k);
-                Tensor out = Network.OUTPUT.equals(t.layer()) ? model.logits(batch)
-                        : model.run(batch, t.layer()).get(t.layer());
-                passes++;
-                addDrops(sum[img], base[img], tk.scoresOf(out), allY, allX, from, size);
+                NDArray one = xa.get(img + ":" + (img + 1));
+                for (int from = 0; from < patches; from += batchSize) {
+                    int k = Math.min(batchSize, patches - from);
+                    NDArray batch = one.repeat(0, k);
+                    for (int r = 0; r < k; r++) {
+                        int py = allY[from + r];
+                        int px = allX[from + r];
+                        batch.set(new NDIndex("{}, :, {}:{}, {}:{}", r, py, py + size, px, px + size), fill);
+                    }
+                    Target.Resolved tk = ti.rows(0, k);
+                    passes++;
+                    addDrops(sum[img], base[img], tk.scoresOf(output(model, batch, t.layer())), allY, allX, from,
+                            size);
+                }
             }
         }
         for (int img = 0; img < n; img++) {
@@ -170,14 +163,31 @@ public final class Occlusion implements AttributionMethod {
                 }
             }
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("patch", size);
-        details.put("stride", stride);
-        details.put("patches", patches);
-        details.put("forward passes", passes + 1);
-        details.put("mode", mode);
-        return new Attribution(name(), model.info().name(), x, model.preprocessing(), sum, null, t.descriptions(),
-                true, details);
+        return Attribution.builder(name(), model, x).maps(sum).targets(t.descriptions()).signed(true)
+                .details(new Details(size, stride, patches, passes + 1, mode)).build();
+    }
+
+    /**
+     * What occlusion reports besides its maps: the patch side and stride used, the patches per image, the forward
+     * passes made (the unoccluded one included) and which path ran (incremental or plain, and why).
+     */
+    public record Details(int patch, int stride, int patches, int forwardPasses, String mode)
+            implements Attribution.Details {
+        @Override
+        public String summary() {
+            return Attribution.Details.format("patch", patch, "stride", stride, "patches", patches,
+                    "forward passes", forwardPasses, "mode", mode);
+        }
+    }
+
+    /** The target layer's output for an occluded batch: within the scope for a Network, else through the heap. */
+    private static Tensor output(Model model, NDArray batch, String layer) {
+        if (model instanceof Network net) {
+            return Tensor.from(Network.OUTPUT.equals(layer) ? net.logits(batch)
+                    : net.forward(batch, Forward.capture(layer)).get(layer));
+        }
+        Tensor b = Tensor.from(batch);
+        return Network.OUTPUT.equals(layer) ? model.logits(b) : model.run(b, layer).get(layer);
     }
 
     private int batchSize(IncrementalForward plan, int c, int h, int w, int[] allY, int[] allX, int size) {

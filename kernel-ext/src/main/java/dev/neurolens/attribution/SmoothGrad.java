@@ -1,32 +1,46 @@
 package dev.neurolens.attribution;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Tensor;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
- * SmoothGrad (Smilkov et al. 2017): the vanilla saliency map averaged over {@code samples} noisy copies of the
- * input, noise Gaussian with standard deviation {@code noise * (max - min)} of each image. The copies run in
- * batches of {@code batchSize}, not one pass each.
+ * SmoothGrad (Smilkov et al. 2017): a method's maps averaged over {@code samples} noisy copies of the input,
+ * noise Gaussian with standard deviation {@code noise * (max - min)} of each image. It wraps any method, as
+ * Captum's NoiseTunnel does ({@code SmoothGrad.of(IntegratedGradients.create())}); {@link #create()} wraps the
+ * vanilla gradient. The copies run in batches of {@code batchSize}, not one pass each, all explaining the
+ * target as resolved on the clean input.
  */
 public final class SmoothGrad implements AttributionMethod {
+    private final AttributionMethod method;
     private final int samples;
     private final double noise;
     private final long seed;
     private final int batchSize;
 
-    private SmoothGrad(int samples, double noise, long seed, int batchSize) {
+    private SmoothGrad(AttributionMethod method, int samples, double noise, long seed, int batchSize) {
+        this.method = method;
         this.samples = samples;
         this.noise = noise;
         this.seed = seed;
         this.batchSize = batchSize;
     }
 
+    /** SmoothGrad of the vanilla gradient, default options. */
     public static SmoothGrad create() {
         return builder().build();
+    }
+
+    /** SmoothGrad of {@code method}, default options. */
+    public static SmoothGrad of(AttributionMethod method) {
+        return builder().method(method).build();
     }
 
     public static Builder builder() {
@@ -35,7 +49,13 @@ public final class SmoothGrad implements AttributionMethod {
 
     @Override
     public String name() {
-        return "smoothgrad";
+        return method instanceof GradientSaliency g && g.name().equals("gradient") ? "smoothgrad"
+                : "smoothgrad (" + method.name() + ")";
+    }
+
+    /** The method whose maps are averaged. */
+    public AttributionMethod method() {
+        return method;
     }
 
     @Override
@@ -49,12 +69,11 @@ public final class SmoothGrad implements AttributionMethod {
         for (int i = 0; i < one.length; i++) {
             one[i] = (float) random.nextGaussian();
         }
-        float[] eps = new float[n * one.length];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(one, 0, eps, i * one.length, one.length);
-        }
         long[] s = x.shape();
-        return attribute(model, x, target, Tensor.of(eps, s[0] * samples, s[1], s[2], s[3]));
+        try (NDManager scope = Support.scope(model)) {
+            NDArray draws = scope.create(one, new Shape(1, (long) samples * per)).repeat(0, n);
+            return attribute(model, x, target, Tensor.from(draws.reshape(s[0] * samples, s[1], s[2], s[3])));
+        }
     }
 
     /**
@@ -67,57 +86,52 @@ public final class SmoothGrad implements AttributionMethod {
         int k = (int) (standardNoise.dim(0) / n);
         if (standardNoise.dim(0) != (long) n * k || k == 0 || standardNoise.size() != x.size() * k) {
             throw new IllegalArgumentException("noise must be [N * samples, C, H, W] for input "
-                    + java.util.Arrays.toString(x.shape()) + "; got " + java.util.Arrays.toString(standardNoise.shape()));
+                    + Arrays.toString(x.shape()) + "; got " + Arrays.toString(standardNoise.shape()));
         }
         Target.Resolved t = target.resolve(model, x);
         Target.Resolved all = t.repeatEach(k);
-        int per = x.size() / n;
-        float[] xv = x.toFloatArray();
-        float[] ev = standardNoise.toFloatArray();
-        float[] noisy = new float[ev.length];
-        for (int i = 0; i < n; i++) {
-            float lo = Float.POSITIVE_INFINITY;
-            float hi = Float.NEGATIVE_INFINITY;
-            for (int p = 0; p < per; p++) {
-                lo = Math.min(lo, xv[i * per + p]);
-                hi = Math.max(hi, xv[i * per + p]);
-            }
-            float sigma = (float) (noise * (hi - lo));
-            for (int j = 0; j < k; j++) {
-                int row = (i * k + j) * per;
-                for (int p = 0; p < per; p++) {
-                    noisy[row + p] = xv[i * per + p] + sigma * ev[row + p];
-                }
-            }
-        }
-        long[] s = x.shape();
-        int h = (int) s[2];
-        int w = (int) s[3];
-        float[][][] maps = new float[n][h][w];
         int rows = n * k;
-        for (int from = 0; from < rows; from += batchSize) {
-            int count = Math.min(batchSize, rows - from);
-            float[] chunk = java.util.Arrays.copyOfRange(noisy, from * per, (from + count) * per);
-            Tensor g = GradientSaliency.gradient(model, Tensor.of(chunk, count, s[1], h, w), all.rows(from, count));
-            float[][][] m = Support.maxAbsOverChannels(g);
-            for (int r = 0; r < count; r++) {
-                float[][] dst = maps[(from + r) / k];
-                for (int yy = 0; yy < h; yy++) {
-                    for (int xx = 0; xx < w; xx++) {
-                        dst[yy][xx] += m[r][yy][xx] / k;
-                    }
+        try (NDManager scope = Support.scope(model)) {
+            NDArray xa = x.toNDArray(scope);
+            NDArray flat = xa.reshape(n, -1);
+            float[] lo = flat.min(new int[] {1}).toFloatArray();
+            float[] hi = flat.max(new int[] {1}).toFloatArray();
+            long[] img = new long[rows];
+            float[] sigma = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                img[r] = r / k;
+                sigma[r] = (float) (noise * (hi[r / k] - lo[r / k]));
+            }
+            NDArray eps = standardNoise.toNDArray(scope).reshape(new Shape(rows).addAll(xa.getShape().slice(1)));
+            NDArray noisy = xa.get(scope.create(img)).add(eps.mul(scope.create(sigma).reshape(rows, 1, 1, 1)));
+            // per image, the mean of its copies' maps, added copy by copy in order
+            NDArray[] maps = new NDArray[n];
+            for (int from = 0; from < rows; from += batchSize) {
+                int count = Math.min(batchSize, rows - from);
+                NDArray chunk = noisy.get(from + ":" + (from + count));
+                Target copies = Target.resolved(all.rows(from, count));
+                NDArray m = method.attribute(model, Tensor.from(chunk), copies).maps().toNDArray(scope);
+                for (int r = 0; r < count; r++) {
+                    int i = (from + r) / k;
+                    NDArray part = m.get(r).div(k);
+                    maps[i] = maps[i] == null ? part : maps[i].add(part);
                 }
             }
+            return Attribution.builder(name(), model, x).maps(NDArrays.stack(new NDList(maps)))
+                    .targets(t.descriptions()).details(new Details(k, noise, t.layer())).build();
         }
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("samples", k);
-        details.put("noise", noise);
-        details.put("layer", t.layer());
-        return new Attribution(name(), model.info().name(), x, model.preprocessing(), maps, null, t.descriptions(),
-                false, details);
+    }
+
+    /** What SmoothGrad reports besides its maps: copies per image, noise level and the target's layer. */
+    public record Details(int samples, double noise, String layer) implements Attribution.Details {
+        @Override
+        public String summary() {
+            return Attribution.Details.format("samples", samples, "noise", noise, "layer", layer);
+        }
     }
 
     public static final class Builder {
+        private AttributionMethod method = GradientSaliency.create();
         private int samples = 25;
         private double noise = 0.15;
         private long seed = 0;
@@ -155,8 +169,14 @@ public final class SmoothGrad implements AttributionMethod {
             return this;
         }
 
+        /** The method whose maps are averaged (the vanilla gradient by default). */
+        public Builder method(AttributionMethod m) {
+            method = java.util.Objects.requireNonNull(m, "method");
+            return this;
+        }
+
         public SmoothGrad build() {
-            return new SmoothGrad(samples, noise, seed, batchSize);
+            return new SmoothGrad(method, samples, noise, seed, batchSize);
         }
     }
 }

@@ -1,6 +1,10 @@
 package dev.neurolens.attribution;
 
-import dev.neurolens.display.Images;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.neurolens.model.Devices;
 import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Network;
@@ -8,7 +12,7 @@ import dev.neurolens.model.Tensor;
 
 import java.util.Arrays;
 
-/** Shared input checks and heap-side map arithmetic for the techniques. */
+/** Shared input checks and the native map arithmetic of the techniques. */
 final class Support {
     private Support() {
     }
@@ -28,9 +32,16 @@ final class Support {
                     + ". Pass a BufferedImage to have it converted, resized and normalized.");
         }
         if ((x.dim(2) != crop || x.dim(3) != crop) && !sizeAgnostic(model)) {
-            return resize(x, crop, crop);
+            try (NDManager scope = scope(model)) {
+                return Tensor.from(resize(x.toNDArray(scope), crop, crop));
+            }
         }
         return x;
+    }
+
+    /** A native scope for a technique's arithmetic: the network's own, or one on the current device. */
+    static NDManager scope(Model model) {
+        return model instanceof Network net ? net.newScope() : NDManager.newBaseManager(Devices.current(), "PyTorch");
     }
 
     /** Networks that end in adaptive pooling take any size; others (fixed linear input) need the crop size. */
@@ -55,61 +66,48 @@ final class Support {
                 + ". Occlusion, gradient, SmoothGrad and integrated gradients work on any model.");
     }
 
-    /** Bilinear resize of every plane of {@code [N, C, H, W]} (align_corners=False, as torch). */
-    static Tensor resize(Tensor x, int h, int w) {
-        int n = (int) x.dim(0);
-        int c = (int) x.dim(1);
-        int sh = (int) x.dim(2);
-        int sw = (int) x.dim(3);
-        float[] v = x.toFloatArray();
-        float[] out = new float[n * c * h * w];
-        for (int p = 0; p < n * c; p++) {
-            float[][] plane = new float[sh][sw];
-            for (int yy = 0; yy < sh; yy++) {
-                System.arraycopy(v, (p * sh + yy) * sw, plane[yy], 0, sw);
-            }
-            float[][] r = Images.resizeBilinear(plane, h, w);
-            for (int yy = 0; yy < h; yy++) {
-                System.arraycopy(r[yy], 0, out, (p * h + yy) * w, w);
-            }
+    /**
+     * Bilinear resize of the last two axes of {@code [..., H, W]} (align_corners=False, as torch), as two
+     * products with interpolation matrices in double precision, so the values are those of the float-free
+     * definition rounded once.
+     */
+    static NDArray resize(NDArray x, int h, int w) {
+        Shape s = x.getShape();
+        int d = s.dimension();
+        int sh = (int) s.get(d - 2);
+        int sw = (int) s.get(d - 1);
+        if (sh == h && sw == w) {
+            return x;
         }
-        return Tensor.of(out, n, c, h, w);
+        NDManager m = x.getManager();
+        NDArray rows = m.create(interpolation(sh, h), new Shape(h, sh));
+        NDArray cols = m.create(interpolation(sw, w), new Shape(w, sw)).transpose();
+        NDArray r = rows.matMul(x.toType(DataType.FLOAT64, false).matMul(cols));
+        return r.toType(DataType.FLOAT32, false);
     }
 
-    /** Per image, the largest absolute value over channels: {@code [N, C, H, W]} to {@code [N][H][W]}. */
-    static float[][][] maxAbsOverChannels(Tensor t) {
-        return overChannels(t, (acc, v) -> Math.max(acc, Math.abs(v)));
+    /** Row i: the weights of the source samples of output i, {@code [to, from]} (torch's source index rule). */
+    private static double[] interpolation(int from, int to) {
+        double[] wts = new double[to * from];
+        for (int i = 0; i < to; i++) {
+            double f = Math.max(0, Math.min(from - 1, (i + 0.5) * from / to - 0.5));
+            int i0 = (int) f;
+            int i1 = Math.min(i0 + 1, from - 1);
+            double frac = f - i0;
+            wts[i * from + i0] += 1 - frac;
+            wts[i * from + i1] += frac;
+        }
+        return wts;
+    }
+
+    /** Per image, the largest absolute value over channels: {@code [N, C, H, W]} to {@code [N, H, W]}. */
+    static NDArray maxAbsOverChannels(NDArray t) {
+        return t.abs().max(new int[] {1});
     }
 
     /** Per image, the sum over channels (signed). */
-    static float[][][] sumOverChannels(Tensor t) {
-        return overChannels(t, (acc, v) -> acc + v);
-    }
-
-    private interface FloatFold {
-        float apply(float acc, float value);
-    }
-
-    /** Folds the channels of each pixel, starting from 0. */
-    private static float[][][] overChannels(Tensor t, FloatFold fold) {
-        int n = (int) t.dim(0);
-        int c = (int) t.dim(1);
-        int h = (int) t.dim(2);
-        int w = (int) t.dim(3);
-        float[] v = t.toFloatArray();
-        float[][][] out = new float[n][h][w];
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
-                int base = (i * c + ch) * h * w;
-                for (int yy = 0; yy < h; yy++) {
-                    float[] row = out[i][yy];
-                    for (int xx = 0; xx < w; xx++) {
-                        row[xx] = fold.apply(row[xx], v[base + yy * w + xx]);
-                    }
-                }
-            }
-        }
-        return out;
+    static NDArray sumOverChannels(NDArray t) {
+        return t.sum(new int[] {1});
     }
 
     /** Rows {@code from .. from+count} of a batch. */
@@ -126,13 +124,5 @@ final class Support {
         s[0] = first;
         System.arraycopy(shape, 0, s, 1, shape.length);
         return s;
-    }
-
-    static float[][][] upsample(float[][][] maps, int h, int w) {
-        float[][][] out = new float[maps.length][][];
-        for (int i = 0; i < maps.length; i++) {
-            out[i] = maps[i].length == h && maps[i][0].length == w ? maps[i] : Images.resizeBilinear(maps[i], h, w);
-        }
-        return out;
     }
 }

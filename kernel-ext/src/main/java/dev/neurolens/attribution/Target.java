@@ -21,7 +21,7 @@ import java.util.Locale;
  * <pre>{@code Target.className("tabby")  Target.classIndex(281)  Target.channel("fire8", 12)  Target.parse("features.12:5@3,4")}</pre>
  */
 public final class Target {
-    private enum Kind { PREDICTED, CLASS_INDEX, CLASSES, CLASS_NAME, CHANNEL, UNIT }
+    private enum Kind { PREDICTED, CLASS_INDEX, CLASSES, CLASS_NAME, CHANNEL, UNIT, RESOLVED }
 
     private final Kind kind;
     private final int index;
@@ -30,12 +30,18 @@ public final class Target {
     private final int y;
     private final int x;
     private final int[] perImage;
+    private final Resolved resolved;
 
     private Target(Kind kind, int index, String name, String layer, int y, int x) {
         this(kind, index, name, layer, y, x, null);
     }
 
     private Target(Kind kind, int index, String name, String layer, int y, int x, int[] perImage) {
+        this(kind, index, name, layer, y, x, perImage, null);
+    }
+
+    private Target(Kind kind, int index, String name, String layer, int y, int x, int[] perImage, Resolved resolved) {
+        this.resolved = resolved;
         this.perImage = perImage;
         this.kind = kind;
         this.index = index;
@@ -72,6 +78,14 @@ public final class Target {
     /** One unit: channel {@code channel} of {@code layer} at position (y, x). */
     public static Target unit(String layer, int channel, int y, int x) {
         return new Target(Kind.UNIT, channel, null, layer, y, x);
+    }
+
+    /**
+     * A target already resolved for a batch, as it is: several methods (a comparison, the noisy copies of
+     * SmoothGrad) then explain the same classes without resolving "predicted" again, and keep its descriptions.
+     */
+    public static Target resolved(Resolved r) {
+        return new Target(Kind.RESOLVED, -1, null, r.layer(), r.y(), r.x(), null, r);
     }
 
     /**
@@ -124,6 +138,13 @@ public final class Target {
         int[] channels = new int[n];
         List<String> descriptions = new ArrayList<>();
         switch (kind) {
+            case RESOLVED -> {
+                if (resolved.size() != n) {
+                    throw new IllegalArgumentException("target resolved for " + resolved.size() + " images, input has "
+                            + n);
+                }
+                return resolved;
+            }
             case PREDICTED -> {
                 Tensor logits = model.logits(input);
                 for (int i = 0; i < n; i++) {
@@ -230,6 +251,7 @@ public final class Target {
             case CLASS_NAME -> "class '" + name + "'";
             case CHANNEL -> layer + ":" + index;
             case UNIT -> layer + ":" + index + "@" + y + "," + x;
+            case RESOLVED -> String.join(", ", resolved.descriptions());
         };
     }
 

@@ -209,8 +209,8 @@ public final class SaliencyHomework {
 
     private static float[][][] gradeGradCam(Object f) {
         float[][] s = ((GradCamMap) f).compute(model(), image(), label(), CAM_LAYER);
-        Tensor cam = (Tensor) GradCam.at(CAM_LAYER).attribute(model(), image(), Target.classIndex(label()))
-                .detail("layer map");
+        Tensor cam = GradCam.at(CAM_LAYER).attribute(model(), image(), Target.classIndex(label()))
+                .details(GradCam.Details.class).layerMap();
         return new float[][][] {s, toMap(cam.slice(0))};
     }
 

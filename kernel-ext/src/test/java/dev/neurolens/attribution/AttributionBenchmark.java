@@ -85,13 +85,14 @@ public final class AttributionBenchmark {
                 speedUp(arch, singleMs / incMs, "incremental");
                 bound(arch, incremental.incrementalCosts(net, x), singleMs / incMs);
                 System.out.printf("%-14s %-24s %s%n", arch, "  incremental path",
-                        incremental.attribute(net, x, seven).detail("mode"));
+                        incremental.attribute(net, x, seven).details(Occlusion.Details.class).mode());
                 // more, smaller patches: the setting where windows stay small deeper into the network
                 Occlusion fineInc = Occlusion.builder().patch(16).stride(8).fill(0).build();
                 Occlusion fineSingle = Occlusion.builder().patch(16).stride(8).fill(0).incremental(false)
                         .batchSize(1).build();
-                int passes = (Integer) fineInc.attribute(net, x, seven).detail("patches") + 1;
-                double perPass = singleMs / ((Integer) single.attribute(net, x, seven).detail("patches") + 1);
+                int passes = fineInc.attribute(net, x, seven).details(Occlusion.Details.class).patches() + 1;
+                double perPass = singleMs
+                        / (single.attribute(net, x, seven).details(Occlusion.Details.class).patches() + 1);
                 double fineSingleMs;
                 String how;
                 if (perPass * passes < 60_000) {

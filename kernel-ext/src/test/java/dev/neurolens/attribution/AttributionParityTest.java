@@ -54,7 +54,7 @@ class AttributionParityTest {
             check(report, "saliency", GradientSaliency.create().attribute(net, x, seven).maps(), expected(meta, "saliency"));
 
             Attribution cam = GradCam.at(camLayer).attribute(net, x, seven);
-            check(report, "cam", (Tensor) cam.detail("layer map"), expected(meta, "cam"));
+            check(report, "cam", cam.details(GradCam.Details.class).layerMap(), expected(meta, "cam"));
             check(report, "cam_up", cam.maps(), expected(meta, "cam_up"));
 
             Attribution camPred = GradCam.at(camLayer).attribute(net, x, Target.predicted());
@@ -65,7 +65,7 @@ class AttributionParityTest {
             for (int i = 0; i < 2; i++) {
                 assertTrue(camPred.target(i).contains("(" + predicted[i] + ")"), camPred.target(i));
             }
-            check(report, "cam_pred", (Tensor) camPred.detail("layer map"), expected(meta, "cam_pred"));
+            check(report, "cam_pred", camPred.details(GradCam.Details.class).layerMap(), expected(meta, "cam_pred"));
 
             check(report, "guided", GuidedBackprop.create().attribute(net, x, seven).perChannel(), expected(meta, "guided"));
             Target unit = Target.channel(meta.get("unit_layer").getAsString(), meta.get("unit_channel").getAsInt());

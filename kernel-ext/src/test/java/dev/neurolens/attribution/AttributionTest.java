@@ -98,7 +98,7 @@ class AttributionTest {
     @Test
     void integratedGradientsAreComplete() {
         Attribution a = IntegratedGradients.builder().steps(128).build().attribute(net, images, Target.predicted());
-        double err = (Double) a.detail("completeness error");
+        double err = a.details(IntegratedGradients.Details.class).completenessError();
         System.out.printf("[ig] completeness error with 128 steps: %.3e%n", err);
         assertTrue(err < 0.01, "completeness error " + err);
         // and by hand: the attributions sum to F(x) - F(baseline) for image 0
@@ -267,8 +267,8 @@ class AttributionTest {
     @Test
     void gradCamAtAnInnerLayerForAUnitTarget() {
         Attribution a = GradCam.at("conv2").attribute(net, images, Target.channel("conv3", 4));
-        assertEquals("features.3", a.detail("layer"));
-        assertNotNull(a.detail("layer map"));
+        assertEquals("features.3", a.details(GradCam.Details.class).layer());
+        assertNotNull(a.details(GradCam.Details.class).layerMap());
         assertThrows(IllegalArgumentException.class,
                 () -> GradCam.at("conv3").attribute(net, images, Target.channel("conv1", 4)));
         assertFalse(a.toString().isEmpty());
@@ -281,6 +281,33 @@ class AttributionTest {
         int before = (int) count.invoke(net);
         methods().forEach(m -> m.attribute(net, images, Target.predicted()));
         assertEquals(before, (int) count.invoke(net));
+    }
+
+    /** A user's own method, built with the public builder, takes part in compare and the sanity checks. */
+    @Test
+    void ownMethodTakesPartInCompareAndSanityChecks() {
+        Tensor x = Support.rows(images, 0, 1);
+        int[] calls = new int[1];
+        AttributionMethod edges = AttributionMethod.of("edges", (model, in, target) -> {
+            calls[0]++;
+            Target.Resolved t = target.resolve(model, in);
+            Tensor maps = in.reshape(in.dim(0), in.dim(2), in.dim(3));
+            return Attribution.builder("edges", model, in).maps(maps).targets(t.descriptions())
+                    .details(new Attribution.TargetLayer(t.layer())).build();
+        });
+        var grid = Attributions.compare(net, x, Target.predicted(), List.of(GradientSaliency.create(), edges));
+        assertEquals(3, grid.size());
+        Attribution own = edges.attribute(net, x, Target.classIndex(2));
+        assertEquals("edges", own.method());
+        assertEquals(x.reshape(1, x.dim(2), x.dim(3)), own.maps());
+        assertTrue(own.toString().endsWith(", layer output]"), own.toString());
+        SanityReport r = SanityChecks.cascading(net, x, Target.predicted(), edges);
+        assertNotNull(r);
+        assertTrue(calls[0] > 2, "the sanity checks ran the user's method");
+        Attribution smooth = SmoothGrad.builder().method(edges).samples(2).build()
+                .attribute(net, x, Target.classIndex(2));
+        assertEquals("smoothgrad (edges)", smooth.method());
+        assertThrows(IllegalArgumentException.class, () -> own.details(GradCam.Details.class));
     }
 
     @SuppressWarnings("unused")

@@ -74,7 +74,7 @@ class IncrementalOcclusionTest {
         Attribution inc = b.incremental(true).build().attribute(net, x, Target.classIndex(1));
         double err = inc.maps().relativeError(plain.maps());
         System.out.printf("[occlusion] %-13s batch %d: %s passes, rel err %.2e%n", arch, batch,
-                inc.detail("forward passes"), err);
+                inc.details(Occlusion.Details.class).forwardPasses(), err);
         assertTrue(err < 1e-4, "incremental map differs from the plain one: " + err);
     }
 
@@ -149,7 +149,7 @@ class IncrementalOcclusionTest {
             Occlusion.Builder b = Occlusion.builder().patch(patch).stride(stride).fill(0.5f);
             Attribution plain = b.incremental(false).build().attribute(net, x, t);
             Attribution inc = b.incremental(true).build().attribute(net, x, t);
-            String mode = (String) inc.detail("mode");
+            String mode = inc.details(Occlusion.Details.class).mode();
             double err = inc.maps().relativeError(plain.maps());
             System.out.printf("[occlusion] %-13s %3dpx patch %2d stride %2d %-16s rel err %.2e  %s%n", arch, side,
                     patch, stride, target, err, mode);
@@ -163,7 +163,8 @@ class IncrementalOcclusionTest {
                 }
             }
             assertTrue(max > 0, "a map of zeros proves nothing");
-            assertEquals(plain.detail("patches"), inc.detail("patches"));
+            assertEquals(plain.details(Occlusion.Details.class).patches(),
+                    inc.details(Occlusion.Details.class).patches());
         }
     }
 
@@ -181,7 +182,8 @@ class IncrementalOcclusionTest {
         Attribution one = b.projectiveFieldThreshold(1).build().attribute(net, x, t);
         Attribution half = b.projectiveFieldThreshold(0.5).build().attribute(net, x, t);
         assertEquals(0.0, one.maps().relativeError(exact.maps()));
-        assertTrue(((String) half.detail("mode")).startsWith("approximate"), (String) half.detail("mode"));
+        String halfMode = half.details(Occlusion.Details.class).mode();
+        assertTrue(halfMode.startsWith("approximate"), halfMode);
         assertTrue(half.maps().relativeError(exact.maps()) > 1e-4, "tau 0.5 should change this map");
         double exactMacs = b.projectiveFieldThreshold(1).build().incrementalCosts(net, x).stream()
                 .mapToDouble(IncrementalForward.LayerCost::incrementalMacs).sum();

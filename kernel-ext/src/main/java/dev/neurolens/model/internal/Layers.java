@@ -13,6 +13,10 @@ import dev.neurolens.model.ForwardPass;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.ReceptiveField;
+import dev.neurolens.model.WindowedLayer;
+import dev.neurolens.model.WindowedMap;
+import dev.neurolens.model.Windowing;
+import dev.neurolens.model.Windows;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,7 +75,7 @@ public final class Layers {
         }
     }
 
-    public static final class Conv2d extends Leaf {
+    public static final class Conv2d extends Leaf implements WindowedLayer {
         final int in;
         final int out;
         final int kernel;
@@ -157,6 +161,37 @@ public final class Layers {
         @Override
         ReceptiveField field(ReceptiveField input) {
             return input.then(kernel, stride, padding, dilation);
+        }
+
+        @Override
+        public int outSize(int len) {
+            return WindowedOps.kernel(this).outLen(len, false);
+        }
+
+        @Override
+        public long outChannels(long in) {
+            return out;
+        }
+
+        @Override
+        public boolean computesOneChannel() {
+            return groups == 1;
+        }
+
+        @Override
+        public Windows[] windows(Windows in, int outH, int outW, Windowing w) {
+            return new Windows[] {w.place(in.affected(WindowedOps.kernel(this), outH, outW), outH, outW)};
+        }
+
+        @Override
+        public long[] macsPerPosition(boolean oneChannel) {
+            return new long[] {WindowedOps.convMacs(this, oneChannel ? 1 : out)};
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            return WindowedOps.conv(this, in, windows(in.windows(), WindowedOps.h(outBase), WindowedOps.w(outBase),
+                    w)[0], outBase, restrict, w);
         }
 
         @Override
@@ -252,7 +287,7 @@ public final class Layers {
     }
 
     /** Elementwise activations without weights: torch's Tanh, Sigmoid and LeakyReLU. */
-    public static final class Activation extends Leaf {
+    public static final class Activation extends Leaf implements WindowedLayer {
         private final LayerKind kind;
         private final float slope;
 
@@ -292,6 +327,20 @@ public final class Layers {
                 default -> ai.djl.nn.Activation.leakyRelu(x, slope);
             };
             return pass.emit(name, y);
+        }
+
+        @Override
+        public boolean channelwise() {
+            return true;
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            return new WindowedMap(in.windows(), switch (kind) {
+                case TANH -> in.data().tanh();
+                case SIGMOID -> ai.djl.nn.Activation.sigmoid(in.data());
+                default -> ai.djl.nn.Activation.leakyRelu(in.data(), slope);
+            }, outBase);
         }
 
         @Override
@@ -405,7 +454,7 @@ public final class Layers {
         }
     }
 
-    public static final class Relu extends Leaf {
+    public static final class Relu extends Leaf implements WindowedLayer {
         public Relu(String name) {
             super(name);
         }
@@ -421,12 +470,22 @@ public final class Layers {
         }
 
         @Override
+        public boolean channelwise() {
+            return true;
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            return new WindowedMap(in.windows(), ai.djl.nn.Activation.relu(in.data()), outBase);
+        }
+
+        @Override
         public String describe() {
             return "ReLU()";
         }
     }
 
-    public static final class MaxPool2d extends Leaf {
+    public static final class MaxPool2d extends Leaf implements WindowedLayer {
         final int kernel;
         final int stride;
         final int padding;
@@ -474,13 +533,29 @@ public final class Layers {
         }
 
         @Override
+        public int outSize(int len) {
+            return WindowedOps.kernel(this).outLen(len, ceil);
+        }
+
+        @Override
+        public Windows[] windows(Windows in, int outH, int outW, Windowing w) {
+            return new Windows[] {w.place(in.affected(WindowedOps.kernel(this), outH, outW), outH, outW)};
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            return WindowedOps.pool(this, in, windows(in.windows(), WindowedOps.h(outBase), WindowedOps.w(outBase),
+                    w)[0], outBase, w);
+        }
+
+        @Override
         public String describe() {
             return "MaxPool2d(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding
                     + (ceil ? ", ceil_mode=True" : "") + ")";
         }
     }
 
-    public static final class AdaptiveAvgPool2d extends Leaf {
+    public static final class AdaptiveAvgPool2d extends Leaf implements WindowedLayer {
         final int height;
         final int width;
 
@@ -514,6 +589,22 @@ public final class Layers {
             return ReceptiveField.whole();
         }
 
+        /** Not windowed: every output reads the whole map. */
+        @Override
+        public boolean windowable() {
+            return false;
+        }
+
+        @Override
+        public boolean globalAveragePool() {
+            return height == 1 && width == 1;
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            throw new UnsupportedOperationException(name + ": adaptive pooling reads whole maps");
+        }
+
         @Override
         public String describe() {
             return "AdaptiveAvgPool2d(" + height + ", " + width + ")";
@@ -541,7 +632,7 @@ public final class Layers {
         }
     }
 
-    public static final class DropoutLayer extends Leaf {
+    public static final class DropoutLayer extends Leaf implements WindowedLayer {
         final float rate;
 
         public DropoutLayer(String name, float rate) {
@@ -558,6 +649,16 @@ public final class Layers {
         public NDArray forward(NDArray x, ForwardPass pass) {
             NDArray y = pass.training() ? Dropout.dropout(x, rate, true).singletonOrThrow() : x;
             return pass.emit(name, y);
+        }
+
+        @Override
+        public boolean channelwise() {
+            return true;
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            return new WindowedMap(in.windows(), in.data(), outBase);
         }
 
         @Override
@@ -606,7 +707,7 @@ public final class Layers {
         }
     }
 
-    public static final class BatchNorm2d extends Leaf {
+    public static final class BatchNorm2d extends Leaf implements WindowedLayer {
         final int channels;
         final float eps;
 
@@ -640,6 +741,11 @@ public final class Layers {
                 p.put(name + "." + s, new long[] {channels});
             }
             return p;
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            return new WindowedMap(in.windows(), WindowedOps.batchNorm(this, in.data(), restrict, w), outBase);
         }
 
         @Override
@@ -722,7 +828,7 @@ public final class Layers {
     }
 
     /** SqueezeNet's Fire module: squeeze 1x1, then 1x1 and 3x3 expansions concatenated along channels. */
-    public static final class Fire extends Container {
+    public static final class Fire extends Container implements WindowedLayer {
         private final Layer squeeze;
         private final Layer squeezeRelu;
         private final Layer expand1;
@@ -797,6 +903,38 @@ public final class Layers {
         }
 
         @Override
+        public int outSize(int len) {
+            return WindowedOps.kernel(expand3x3()).outLen(WindowedOps.kernel(squeeze()).outLen(len, false), false);
+        }
+
+        @Override
+        public long outChannels(long in) {
+            return expand1x1().outChannels() + expand3x3().outChannels();
+        }
+
+        @Override
+        public List<String> innerActivations() {
+            return List.of(squeezeRelu.name());
+        }
+
+        @Override
+        public Windows[] windows(Windows in, int outH, int outW, Windowing w) {
+            return WindowedOps.fireWindows(this, in, outH, outW, w);
+        }
+
+        @Override
+        public long[] macsPerPosition(boolean oneChannel) {
+            return new long[] {WindowedOps.convMacs(squeeze(), squeeze().outChannels()),
+                    WindowedOps.convMacs(expand1x1(), expand1x1().outChannels())
+                            + WindowedOps.convMacs(expand3x3(), expand3x3().outChannels())};
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            return WindowedOps.fire(this, in, outBase, w);
+        }
+
+        @Override
         public String describe() {
             Conv2d s = (Conv2d) squeeze;
             return "Fire(" + s.in + ", squeeze=" + s.out + ", expand1x1=" + ((Conv2d) expand1).out
@@ -808,7 +946,7 @@ public final class Layers {
      * ResNet's BasicBlock. torchvision applies its one {@code relu} module twice; here {@code <block>.relu}
      * names the first application and the block's own name the output after the second.
      */
-    public static final class BasicBlock extends Container {
+    public static final class BasicBlock extends Container implements WindowedLayer {
         private final Layer conv1;
         private final Layer bn1;
         private final Layer relu;
@@ -884,6 +1022,47 @@ public final class Layers {
             ReceptiveField out = y.union(s);
             sink.put(name, out);
             return out;
+        }
+
+        /** Windowed when the shortcut is the identity or a convolution and a batch norm. */
+        @Override
+        public boolean windowable() {
+            return downsample == null || downsample.children().size() == 2;
+        }
+
+        @Override
+        public int outSize(int len) {
+            return WindowedOps.kernel(conv2()).outLen(WindowedOps.kernel(conv1()).outLen(len, false), false);
+        }
+
+        @Override
+        public long outChannels(long in) {
+            return conv2().outChannels();
+        }
+
+        @Override
+        public List<String> innerActivations() {
+            return List.of(relu.name());
+        }
+
+        @Override
+        public Windows[] windows(Windows in, int outH, int outW, Windowing w) {
+            return WindowedOps.blockWindows(this, in, outH, outW, w);
+        }
+
+        @Override
+        public long[] macsPerPosition(boolean oneChannel) {
+            long out = WindowedOps.convMacs(conv2(), conv2().outChannels());
+            Conv2d ds = WindowedOps.shortcutConv(this);
+            if (ds != null) {
+                out += WindowedOps.convMacs(ds, ds.outChannels());
+            }
+            return new long[] {WindowedOps.convMacs(conv1(), conv1().outChannels()), out};
+        }
+
+        @Override
+        public WindowedMap apply(WindowedMap in, NDArray outBase, int restrict, Windowing w) {
+            return WindowedOps.block(this, in, outBase, w);
         }
 
         @Override
