@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Names;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.Readout;
 import dev.neurolens.model.Scalar;
 import dev.neurolens.model.Tensor;
 
@@ -104,18 +105,25 @@ public final class Target {
             throw new IllegalArgumentException("target " + t + " is not a class: use a class index from 0, a class name,"
                     + " 'predicted', or layer:channel");
         }
-        int colon = t.lastIndexOf(':');
-        if (colon > 0 && t.substring(colon + 1).matches("\\d+(@\\d+,\\d+)?")) {
-            String l = t.substring(0, colon);
-            String rest = t.substring(colon + 1);
-            int at = rest.indexOf('@');
-            if (at < 0) {
-                return channel(l, Integer.parseInt(rest));
-            }
-            String[] yx = rest.substring(at + 1).split(",");
-            return unit(l, Integer.parseInt(rest.substring(0, at)), Integer.parseInt(yx[0]), Integer.parseInt(yx[1]));
+        if (t.matches(".+:\\d+(@\\d+,\\d+)?")) {
+            return of(Readout.parse(t));
         }
         return className(t);
+    }
+
+    /**
+     * A {@link Readout} as what to explain: a class logit, a channel's mean or a unit, the same readouts an
+     * objective maximizes. Readouts of other kinds (a function of the layer) cannot be explained yet.
+     */
+    public static Target of(Readout readout) {
+        if (!(readout instanceof Readout.Standard r) || r.y() < -1) {
+            throw new IllegalArgumentException("attribution explains a class (Readout.logit), a channel"
+                    + " (Readout.channel) or a unit at a position (Readout.unit), not " + readout);
+        }
+        if (Network.OUTPUT.equals(r.layer())) {
+            return classIndex(r.channel());
+        }
+        return r.y() < 0 ? channel(r.layer(), r.channel()) : unit(r.layer(), r.channel(), r.y(), r.x());
     }
 
     /** The layer read: {@link Network#OUTPUT} for classes. */
@@ -260,7 +268,7 @@ public final class Target {
      * is {@code out[i, channel_i]} for a 2-d output, the spatial mean of that channel for a 4-d output, or
      * {@code out[i, channel_i, y, x]} for a unit.
      */
-    public record Resolved(String layer, int[] channels, int y, int x, List<String> descriptions) {
+    public record Resolved(String layer, int[] channels, int y, int x, List<String> descriptions) implements Readout {
 
         public int size() {
             return channels.length;

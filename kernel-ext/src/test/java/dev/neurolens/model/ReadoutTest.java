@@ -50,6 +50,28 @@ class ReadoutTest {
     }
 
     @Test
+    void attributionTargetsReadTheSameScores() {
+        try (Network net = Models.defaultModel(); NDManager m = NDManager.newBaseManager()) {
+            float[] v = new float[2 * 28 * 28];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) Math.cos(i * 0.01);
+            }
+            Tensor x = Tensor.of(v, 2, 1, 28, 28);
+            NDArray out = m.create(net.run(x, "relu2").get("relu2").toFloatArray(),
+                    new Shape(net.run(x, "relu2").get("relu2").shape()));
+            for (Readout r : new Readout[] {Readout.channel("relu2", 3), Readout.unit("relu2", 1, 2, 5)}) {
+                dev.neurolens.attribution.Target t = dev.neurolens.attribution.Target.of(r);
+                assertArrayEquals(r.scores(out).toFloatArray(), t.resolve(net, x).scores(out).toFloatArray(), 1e-6f,
+                        r.toString());
+                assertEquals(t.toString(), dev.neurolens.attribution.Target.parse(r.toString()).toString());
+            }
+            assertEquals("class 4", dev.neurolens.attribution.Target.of(Readout.logit(4)).toString());
+            assertThrows(IllegalArgumentException.class, () -> dev.neurolens.attribution.Target.of(
+                    Readout.of("relu2", "energy", a -> a.square().sum(new int[] {1, 2, 3}))));
+        }
+    }
+
+    @Test
     void oneTextFormForEveryTechnique() {
         assertEquals(Readout.logit(7), Readout.parse("7"));
         assertEquals(Readout.channel("fire6", 12), Readout.parse(" fire6:12 "));
