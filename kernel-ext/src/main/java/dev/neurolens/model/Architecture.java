@@ -1,20 +1,21 @@
 package dev.neurolens.model;
 
+import dev.neurolens.model.internal.Blocks;
 import dev.neurolens.model.internal.Layers;
 import dev.neurolens.model.internal.Layers.AdaptiveAvgPool2d;
-import dev.neurolens.model.internal.Layers.BasicBlock;
+import dev.neurolens.model.internal.Blocks.BasicBlock;
 import dev.neurolens.model.internal.Layers.BatchNorm2d;
 import dev.neurolens.model.internal.Layers.Activation;
 import dev.neurolens.model.internal.Layers.Conv2d;
 import dev.neurolens.model.internal.Layers.ConvTranspose2d;
 import dev.neurolens.model.internal.Layers.Dense;
 import dev.neurolens.model.internal.Layers.DropoutLayer;
-import dev.neurolens.model.internal.Layers.Fire;
+import dev.neurolens.model.internal.Blocks.Fire;
 import dev.neurolens.model.internal.Layers.Flatten;
 import dev.neurolens.model.internal.Layers.MaxPool2d;
 import dev.neurolens.model.internal.Layers.PixelNorm;
 import dev.neurolens.model.internal.Layers.Relu;
-import dev.neurolens.model.internal.Layers.Sequential;
+import dev.neurolens.model.internal.Blocks.Sequential;
 import dev.neurolens.model.internal.Layers.UpsampleNearest;
 import dev.neurolens.model.internal.Layers.WScale;
 
@@ -463,6 +464,6 @@ public final class Architecture {
     }
 
     static List<Layer> allLayers(Architecture arch) {
-        return Layers.flatten(arch.layers);
+        return Blocks.flatten(arch.layers);
     }
 }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.neurolens.model.internal.Layers;
+import dev.neurolens.model.internal.Blocks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +45,7 @@ public final class Network implements Model {
         this.manager = manager;
         this.parameters = Collections.unmodifiableMap(parameters);
         this.source = source;
-        for (Layer l : Layers.flatten(architecture.layers())) {
+        for (Layer l : Blocks.flatten(architecture.layers())) {
             layersByName.put(l.name(), l);
         }
     }
@@ -146,7 +146,7 @@ public final class Network implements Model {
 
     /** Every layer, containers before their children, depth first in evaluation order. */
     public List<Layer> allLayers() {
-        return Layers.flatten(layers());
+        return Blocks.flatten(layers());
     }
 
     /** All layer names, containers before their children, in evaluation order. */

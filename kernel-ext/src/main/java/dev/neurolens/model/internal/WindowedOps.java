@@ -96,14 +96,14 @@ final class WindowedOps {
     }
 
     /** Squeeze, then both expands on the union of their changed windows, concatenated. */
-    static Windows[] fireWindows(Layers.Fire f, Windows in, int oh, int ow, Windowing w) {
+    static Windows[] fireWindows(Blocks.Fire f, Windows in, int oh, int ow, Windowing w) {
         Windows s = w.place(in.affected(kernel(f.squeeze()), oh, ow), oh, ow);
         Windows g = w.place(Windows.union(s.affected(kernel(f.expand1x1()), oh, ow),
                 s.affected(kernel(f.expand3x3()), oh, ow)), oh, ow);
         return new Windows[] {s, g};
     }
 
-    static WindowedMap fire(Layers.Fire f, WindowedMap in, NDArray outBase, Windowing w) {
+    static WindowedMap fire(Blocks.Fire f, WindowedMap in, NDArray outBase, Windowing w) {
         NDArray sBase = w.base(f.squeezeActivation().name());
         Windows gs = w.place(in.windows().affected(kernel(f.squeeze()), h(sBase), w(sBase)), h(sBase), w(sBase));
         WindowedMap s = conv(f.squeeze(), in, gs, null, -1, w);
@@ -118,26 +118,26 @@ final class WindowedOps {
     }
 
     /** The downsampling convolution of a block's shortcut, or null for the identity. */
-    static Layers.Conv2d shortcutConv(Layers.BasicBlock b) {
+    static Layers.Conv2d shortcutConv(Blocks.BasicBlock b) {
         return b.downsample() == null ? null : (Layers.Conv2d) b.downsample().children().get(0);
     }
 
     /** The changed regions of a block's output: its main path's and its shortcut's, together. */
-    private static int[][] blockChanged(Layers.BasicBlock b, Windows in, Windows mid, int oh, int ow) {
+    private static int[][] blockChanged(Blocks.BasicBlock b, Windows in, Windows mid, int oh, int ow) {
         int[][] main = mid.affected(kernel(b.conv2()), oh, ow);
         Layers.Conv2d ds = shortcutConv(b);
         int[][] shortcut = ds == null ? in.changed() : in.affected(kernel(ds), oh, ow);
         return Windows.union(main, shortcut);
     }
 
-    static Windows[] blockWindows(Layers.BasicBlock b, Windows in, int oh, int ow, Windowing w) {
+    static Windows[] blockWindows(Blocks.BasicBlock b, Windows in, int oh, int ow, Windowing w) {
         int mh = kernel(b.conv1()).outLen(in.mapH(), false);
         int mw = kernel(b.conv1()).outLen(in.mapW(), false);
         Windows s = w.place(in.affected(kernel(b.conv1()), mh, mw), mh, mw);
         return new Windows[] {s, w.place(blockChanged(b, in, s, oh, ow), oh, ow)};
     }
 
-    static WindowedMap block(Layers.BasicBlock blk, WindowedMap in, NDArray outBase, Windowing w) {
+    static WindowedMap block(Blocks.BasicBlock blk, WindowedMap in, NDArray outBase, Windowing w) {
         Layers.Conv2d c1 = blk.conv1();
         NDArray reluBase = w.base(blk.relu().name());
         Windows g1 = w.place(in.windows().affected(kernel(c1), h(reluBase), w(reluBase)), h(reluBase),
