@@ -45,9 +45,9 @@ import java.util.Random;
  * <pre>
  * mvn -q -o package -DskipTests
  * java -Dai.djl.offline=true -cp "kernel-ext/target/neurolens.jar:kernel-ext/target/lib/*" \
- *     dev.neurolens.generate.GanTrainer scenes        # 7000 steps of 32, about 15 minutes on 2 cores
+ *     dev.neurolens.generate.GanTrainer scenes        # 7000 steps of 32 (timings: docs/benchmarks.md)
  * </pre>
- * ({@code fashion}: 3000 steps, about 2 minutes); they land in
+ * ({@code fashion}: 3000 steps); they land in
  * {@code kernel-ext/src/main/resources/dev/neurolens/generate/} with a sample grid beside them ({@code .png},
  * not committed). Run from a copy of the jar if you rebuild meanwhile: a replaced jar ends the run.
  */

@@ -55,7 +55,7 @@ public final class FastStyleModel implements Displayable {
 
     /**
      * Untrained weights with {@code width} channels in the first layer (pytorch/examples: 32; then 2x and 4x): 16
-     * has a quarter of the parameters and trains about three times faster.
+     * has a quarter of the parameters and trains faster.
      */
     public static FastStyleModel random(int styles, int width, long seed) {
         if (width < 1) {

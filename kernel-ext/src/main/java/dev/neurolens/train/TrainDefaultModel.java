@@ -31,7 +31,7 @@ import java.util.Random;
  *
  * <p>It lives outside {@code model} because it reads {@code data}, and those two packages do not know each other.
  *
- * <p>Arguments (all optional): IDX folder, output file, epochs. About two minutes an epoch on 2 CPU cores (6 epochs: ~12 minutes).
+ * <p>Arguments (all optional): IDX folder, output file, epochs (timings: docs/benchmarks.md).
  */
 public final class TrainDefaultModel {
     static final long SEED = 20240607L;

@@ -33,9 +33,9 @@ import java.util.Map;
  *
  * Arguments (all optional): steps (batches of 32 scenes at 64 px), output file. Training scenes are seeds 0, 1,
  * 2, ...; the held-out accuracy is measured on 1000 scenes from {@link SceneClassifier#HELD_OUT}. The committed
- * weights took 700 steps (default), 24 s on 2 idle CPU cores, and score 0.914 held-out (mountain 0.55 of 29,
+ * weights took 700 steps (default; timings: docs/benchmarks.md) and score 0.914 held-out (mountain 0.55 of 29,
  * road 0.97 of 352, tree 0.84 of 228, building 0.93 of 391; mountains dominate only 3% of scenes). Longer runs
- * (e.g. 4000 steps, about 2.5 minutes) raise the accuracy a little more.
+ * (e.g. 4000 steps) raise the accuracy a little more.
  */
 public final class TrainSceneClassifier {
     static final long SEED = 20261201L;

@@ -24,7 +24,7 @@ import ai.djl.training.GradientCollector;
  * NaN. The cause is the CPU reporting no cache sizes (CPUID leaves 4 / 0x8000001D read as zero in some VMs),
  * which oneDNN sizes its kernels from.
  *
- * <p>The check runs a few tiny convolutions (a few ms) against an exact answer built from matrix products, and
+ * <p>The check runs a few tiny convolutions against an exact answer built from matrix products, and
  * when they differ switches oneDNN off for the whole process (torch's {@code torch.backends.mkldnn.enabled =
  * False}), so libtorch uses its own im2col convolutions. That switch is global to libtorch's operator dispatch,
  * so TorchScript models are covered too. Healthy CPUs keep oneDNN: nothing changes on the fast path.
