@@ -10,6 +10,8 @@ import dev.neurolens.display.TableHtml;
 import dev.neurolens.generate.Generator;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 import tech.tablesaw.api.Table;
 
 import java.awt.image.BufferedImage;
@@ -45,8 +47,8 @@ public final class Dissection implements Displayable {
 
     private Dissection(Builder b, UnitConcepts core, double seconds) {
         this.core = core;
-        this.samples = b.samples;
-        this.seed = b.seed;
+        this.samples = b.steps();
+        this.seed = b.seed();
         this.quantile = b.quantile;
         this.seconds = seconds;
     }
@@ -60,19 +62,19 @@ public final class Dissection implements Displayable {
         return builder(generator, layer).segmenter(segmenter).run();
     }
 
-    public static final class Builder {
+    public static final class Builder extends RunBuilder<Builder> {
         private final Generator generator;
         private final String layer;
         private Segmenter segmenter;
-        private int samples = 200;
         private int batch = 16;
         private double quantile = 0.99;
-        private long seed = 1;
         private int topImages = 6;
         private int reservoir = 1 << 15;
-        private boolean progress;
 
         private Builder(Generator generator, String layer) {
+            super(200);
+            seed(1);
+            live(false);
             this.generator = generator;
             this.layer = layer;
         }
@@ -83,13 +85,17 @@ public final class Dissection implements Displayable {
             return this;
         }
 
-        /** Number of generated images (codes {@code generator.sampleZ(samples, seed)}). */
+        /** Number of generated images (codes {@code generator.sampleZ(samples, seed)}): a run's steps. */
         public Builder samples(int n) {
+            return steps(n);
+        }
+
+        @Override
+        public Builder steps(int n) {
             if (n <= 0) {
                 throw new IllegalArgumentException("samples must be positive, got " + n);
             }
-            this.samples = n;
-            return this;
+            return super.steps(n);
         }
 
         public Builder batch(int n) {
@@ -109,11 +115,6 @@ public final class Dissection implements Displayable {
             return this;
         }
 
-        public Builder seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
         /** Top-activating images kept per unit for {@link #strip}. */
         public Builder topImages(int k) {
             this.topImages = Math.max(1, k);
@@ -129,10 +130,9 @@ public final class Dissection implements Displayable {
             return this;
         }
 
-        /** Show a progress bar while the two passes run. */
+        /** Show a progress bar while the two passes run: the same as {@code live(on)}. */
         public Builder progress(boolean on) {
-            this.progress = on;
-            return this;
+            return live(on);
         }
 
         public Dissection run() {
@@ -140,22 +140,22 @@ public final class Dissection implements Displayable {
                 throw new IllegalStateException("no segmenter: call .segmenter(SceneSegmenter.builtin()) for the "
                         + "scenes GAN, or .segmenter(new ColorSegmenter()) for colour concepts in any image");
             }
-            return Dissection.run(this);
+            return LastResults.keep(Dissection.run(this));
         }
     }
 
     private static Dissection run(Builder b) {
         long start = System.nanoTime();
         Generator g = b.generator;
-        Tensor z = g.sampleZ(b.samples, b.seed);
+        Tensor z = g.sampleZ(b.steps(), b.seed());
         UnitConcepts.Source src = (from, n) -> {
             Map<String, Tensor> out = g.generate(slice(z, from, n), Forward.capture(b.layer));
             return new UnitConcepts.Batch(out.get(b.layer), out.get(Generator.OUTPUT));
         };
-        try (Progress bar = b.progress ? Progress.builder().total(2L * b.samples)
+        try (Progress bar = b.live() ? Progress.builder().total(2L * b.steps())
                 .label("dissecting " + b.layer).start() : null) {
-            UnitConcepts core = UnitConcepts.run(src, b.samples, b.batch, b.layer, () -> g.layerNames().toString(),
-                    b.segmenter, b.quantile, b.reservoir, b.seed, b.topImages, bar);
+            UnitConcepts core = UnitConcepts.run(src, b.steps(), b.batch, b.layer, () -> g.layerNames().toString(),
+                    b.segmenter, b.quantile, b.reservoir, b.seed(), b.topImages, bar);
             return new Dissection(b, core, (System.nanoTime() - start) / 1e9);
         }
     }

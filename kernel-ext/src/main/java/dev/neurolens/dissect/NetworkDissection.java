@@ -15,6 +15,8 @@ import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 import tech.tablesaw.api.Table;
 
 import java.awt.image.BufferedImage;
@@ -73,7 +75,7 @@ public final class NetworkDissection implements Displayable {
         return builder(network, layer).images(images).segmenter(segmenter).run();
     }
 
-    public static final class Builder {
+    public static final class Builder extends RunBuilder<Builder> {
         private final Network network;
         private final String layer;
         private Tensor images;
@@ -81,12 +83,14 @@ public final class NetworkDissection implements Displayable {
         private Segmenter segmenter;
         private int batch = 32;
         private double quantile = 1 - DEFAULT_TOP;
-        private long seed = 1;
         private int topImages = 6;
         private int reservoir = 1 << 16;
-        private boolean progress;
 
+        /** Its steps are the images given; seed and live (the progress bar) are the shared settings. */
         private Builder(Network network, String layer) {
+            super(0);
+            seed(1);
+            live(false);
             this.network = network;
             this.layer = network.resolve(layer); // unknown layers fail here, listing the closest names
         }
@@ -162,12 +166,6 @@ public final class NetworkDissection implements Displayable {
             return this;
         }
 
-        /** Seed of the reservoir sample used when a unit has more values than {@link #reservoir}. */
-        public Builder seed(long s) {
-            this.seed = s;
-            return this;
-        }
-
         /** Top-activating images kept per unit for {@link #strip}. */
         public Builder topImages(int k) {
             this.topImages = Math.max(1, k);
@@ -183,9 +181,9 @@ public final class NetworkDissection implements Displayable {
             return this;
         }
 
+        /** Show a progress bar while the two passes run: the same as {@code live(on)}. */
         public Builder progress(boolean on) {
-            this.progress = on;
-            return this;
+            return live(on);
         }
 
         public NetworkDissection run() {
@@ -196,7 +194,7 @@ public final class NetworkDissection implements Displayable {
                 throw new IllegalStateException("no segmenter: call .segmenter(masks) with the ExactSceneMasks that "
                         + "rendered the scenes, SceneSegmenter.builtin(), or new ColorSegmenter() for any picture");
             }
-            return NetworkDissection.run(this);
+            return LastResults.keep(NetworkDissection.run(this));
         }
     }
 
@@ -237,10 +235,10 @@ public final class NetworkDissection implements Displayable {
             };
             dataName = set.name();
         }
-        try (Progress bar = b.progress ? Progress.builder().total(2L * samples)
+        try (Progress bar = b.live() ? Progress.builder().total(2L * samples)
                 .label("dissecting " + b.layer).start() : null) {
             UnitConcepts core = UnitConcepts.run(src, samples, b.batch, b.layer, () -> net.layerNames().toString(),
-                    b.segmenter, b.quantile, b.reservoir, b.seed, b.topImages, bar);
+                    b.segmenter, b.quantile, b.reservoir, b.seed(), b.topImages, bar);
             return new NetworkDissection(core, net.name(), dataName, samples, b.quantile,
                     (System.nanoTime() - start) / 1e9);
         }

@@ -1,8 +1,5 @@
 package dev.neurolens.generate;
 
-import dev.neurolens.run.Frame;
-import dev.neurolens.run.LastResults;
-import dev.neurolens.run.RunBuilder;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -20,6 +17,9 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsFiles;
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,5 @@
 package dev.neurolens.generate;
 
-import dev.neurolens.run.Frame;
-import dev.neurolens.run.LastResults;
-import dev.neurolens.run.RunBuilder;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -23,6 +20,9 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -1,8 +1,5 @@
 package dev.neurolens.generate;
 
-import dev.neurolens.run.Frame;
-import dev.neurolens.run.LastResults;
-import dev.neurolens.run.RunBuilder;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -18,6 +15,9 @@ import dev.neurolens.model.Tensor;
 import dev.neurolens.optimize.Labels;
 import dev.neurolens.optimize.Objective;
 import dev.neurolens.optimize.ObjectiveInput;
+import dev.neurolens.run.Frame;
+import dev.neurolens.run.LastResults;
+import dev.neurolens.run.RunBuilder;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;

@@ -3,11 +3,11 @@ package dev.neurolens.optimize;
 import dev.neurolens.display.LiveDisplay;
 import dev.neurolens.display.Progress;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.NonFiniteException;
+import dev.neurolens.model.Tensor;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
-import dev.neurolens.model.NonFiniteException;
-import dev.neurolens.model.Tensor;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;

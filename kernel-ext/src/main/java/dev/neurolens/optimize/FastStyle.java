@@ -14,11 +14,11 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.model.WeightStore;
+import dev.neurolens.model.WeightsException;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
-import dev.neurolens.model.WeightStore;
-import dev.neurolens.model.WeightsException;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.neurolens.optimize;
 
 import dev.neurolens.model.Network;
-import dev.neurolens.run.RunBuilder;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.RunBuilder;
 
 import java.awt.image.BufferedImage;
 import java.util.List;
