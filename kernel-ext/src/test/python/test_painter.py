@@ -141,7 +141,10 @@ class PainterComm(unittest.TestCase):
         content, outputs = self.execute(BACKEND + '\nPainter %s = Painter.builder(new CellColor()).name("%s").build();\n%s'
                                         % (name, name, name))
         self.assertEqual(content["status"], "ok", content)
-        result = [m for m in outputs if m["msg_type"] == "execute_result"][0]["content"]
+        # a view that will be updated goes out as display_data with its display id (Lab updates only those)
+        self.assertEqual([m for m in outputs if m["msg_type"] == "execute_result"], [])
+        result = [m for m in outputs if m["msg_type"] == "display_data"
+                  and m["content"].get("transient", {}).get("display_id")][0]["content"]
         painter_id = re.search(r'"id":"([0-9a-f-]{36})"', result["data"]["text/html"]).group(1)
         return painter_id, result
 
