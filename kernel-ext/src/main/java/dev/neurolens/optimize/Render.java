@@ -296,7 +296,7 @@ public final class Render {
                             next.attach(root);
                             // p stays alive as the last good picture until the next step's loss is known
                             p = next;
-                            if (b.recordEvery() > 0 && step % b.recordEvery() == 0) {
+                            if (b.options().records(step)) {
                                 record(Tensor.from(imgNow));
                             }
                             final int st = step;

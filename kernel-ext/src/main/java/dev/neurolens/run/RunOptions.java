@@ -42,11 +42,4 @@ public record RunOptions(int steps, long seed, int recordEvery, boolean live, in
     public boolean listensAt(int step) {
         return listener != null && (step % listenEvery == listenEvery - 1 || step == steps - 1);
     }
-
-    /** Hands the frame to the listener when it asked for this step; the frame is built only then. */
-    public void report(int step, java.util.function.Supplier<Frame> frame) {
-        if (listensAt(step)) {
-            listener.accept(frame.get());
-        }
-    }
 }
