@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Check;
 
 import java.util.Arrays;
 
@@ -147,10 +148,7 @@ public final class IntegratedGradients implements AttributionMethod {
 
         /** Trapezoid intervals along the path (64 by default); more steps, smaller completeness error. */
         public Builder steps(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("steps must be >= 1, got " + n);
-            }
-            steps = n;
+            steps = Check.atLeastOne("steps", n);
             return this;
         }
 
@@ -168,10 +166,7 @@ public final class IntegratedGradients implements AttributionMethod {
         }
 
         public Builder batchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, got " + n);
-            }
-            batchSize = n;
+            batchSize = Check.atLeastOne("batchSize", n);
             return this;
         }
 

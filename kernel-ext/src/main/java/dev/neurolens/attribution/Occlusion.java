@@ -10,6 +10,7 @@ import dev.neurolens.model.Forward;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Check;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -335,19 +336,13 @@ public final class Occlusion implements AttributionMethod {
 
         /** Side of the square patch in input pixels (8 by default). */
         public Builder patch(int px) {
-            if (px < 1) {
-                throw new IllegalArgumentException("patch must be >= 1, got " + px);
-            }
-            patch = px;
+            patch = Check.atLeastOne("patch", px);
             return this;
         }
 
         /** Step between patches (4 by default). */
         public Builder stride(int px) {
-            if (px < 1) {
-                throw new IllegalArgumentException("stride must be >= 1, got " + px);
-            }
-            stride = px;
+            stride = Check.atLeastOne("stride", px);
             return this;
         }
 
@@ -359,10 +354,7 @@ public final class Occlusion implements AttributionMethod {
 
         /** Occluded copies per forward pass (by default 64, fewer for large inputs; 1 is one pass per patch). */
         public Builder batchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, got " + n);
-            }
-            batchSize = n;
+            batchSize = Check.atLeastOne("batchSize", n);
             return this;
         }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.Model;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Check;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -139,10 +140,7 @@ public final class SmoothGrad implements AttributionMethod {
 
         /** Number of noisy copies per image (25 by default). */
         public Builder samples(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("samples must be >= 1, got " + n);
-            }
-            samples = n;
+            samples = Check.atLeastOne("samples", n);
             return this;
         }
 
@@ -162,10 +160,7 @@ public final class SmoothGrad implements AttributionMethod {
 
         /** Noisy copies per forward/backward pass. */
         public Builder batchSize(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, got " + n);
-            }
-            batchSize = n;
+            batchSize = Check.atLeastOne("batchSize", n);
             return this;
         }
 

@@ -10,6 +10,7 @@ import dev.neurolens.model.LayerHook;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Check;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import tech.tablesaw.api.DoubleColumn;
@@ -90,10 +91,7 @@ public final class ClassAblation {
         }
 
         public Builder batch(int n) {
-            if (n <= 0) {
-                throw new IllegalArgumentException("batch must be positive, got " + n);
-            }
-            this.batch = n;
+            this.batch = Check.atLeastOne("batch", n);
             return this;
         }
 

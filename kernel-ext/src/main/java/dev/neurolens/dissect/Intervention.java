@@ -2,14 +2,14 @@ package dev.neurolens.dissect;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import dev.neurolens.display.Displayable;
 import dev.neurolens.display.ImageGrid;
 import dev.neurolens.display.Images;
-import dev.neurolens.display.MimeBundle;
+import dev.neurolens.display.Rendered;
 import dev.neurolens.generate.Generator;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.LayerHook;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Check;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
@@ -68,9 +68,7 @@ public final class Intervention {
 
     /** Number of samples (codes {@code generator.sampleZ(n, seed)}). */
     public Intervention samples(int n) {
-        if (n <= 0) {
-            throw new IllegalArgumentException("samples must be positive, got " + n);
-        }
+        Check.atLeastOne("samples", n);
         return new Intervention(generator, layer, segmenter, n, seed, batch, shown);
     }
 
@@ -310,7 +308,7 @@ public final class Intervention {
     }
 
     /** Concept pixels per sample before and after switching units off. */
-    public static final class Ablation implements Displayable {
+    public static final class Ablation implements Rendered {
         private final String layer;
         private final String concept;
         private final int[] units;
@@ -373,11 +371,6 @@ public final class Intervention {
         }
 
         @Override
-        public MimeBundle mimeBundle() {
-            return MimeBundle.png(Images.toPng(render()), toString());
-        }
-
-        @Override
         public String toString() {
             return String.format(Locale.ROOT, "Ablation[%d units of %s: %s pixels %d -> %d, %.1f%% removed, %d samples]",
                     units.length, layer, concept, pixelsBefore(), pixelsAfter(), 100 * reduction(), before.length);
@@ -385,7 +378,7 @@ public final class Intervention {
     }
 
     /** Concept pixels inside a region per sample before and after forcing units on there. */
-    public static final class Insertion implements Displayable {
+    public static final class Insertion implements Rendered {
         private final String layer;
         private final String concept;
         private final int[] units;
@@ -504,11 +497,6 @@ public final class Intervention {
         }
 
         @Override
-        public MimeBundle mimeBundle() {
-            return MimeBundle.png(Images.toPng(render()), toString());
-        }
-
-        @Override
         public String toString() {
             return String.format(Locale.ROOT, "Insertion[%d units of %s: %s appeared in %.0f%% of %d samples, "
                     + "%+.1f px in a %d px region]", units.length, layer, concept, 100 * successRate(), before.length,
@@ -517,7 +505,7 @@ public final class Intervention {
     }
 
     /** Insertion success per location of the layer's grid: where a concept can be painted. */
-    public static final class InsertionMap implements Displayable {
+    public static final class InsertionMap implements Rendered {
         private final String layer;
         private final String concept;
         private final int[] units;
@@ -585,11 +573,6 @@ public final class Intervention {
             }
             g.dispose();
             return out;
-        }
-
-        @Override
-        public MimeBundle mimeBundle() {
-            return MimeBundle.png(Images.toPng(render()), toString());
         }
 
         @Override

@@ -10,6 +10,7 @@ import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.ReceptiveField;
+import dev.neurolens.run.Check;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
@@ -128,10 +129,7 @@ public final class TopPatches {
         }
 
         public Builder k(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("k must be >= 1, got " + n);
-            }
-            this.k = n;
+            this.k = Check.atLeastOne("k", n);
             return this;
         }
 

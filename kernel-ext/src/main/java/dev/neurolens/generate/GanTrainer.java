@@ -17,6 +17,7 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsFiles;
+import dev.neurolens.run.Check;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
@@ -150,27 +151,27 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
     }
 
     public GanTrainer nz(int v) {
-        nz = positive(v, "nz");
+        nz = Check.atLeastOne("nz", v);
         return this;
     }
 
     public GanTrainer ngf(int v) {
-        ngf = positive(v, "ngf");
+        ngf = Check.atLeastOne("ngf", v);
         return this;
     }
 
     public GanTrainer ndf(int v) {
-        ndf = positive(v, "ndf");
+        ndf = Check.atLeastOne("ndf", v);
         return this;
     }
 
     @Override
     public GanTrainer steps(int n) {
-        return super.steps(positive(n, "steps"));
+        return super.steps(Check.atLeastOne("steps", n));
     }
 
     public GanTrainer batch(int v) {
-        batch = positive(v, "batch");
+        batch = Check.atLeastOne("batch", v);
         return this;
     }
 
@@ -195,12 +196,6 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
         return List.copyOf(losses);
     }
 
-    private static int positive(int v, String what) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(what + " must be positive, got " + v);
-        }
-        return v;
-    }
 
     /** Trains and returns the generator (eval mode: batch norm uses the running statistics). */
     public Generator run() {

@@ -14,6 +14,7 @@ import dev.neurolens.model.WeightStore;
 import dev.neurolens.model.WeightsEntry;
 import dev.neurolens.model.WeightsException;
 import dev.neurolens.model.WeightsFiles;
+import dev.neurolens.run.Check;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,9 +85,7 @@ public final class Generator implements AutoCloseable {
      * on. Unless the network ends in a tanh, images are clamped to [0, 1] after mapping.
      */
     public static Generator of(Network network, int zDim) {
-        if (zDim <= 0) {
-            throw new IllegalArgumentException("zDim must be positive, got " + zDim);
-        }
+        Check.atLeastOne("zDim", zDim);
         return new Generator(network, null, zDim);
     }
 

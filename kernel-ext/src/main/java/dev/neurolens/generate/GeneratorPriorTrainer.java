@@ -20,6 +20,7 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Check;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
@@ -69,11 +70,11 @@ public final class GeneratorPriorTrainer extends RunBuilder<GeneratorPriorTraine
 
     @Override
     public GeneratorPriorTrainer steps(int n) {
-        return super.steps(positive(n, "steps"));
+        return super.steps(Check.atLeastOne("steps", n));
     }
 
     public GeneratorPriorTrainer batch(int n) {
-        this.batch = positive(n, "batch");
+        this.batch = Check.atLeastOne("batch", n);
         return this;
     }
 
@@ -87,7 +88,7 @@ public final class GeneratorPriorTrainer extends RunBuilder<GeneratorPriorTraine
 
     /** G's width (channels of its last hidden layer; DCGAN's ngf). */
     public GeneratorPriorTrainer width(int n) {
-        this.width = positive(n, "width");
+        this.width = Check.atLeastOne("width", n);
         return this;
     }
 
@@ -103,12 +104,6 @@ public final class GeneratorPriorTrainer extends RunBuilder<GeneratorPriorTraine
         return this;
     }
 
-    private static int positive(int n, String what) {
-        if (n <= 0) {
-            throw new IllegalArgumentException(what + " must be positive, got " + n);
-        }
-        return n;
-    }
 
     public GeneratorPrior run() {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed());

@@ -14,6 +14,7 @@ import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Check;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
@@ -69,7 +70,7 @@ public final class Inversion extends RunBuilder<Inversion> {
     /** Adam steps on z. */
     @Override
     public Inversion steps(int n) {
-        return super.steps(positive(n, "steps"));
+        return super.steps(Check.atLeastOne("steps", n));
     }
 
     /** Adam's learning rate for z (codes are standard normal, so 0.01 to 0.1). */
@@ -83,7 +84,7 @@ public final class Inversion extends RunBuilder<Inversion> {
 
     /** Random starting codes optimized together; the one ending closest wins (GAN inversion is not convex). */
     public Inversion starts(int n) {
-        starts = positive(n, "starts");
+        starts = Check.atLeastOne("starts", n);
         return this;
     }
 
@@ -110,7 +111,7 @@ public final class Inversion extends RunBuilder<Inversion> {
 
     /** How many leading transposed convolutions (with their batch norms) fine-tuning may change; default 2. */
     public Inversion fineTuneLayers(int n) {
-        tuneLayers = positive(n, "fine-tuned layers");
+        tuneLayers = Check.atLeastOne("fine-tuned layers", n);
         return this;
     }
 
@@ -128,12 +129,6 @@ public final class Inversion extends RunBuilder<Inversion> {
         return live(on);
     }
 
-    private static int positive(int v, String what) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(what + " must be positive, got " + v);
-        }
-        return v;
-    }
 
     /** Inverts a picture, resized to G's image size (gray if G draws one channel). */
     public InversionResult run(BufferedImage picture) {

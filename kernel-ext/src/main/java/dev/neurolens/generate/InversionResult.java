@@ -1,10 +1,9 @@
 package dev.neurolens.generate;
 
-import dev.neurolens.display.Displayable;
 import dev.neurolens.display.Heatmap;
 import dev.neurolens.display.ImageGrid;
 import dev.neurolens.display.Images;
-import dev.neurolens.display.MimeBundle;
+import dev.neurolens.display.Rendered;
 import dev.neurolens.model.Tensor;
 
 import java.awt.image.BufferedImage;
@@ -17,7 +16,7 @@ import java.util.Locale;
  * its reconstruction. Shows itself as target | reconstruction | error map (| tuned reconstruction | its error).
  * The tuned generator is the caller's to close.
  */
-public final class InversionResult implements Displayable {
+public final class InversionResult implements Rendered {
     private final String generatorName;
     private final Tensor target;
     private final Tensor z;
@@ -125,11 +124,6 @@ public final class InversionResult implements Displayable {
             captions.add(String.format(Locale.ROOT, "error (MSE %.4f)", tunedError()));
         }
         return ImageGrid.of(cells).captions(captions).cellSize(160).title(toString()).render();
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(Images.toPng(render()), toString());
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.neurolens.model.Tensor;
 import dev.neurolens.optimize.Labels;
 import dev.neurolens.optimize.Objective;
 import dev.neurolens.optimize.ObjectiveInput;
+import dev.neurolens.run.Check;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
@@ -128,13 +129,13 @@ public final class PlugAndPlay extends RunBuilder<PlugAndPlay> {
 
     /** How many chains run side by side (a batch), each from its own start. */
     public PlugAndPlay chains(int n) {
-        this.chains = positive(n, "chains");
+        this.chains = Check.atLeastOne("chains", n);
         return this;
     }
 
     @Override
     public PlugAndPlay steps(int n) {
-        return super.steps(positive(n, "steps"));
+        return super.steps(Check.atLeastOne("steps", n));
     }
 
     /** eps1: the share of the way to R(h) taken per step (default 0.1). */
@@ -170,7 +171,7 @@ public final class PlugAndPlay extends RunBuilder<PlugAndPlay> {
     /** Keeps a frame of every chain every {@code n} steps (and the first and last). */
     @Override
     public PlugAndPlay recordEvery(int n) {
-        return super.recordEvery(positive(n, "recordEvery"));
+        return super.recordEvery(Check.atLeastOne("recordEvery", n));
     }
 
     /** Starts the chains from these codes ({@code chains x d}, e.g. {@code prior.encode(...)} of real pictures). */
@@ -189,12 +190,6 @@ public final class PlugAndPlay extends RunBuilder<PlugAndPlay> {
         return classifier != null ? classifier : prior.classifier();
     }
 
-    private static int positive(int n, String what) {
-        if (n <= 0) {
-            throw new IllegalArgumentException(what + " must be positive, got " + n);
-        }
-        return n;
-    }
 
     /** What the chains are asked for, as one objective, and how to read each condition per chain. */
     private Objective objective() {

@@ -1,9 +1,7 @@
 package dev.neurolens.generate;
 
-import dev.neurolens.display.Displayable;
 import dev.neurolens.display.ImageGrid;
-import dev.neurolens.display.Images;
-import dev.neurolens.display.MimeBundle;
+import dev.neurolens.display.Rendered;
 import dev.neurolens.model.Tensor;
 
 import java.awt.image.BufferedImage;
@@ -16,7 +14,7 @@ import java.util.Locale;
  * key k*, the target value v*, the update direction d = C^-1 k*). Shows itself as a before row over an after
  * row. The edited generator is new and the caller's to close; the original is untouched (undo: keep using it).
  */
-public final class RewriteResult implements Displayable {
+public final class RewriteResult implements Rendered {
     private final Generator original;
     private final Generator edited;
     private final String layer;
@@ -105,11 +103,6 @@ public final class RewriteResult implements Displayable {
             }
         }
         return ImageGrid.of(cells).captions(captions).columns(n).cellSize(128).title(toString()).render();
-    }
-
-    @Override
-    public MimeBundle mimeBundle() {
-        return MimeBundle.png(Images.toPng(render()), toString());
     }
 
     @Override

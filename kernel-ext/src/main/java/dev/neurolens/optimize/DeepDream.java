@@ -5,6 +5,7 @@ import dev.neurolens.display.Progress;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.NonFiniteException;
 import dev.neurolens.model.Tensor;
+import dev.neurolens.run.Check;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
@@ -60,10 +61,7 @@ public final class DeepDream extends RunBuilder<DeepDream> {
     }
 
     public DeepDream octaves(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("octaves must be >= 1, got " + n);
-        }
-        this.octaves = n;
+        this.octaves = Check.atLeastOne("octaves", n);
         return this;
     }
 

@@ -16,6 +16,7 @@ import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightStore;
 import dev.neurolens.model.WeightsException;
+import dev.neurolens.run.Check;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
@@ -256,10 +257,7 @@ public final class FastStyle {
 
         /** Channels of the network's first layer for a fresh init (default 32 as pytorch/examples; 16 is lighter). */
         public Trainer width(int channels) {
-            if (channels < 1) {
-                throw new IllegalArgumentException("width must be >= 1, got " + channels);
-            }
-            this.width = channels;
+            this.width = Check.atLeastOne("width", channels);
             return this;
         }
 

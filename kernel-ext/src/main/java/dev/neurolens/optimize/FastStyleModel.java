@@ -11,6 +11,7 @@ import dev.neurolens.model.RawTensor;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.WeightsException;
 import dev.neurolens.model.WeightsFiles;
+import dev.neurolens.run.Check;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -58,9 +59,7 @@ public final class FastStyleModel implements Displayable {
      * has a quarter of the parameters and trains faster.
      */
     public static FastStyleModel random(int styles, int width, long seed) {
-        if (width < 1) {
-            throw new IllegalArgumentException("width must be >= 1, got " + width);
-        }
+        Check.atLeastOne("width", width);
         Map<String, long[]> shapes = TransformerNet.shapes(styles, width);
         Map<String, Tensor> w = new LinkedHashMap<>();
         TransformerNet.init(styles, width, seed).forEach((k, v) -> w.put(k, Tensor.of(v, shapes.get(k))));
