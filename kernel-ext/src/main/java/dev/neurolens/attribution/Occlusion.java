@@ -109,6 +109,8 @@ public final class Occlusion implements AttributionMethod {
         String mode;
         if (!incremental) {
             mode = "plain batched passes (incremental off)";
+        } else if (t.isCustom()) {
+            mode = "plain batched passes (the target is a function of " + t.layer() + ", not one channel)";
         } else if (model instanceof Network net) {
             plan = IncrementalForward.plan(net, t.layer(), tau);
             mode = plan.description();

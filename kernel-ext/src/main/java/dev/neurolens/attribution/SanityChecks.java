@@ -149,7 +149,7 @@ public final class SanityChecks {
     /** Pins "predicted" to the trained model's classes so randomized models explain the same thing. */
     private static Target fix(Network net, Tensor x, Target target) {
         Target.Resolved r = target.resolve(net, x);
-        return r.layer().equals(Network.OUTPUT) ? Target.classIndices(r.channels()) : target;
+        return r.layer().equals(Network.OUTPUT) && !r.isCustom() ? Target.classIndices(r.channels()) : target;
     }
 
     /** Layers that own weights, in the order their parameters appear (evaluation order). */

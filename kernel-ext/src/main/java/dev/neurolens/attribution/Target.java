@@ -1,6 +1,7 @@
 package dev.neurolens.attribution;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.model.Model;
@@ -22,7 +23,7 @@ import java.util.Locale;
  * <pre>{@code Target.className("tabby")  Target.classIndex(281)  Target.channel("fire8", 12)  Target.parse("features.12:5@3,4")}</pre>
  */
 public final class Target {
-    private enum Kind { PREDICTED, CLASS_INDEX, CLASSES, CLASS_NAME, CHANNEL, UNIT, RESOLVED }
+    private enum Kind { PREDICTED, CLASS_INDEX, CLASSES, CLASS_NAME, CHANNEL, UNIT, RESOLVED, CUSTOM }
 
     private final Kind kind;
     private final int index;
@@ -32,6 +33,7 @@ public final class Target {
     private final int x;
     private final int[] perImage;
     private final Resolved resolved;
+    private final Readout custom;
 
     private Target(Kind kind, int index, String name, String layer, int y, int x) {
         this(kind, index, name, layer, y, x, null);
@@ -42,6 +44,12 @@ public final class Target {
     }
 
     private Target(Kind kind, int index, String name, String layer, int y, int x, int[] perImage, Resolved resolved) {
+        this(kind, index, name, layer, y, x, perImage, resolved, null);
+    }
+
+    private Target(Kind kind, int index, String name, String layer, int y, int x, int[] perImage, Resolved resolved,
+                   Readout custom) {
+        this.custom = custom;
         this.resolved = resolved;
         this.perImage = perImage;
         this.kind = kind;
@@ -112,13 +120,13 @@ public final class Target {
     }
 
     /**
-     * A {@link Readout} as what to explain: a class logit, a channel's mean or a unit, the same readouts an
-     * objective maximizes. Readouts of other kinds (a function of the layer) cannot be explained yet.
+     * A {@link Readout} as what to explain, the same readouts an objective maximizes: a class logit, a channel's
+     * mean, a unit, or any function of a layer ({@link Readout#of}). Occlusion of a function runs plain passes
+     * (its incremental path reads one channel).
      */
     public static Target of(Readout readout) {
         if (!(readout instanceof Readout.Standard r) || r.y() < -1) {
-            throw new IllegalArgumentException("attribution explains a class (Readout.logit), a channel"
-                    + " (Readout.channel) or a unit at a position (Readout.unit), not " + readout);
+            return new Target(Kind.CUSTOM, -1, readout.toString(), readout.layer(), -1, -1, null, null, readout);
         }
         if (Network.OUTPUT.equals(r.layer())) {
             return classIndex(r.channel());
@@ -146,6 +154,14 @@ public final class Target {
         int[] channels = new int[n];
         List<String> descriptions = new ArrayList<>();
         switch (kind) {
+            case CUSTOM -> {
+                String l = checkLayer(model, layer);
+                Arrays.fill(channels, -1);
+                for (int i = 0; i < n; i++) {
+                    descriptions.add(name);
+                }
+                return new Resolved(l, channels, -1, -1, descriptions, custom);
+            }
             case RESOLVED -> {
                 if (resolved.size() != n) {
                     throw new IllegalArgumentException("target resolved for " + resolved.size() + " images, input has "
@@ -260,15 +276,27 @@ public final class Target {
             case CHANNEL -> layer + ":" + index;
             case UNIT -> layer + ":" + index + "@" + y + "," + x;
             case RESOLVED -> String.join(", ", resolved.descriptions());
+            case CUSTOM -> name;
         };
     }
 
     /**
      * A target fixed for one batch: the layer read and, per image, the class or channel. The score of image i
      * is {@code out[i, channel_i]} for a 2-d output, the spatial mean of that channel for a 4-d output, or
-     * {@code out[i, channel_i, y, x]} for a unit.
+     * {@code out[i, channel_i, y, x]} for a unit; for a function of the layer ({@code custom} not null) it is
+     * that function's score, and the channels are -1.
      */
-    public record Resolved(String layer, int[] channels, int y, int x, List<String> descriptions) implements Readout {
+    public record Resolved(String layer, int[] channels, int y, int x, List<String> descriptions, Readout custom)
+            implements Readout {
+
+        public Resolved(String layer, int[] channels, int y, int x, List<String> descriptions) {
+            this(layer, channels, y, x, descriptions, null);
+        }
+
+        /** Whether the score is a function of the layer rather than one class, channel or unit. */
+        public boolean isCustom() {
+            return custom != null;
+        }
 
         public int size() {
             return channels.length;
@@ -282,18 +310,21 @@ public final class Target {
                 c[i] = channels[i / times];
                 d.add(descriptions.get(i / times));
             }
-            return new Resolved(layer, c, y, x, d);
+            return new Resolved(layer, c, y, x, d, custom);
         }
 
         /** Rows {@code from .. from+count} of this target. */
         public Resolved rows(int from, int count) {
             return new Resolved(layer, Arrays.copyOfRange(channels, from, from + count), y, x,
-                    descriptions.subList(from, from + count));
+                    descriptions.subList(from, from + count), custom);
         }
 
         /** One score per image, {@code [N]}, from the layer's output (native, part of the autograd graph). */
         public NDArray scores(NDArray out) {
             Shape s = out.getShape();
+            if (custom != null) {
+                return custom.scores(out);
+            }
             if (s.get(0) != channels.length) {
                 throw new IllegalStateException("target resolved for " + channels.length + " images, output has "
                         + s.get(0));
@@ -343,6 +374,11 @@ public final class Target {
 
         /** Per-image scores from an output already on the heap. */
         public float[] scoresOf(Tensor out) {
+            if (custom != null) {
+                try (NDManager m = NDManager.newBaseManager()) {
+                    return custom.scores(out.toNDArray(m)).toFloatArray();
+                }
+            }
             int n = (int) out.dim(0);
             float[] v = out.toFloatArray();
             int per = v.length / n;

@@ -214,11 +214,9 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
         String title = "training DCGAN on " + data.name();
         LiveDisplay figure = live() ? LiveDisplay.create() : null;
         Progress bar = live() ? Progress.of(steps(), title) : null;
-        int done = 0;
-        NonFiniteException failure = null;
-        // G as it was before the last step whose losses were finite: what a later NaN leaves as the result
-        WeightsSnapshot good = null;
-        int goodStep = -1;
+        int done;
+        int goodStep;
+        NonFiniteException failure;
         try (NDManager state = g.newScope()) {
             Map<String, NDArray> gp = g.parameters();
             Map<String, NDArray> dp = d.parameters();
@@ -241,76 +239,58 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
             Adam adamD = new Adam(state, lr, 0.5, 0.999);
             Forward train = Forward.plain().training(true);
             Forward dTrain = Forward.capture(dLogit).training(true);
-            for (int step = 0; step < steps(); step++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    break;
+            // guards G: as it was before the last step whose losses were finite is what a later NaN leaves
+            GuardedSteps guard = new GuardedSteps(gp, state);
+            guard.run(steps(), g::newScope, (step, m) -> {
+                NDArray real = data.batch(step, batch).toNDArray(m);
+                NDArray z = gen.sampleZ(batch, seed() * 1_000_003L + step).toNDArray(m);
+                float lossD;
+                float lossG;
+                // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph); G runs once per step,
+                // as in pytorch/examples, and its graph is kept for the generator's update below
+                NDArray fakeG;
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    fakeG = g.forward(z, train).get(Network.OUTPUT);
+                    NDArray fake = fakeG.stopGradient();
+                    NDArray lr1 = d.forward(real, dTrain).get(dLogit);
+                    NDArray lf = d.forward(fake, dTrain).get(dLogit);
+                    NDArray loss = softplus(lr1.neg()).mean().add(softplus(lf).mean());
+                    lossD = NonFiniteException.check(loss.getFloat(), TECHNIQUE, "the discriminator loss", step);
+                    gc.backward(loss);
                 }
-                WeightsSnapshot before = WeightsSnapshot.of(gp, state);
-                try (NDManager m = g.newScope()) {
-                    NDArray real = data.batch(step, batch).toNDArray(m);
-                    NDArray z = gen.sampleZ(batch, seed() * 1_000_003L + step).toNDArray(m);
-                    float lossD;
-                    float lossG;
-                    // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph); G runs once per step,
-                    // as in pytorch/examples, and its graph is kept for the generator's update below
-                    NDArray fakeG;
-                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        fakeG = g.forward(z, train).get(Network.OUTPUT);
-                        NDArray fake = fakeG.stopGradient();
-                        NDArray lr1 = d.forward(real, dTrain).get(dLogit);
-                        NDArray lf = d.forward(fake, dTrain).get(dLogit);
-                        NDArray loss = softplus(lr1.neg()).mean().add(softplus(lf).mean());
-                        lossD = NonFiniteException.check(loss.getFloat(), TECHNIQUE, "the discriminator loss", step);
-                        gc.backward(loss);
-                    }
-                    NonFiniteException.checkGradients(dTrained, m, TECHNIQUE, step);
-                    adamD.step(dTrained, m);
-                    // generator: make D call the fake real (non-saturating loss)
-                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray lf = d.forward(fakeG, dTrain).get(dLogit);
-                        NDArray loss = softplus(lf.neg()).mean();
-                        lossG = NonFiniteException.check(loss.getFloat(), TECHNIQUE, "the generator loss", step);
-                        gc.backward(loss);
-                    }
-                    zeroGrads(dp);
-                    // both losses of G as it was at the start of this step are finite: that G is good
-                    if (good != null) {
-                        good.close();
-                    }
-                    good = before;
-                    goodStep = step;
-                    NonFiniteException.checkGradients(gTrained, m, TECHNIQUE, step);
-                    adamG.step(gTrained, m);
-                    losses.add(new float[] {lossD, lossG});
-                    done = step + 1;
-                    if (figure != null) {
-                        int st = done;
-                        figure.update(() -> frame(gen, fixed, title + " · step " + st));
-                        bar.set("D", lossD).set("G", lossG).step();
-                    }
-                    if (options().listensAt(step)) {
-                        int st = done;
-                        new Frame(TECHNIQUE, st, steps(), Map.of("D", (double) lossD, "G", (double) lossG),
-                                () -> frame(gen, fixed, title + " · step " + st).render())
-                                .deliverTo(options().listener());
-                    }
-                } catch (ThreadDeath death) {
-                    break;
-                } catch (NonFiniteException e) {
-                    failure = e;
-                    break;
-                } finally {
-                    if (before != good) {
-                        before.close();
-                    }
+                NonFiniteException.checkGradients(dTrained, m, TECHNIQUE, step);
+                adamD.step(dTrained, m);
+                // generator: make D call the fake real (non-saturating loss)
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray lf = d.forward(fakeG, dTrain).get(dLogit);
+                    NDArray loss = softplus(lf.neg()).mean();
+                    lossG = NonFiniteException.check(loss.getFloat(), TECHNIQUE, "the generator loss", step);
+                    gc.backward(loss);
                 }
-            }
+                zeroGrads(dp);
+                // both losses of G as it was at the start of this step are finite: that G is good
+                guard.lossesFinite(step);
+                NonFiniteException.checkGradients(gTrained, m, TECHNIQUE, step);
+                adamG.step(gTrained, m);
+                losses.add(new float[] {lossD, lossG});
+                int st = step + 1;
+                if (figure != null) {
+                    figure.update(() -> frame(gen, fixed, title + " · step " + st));
+                    bar.set("D", lossD).set("G", lossG).step();
+                }
+                if (options().listensAt(step)) {
+                    new Frame(TECHNIQUE, st, steps(), Map.of("D", (double) lossD, "G", (double) lossG),
+                            () -> frame(gen, fixed, title + " · step " + st).render())
+                            .deliverTo(options().listener());
+                }
+            });
             for (NDArray p : gp.values()) {
                 p.setRequiresGradient(false);
             }
-            if (failure != null && good != null) {
-                good.restore(gp);
-            }
+            guard.restoreAfterFailure();
+            done = guard.done();
+            goodStep = guard.goodStep();
+            failure = guard.failure();
         } finally {
             d.close();
             if (bar != null) {

@@ -138,11 +138,9 @@ public final class GeneratorPriorTrainer extends RunBuilder<GeneratorPriorTraine
         }
         LiveDisplay figure = live() ? LiveDisplay.create() : null;
         Progress bar = live() ? Progress.of(steps(), "training a generator prior on " + data.name()) : null;
-        int done = 0;
-        NonFiniteException failure = null;
-        // G and R as they were before the last step whose losses were finite: what a later NaN leaves
-        WeightsSnapshot good = null;
-        int goodStep = -1;
+        int done;
+        int goodStep;
+        NonFiniteException failure;
         Map<String, NDArray> all = new LinkedHashMap<>();
         g.parameters().forEach((k, v) -> all.put(GeneratorPrior.G + k, v));
         r.parameters().forEach((k, v) -> all.put(GeneratorPrior.R + k, v));
@@ -154,75 +152,57 @@ public final class GeneratorPriorTrainer extends RunBuilder<GeneratorPriorTraine
             Adam adamG = new Adam(state, lr, 0.5, 0.999);
             Adam adamR = new Adam(state, lr);
             Forward train = Forward.plain().training(true);
-            for (int step = 0; step < steps(); step++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    break;
+            // guards G and R: as they were before the last step whose losses were finite is what a NaN leaves
+            GuardedSteps guard = new GuardedSteps(all, state);
+            guard.run(steps(), classifier::newScope, (step, m) -> {
+                int from = random.nextInt(data.size() - n + 1);
+                NDArray x = data.batch(from, from + n, p).toNDArray(m);
+                NDArray h = prior.encode(x).stopGradient();
+                NDArray target = targetPictures(x, p, size);
+                NDArray jitter = m.randomNormal(h.getShape()).mul(sigma * 0.5f);
+                NDArray hIn = h.add(jitter).clip(low, high);
+                float pix;
+                float code;
+                float den;
+                try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    NDArray pics = g.forward(hIn.reshape(n, d, 1, 1), train).get(Network.OUTPUT)
+                            .add(1f).div(2f);
+                    NDArray lossPix = pics.sub(target).square().mean();
+                    NDArray back = GeneratorPrior.encoderPass(classifier, layer,
+                            GeneratorPrior.asInput(pics, classifier));
+                    NDArray lossCode = back.sub(h).square().mean().div(h.square().mean().add(1e-8f));
+                    NDArray noisy = h.add(m.randomNormal(h.getShape()).mul(sigma));
+                    NDArray lossR = r.forward(noisy.reshape(n, d, 1, 1), train).get(Network.OUTPUT).sub(h).square().mean()
+                            .div(rms * rms);
+                    NDArray loss = lossPix.add(lossCode.mul((float) codeWeight)).add(lossR);
+                    pix = NonFiniteException.check(lossPix.getFloat(), TECHNIQUE, "the pixel loss", step);
+                    code = NonFiniteException.check(lossCode.getFloat(), TECHNIQUE, "the code loss", step);
+                    den = NonFiniteException.check(lossR.getFloat(), TECHNIQUE, "the denoiser loss", step);
+                    gc.backward(loss);
                 }
-                WeightsSnapshot before = WeightsSnapshot.of(all, state);
-                try (NDManager m = classifier.newScope()) {
-                    int from = random.nextInt(data.size() - n + 1);
-                    NDArray x = data.batch(from, from + n, p).toNDArray(m);
-                    NDArray h = prior.encode(x).stopGradient();
-                    NDArray target = targetPictures(x, p, size);
-                    NDArray jitter = m.randomNormal(h.getShape()).mul(sigma * 0.5f);
-                    NDArray hIn = h.add(jitter).clip(low, high);
-                    float pix;
-                    float code;
-                    float den;
-                    try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray pics = g.forward(hIn.reshape(n, d, 1, 1), train).get(Network.OUTPUT)
-                                .add(1f).div(2f);
-                        NDArray lossPix = pics.sub(target).square().mean();
-                        NDArray back = GeneratorPrior.encoderPass(classifier, layer,
-                                GeneratorPrior.asInput(pics, classifier));
-                        NDArray lossCode = back.sub(h).square().mean().div(h.square().mean().add(1e-8f));
-                        NDArray noisy = h.add(m.randomNormal(h.getShape()).mul(sigma));
-                        NDArray lossR = r.forward(noisy.reshape(n, d, 1, 1), train).get(Network.OUTPUT).sub(h).square().mean()
-                                .div(rms * rms);
-                        NDArray loss = lossPix.add(lossCode.mul((float) codeWeight)).add(lossR);
-                        pix = NonFiniteException.check(lossPix.getFloat(), TECHNIQUE, "the pixel loss", step);
-                        code = NonFiniteException.check(lossCode.getFloat(), TECHNIQUE, "the code loss", step);
-                        den = NonFiniteException.check(lossR.getFloat(), TECHNIQUE, "the denoiser loss", step);
-                        gc.backward(loss);
-                    }
-                    if (good != null) {
-                        good.close();
-                    }
-                    good = before;
-                    goodStep = step;
-                    // Adam changes the weights in place: every gradient is checked before any is taken
-                    NonFiniteException.checkGradients(gp, m, TECHNIQUE, step);
-                    NonFiniteException.checkGradients(rp, m, TECHNIQUE, step);
-                    adamG.step(gp, m);
-                    adamR.step(rp, m);
-                    done = step + 1;
-                    if (figure != null) {
-                        int st = done;
-                        figure.update(() -> frame(prior, originals, shown, st));
-                        bar.set("pixels", pix).set("codes", code).set("denoiser", den).step();
-                    }
-                    if (options().listensAt(step)) {
-                        int st = done;
-                        new Frame(TECHNIQUE, st, steps(), Map.of("pixels", (double) pix, "codes", (double) code,
-                                "denoiser", (double) den), () -> frame(prior, originals, shown, st).render())
-                                .deliverTo(options().listener());
-                    }
-                } catch (ThreadDeath death) {
-                    break;
-                } catch (NonFiniteException e) {
-                    failure = e;
-                    break;
-                } finally {
-                    if (before != good) {
-                        before.close();
-                    }
+                guard.lossesFinite(step);
+                // Adam changes the weights in place: every gradient is checked before any is taken
+                NonFiniteException.checkGradients(gp, m, TECHNIQUE, step);
+                NonFiniteException.checkGradients(rp, m, TECHNIQUE, step);
+                adamG.step(gp, m);
+                adamR.step(rp, m);
+                int st = step + 1;
+                if (figure != null) {
+                    figure.update(() -> frame(prior, originals, shown, st));
+                    bar.set("pixels", pix).set("codes", code).set("denoiser", den).step();
                 }
-            }
+                if (options().listensAt(step)) {
+                    new Frame(TECHNIQUE, st, steps(), Map.of("pixels", (double) pix, "codes", (double) code,
+                            "denoiser", (double) den), () -> frame(prior, originals, shown, st).render())
+                            .deliverTo(options().listener());
+                }
+            });
             gp.values().forEach(a -> a.setRequiresGradient(false));
             rp.values().forEach(a -> a.setRequiresGradient(false));
-            if (failure != null && good != null) {
-                good.restore(all);
-            }
+            guard.restoreAfterFailure();
+            done = guard.done();
+            goodStep = guard.goodStep();
+            failure = guard.failure();
         } finally {
             if (bar != null) {
                 bar.close();

@@ -66,8 +66,29 @@ class ReadoutTest {
                 assertEquals(t.toString(), dev.neurolens.attribution.Target.parse(r.toString()).toString());
             }
             assertEquals("class 4", dev.neurolens.attribution.Target.of(Readout.logit(4)).toString());
-            assertThrows(IllegalArgumentException.class, () -> dev.neurolens.attribution.Target.of(
-                    Readout.of("relu2", "energy", a -> a.square().sum(new int[] {1, 2, 3}))));
+            // a function of the layer is explained too: its scores are the function's, checked on the heap
+            Readout energy = Readout.of("relu2", "energy", a -> a.square().sum(new int[] {1, 2, 3}));
+            dev.neurolens.attribution.Target te = dev.neurolens.attribution.Target.of(energy);
+            assertEquals("energy", te.toString());
+            float[] act = net.run(x, "relu2").get("relu2").toFloatArray();
+            float[] expected = new float[2];
+            for (int i = 0; i < act.length; i++) {
+                expected[i / (act.length / 2)] += act[i] * act[i];
+            }
+            var resolved = te.resolve(net, x);
+            assertArrayEquals(expected, resolved.scores(out).toFloatArray(), 1e-3f);
+            assertArrayEquals(expected, resolved.scores(net, x), 1e-3f);
+            // occluding the whole picture drops the score to that of an all-zero input, in every pixel
+            Tensor zero = Tensor.of(new float[2 * 28 * 28], 2, 1, 28, 28);
+            float[] blank = energy.scores(m.create(net.run(zero, "relu2").get("relu2").toFloatArray(),
+                    new Shape(net.run(zero, "relu2").get("relu2").shape()))).toFloatArray();
+            var occ = dev.neurolens.attribution.Occlusion.builder().patch(28).stride(28).build()
+                    .attribute(net, x, te);
+            for (int i = 0; i < 2; i++) {
+                assertEquals(expected[i] - blank[i], occ.map(i)[13][17], 1e-3 * Math.abs(expected[i]));
+                assertEquals("energy", occ.target(i));
+            }
+            assertTrue(occ.details().summary().contains("plain"), occ.details().summary());
         }
     }
 
