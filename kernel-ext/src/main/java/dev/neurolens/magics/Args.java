@@ -43,6 +43,11 @@ public final class Args {
         return v instanceof Integer ? (Integer) v : (Double) v;
     }
 
+    /** A number option whose default is "unset" (null): its value, or {@code otherwise}. */
+    public double numberOr(String name, double otherwise) {
+        return values.get(name) == null ? otherwise : number(name);
+    }
+
     public boolean flag(String name) {
         return Boolean.TRUE.equals(values.get(name));
     }

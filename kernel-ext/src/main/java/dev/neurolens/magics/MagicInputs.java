@@ -80,6 +80,39 @@ final class MagicInputs {
         return asNetwork(resolve(args, true), args);
     }
 
+    /**
+     * For texture and style: the named network with its trained weights when they are here; else the random
+     * multi-scale texture features ({@link Architecture#RANDOM_MULTISCALE}), whose Gram matrices carry style with
+     * no training at all, where a random-weight copy of the named network would give colour noise. One printed
+     * line says so every time, as the figure's title does. {@code --random} still gives the named architecture
+     * with random weights.
+     */
+    static Network textureNetworkOrRandom(Args args) {
+        String given = args.string("model");
+        if (args.flag("random") || given.startsWith(RANDOM_PREFIX) || isFile(given)
+                || !Architecture.names().contains(given) || given.equals(BUILTIN)) {
+            return networkOrRandom(args);
+        }
+        synchronized (MagicInputs.class) {
+            if (given.equals(Architecture.RANDOM_MULTISCALE)) {
+                return (Network) cached("random:" + given, () -> Models.random(given, 0));
+            }
+            String why = MISSING.get(given);
+            if (why == null) {
+                try {
+                    return (Network) cached(given, () -> Models.model(given));
+                } catch (WeightsException e) {
+                    why = e.getMessage();
+                    MISSING.put(given, why);
+                }
+            }
+            System.out.println("Neurolens: %" + args.schema().magic() + " uses random multi-scale texture features "
+                    + "(untrained by design) instead of " + given + ", because " + why);
+            return (Network) cached("random:" + Architecture.RANDOM_MULTISCALE,
+                    () -> Models.random(Architecture.RANDOM_MULTISCALE, 0));
+        }
+    }
+
     private static synchronized Model resolve(Args args, boolean fallBackToRandom) {
         String magic = args.schema().magic();
         String given = args.string("model");
@@ -95,6 +128,9 @@ final class MagicInputs {
             }
             if (spec.equals(BUILTIN)) {
                 return cached(BUILTIN, Models::defaultModel);
+            }
+            if (spec.equals(Architecture.RANDOM_MULTISCALE)) {
+                return cached("random:" + spec, () -> Models.random(spec, 0)); // untrained by design
             }
             return fallBackToRandom ? pretrainedOrRandom(spec, magic) : pretrained(spec);
         }

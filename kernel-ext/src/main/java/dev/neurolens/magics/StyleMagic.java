@@ -23,8 +23,9 @@ public final class StyleMagic implements Magic {
             .option("style-weight", ArgSchema.Type.DOUBLE, 100.0, "style loss weight (relative)")
             .option("tv-weight", ArgSchema.Type.DOUBLE, 0.1, "total variation weight")
             .option("style-scale", ArgSchema.Type.DOUBLE, 1.0, "style picture size relative to the output")
-            .option("optimizer", ArgSchema.Type.STRING, "adam", "adam or lbfgs")
-            .option("lr", ArgSchema.Type.DOUBLE, 0.05, "learning rate (Adam) or step size (L-BFGS, try 1)")
+            .option("optimizer", ArgSchema.Type.STRING, "lbfgs", "lbfgs (with a line search) or adam")
+            .option("lr", ArgSchema.Type.DOUBLE, null, "learning rate (Adam, default 0.05) or first step (L-BFGS, "
+                    + "default 1)")
             .option("init", ArgSchema.Type.STRING, "content", "content or noise")
             .option("seed", ArgSchema.Type.INT, 0, "random seed")
             .build();
@@ -42,7 +43,7 @@ public final class StyleMagic implements Magic {
 
     /** Runs the transfer the arguments describe; the result, for tests. */
     RenderResult render(Args args) {
-        StyleTransfer st = StyleTransfer.of(MagicInputs.networkOrRandom(args))
+        StyleTransfer st = StyleTransfer.of(MagicInputs.textureNetworkOrRandom(args))
                 .content(MagicInputs.picture(args.string("content")));
         List<String> styles = args.strings("style");
         List<String> blend = args.strings("blend");
@@ -55,8 +56,8 @@ public final class StyleMagic implements Magic {
         }
         String opt = args.string("optimizer").toLowerCase(Locale.ROOT);
         Optimizer o = switch (opt) {
-            case "adam" -> Optimizer.adam(args.number("lr"));
-            case "lbfgs", "l-bfgs" -> Optimizer.lbfgs(args.number("lr"), 20);
+            case "adam" -> Optimizer.adam(args.numberOr("lr", 0.05));
+            case "lbfgs", "l-bfgs" -> Optimizer.lbfgs(args.numberOr("lr", 1), 100);
             default -> throw new MagicArgumentException("%style: --optimizer must be adam or lbfgs, got '" + opt + "'");
         };
         String init = args.string("init").toLowerCase(Locale.ROOT);

@@ -41,6 +41,14 @@ public final class Architecture {
     public static final List<String> FASHION_LABELS = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
             "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
+    /**
+     * The texture network that needs no training: one layer of random zero-mean filters at each level of an image
+     * pyramid ({@link #randomMultiScale}).
+     */
+    public static final String RANDOM_MULTISCALE = "random_multiscale";
+    /** Feature maps per pyramid level of {@link #RANDOM_MULTISCALE}. */
+    static final int MULTISCALE_MAPS = 128;
+
     private static final Map<String, Supplier<Architecture>> KNOWN = new LinkedHashMap<>();
 
     static {
@@ -50,7 +58,9 @@ public final class Architecture {
         KNOWN.put("vgg19", () -> vgg("vgg19", new int[] {2, 2, 4, 4, 4}));
         KNOWN.put("resnet18", Architecture::resnet18);
         KNOWN.put("fashion_cnn", Architecture::fashionCnn);
+        KNOWN.put(RANDOM_MULTISCALE, Architecture::randomMultiScale);
     }
+
 
     /** How {@link #randomInit} names its weights' source; {@link Network#randomWeights} looks for it. */
     static final String RANDOM_SOURCE = "random init";
@@ -59,8 +69,16 @@ public final class Architecture {
     private final List<Layer> layers;
     private final Map<String, String> aliases;
     private final ModelInfo info;
+    /** Convolution filters drawn with zero mean and unit norm (the random texture network), not He-normal. */
+    private final boolean zeroMeanFilters;
 
     private Architecture(String name, List<Layer> layers, Map<String, String> aliases, ModelInfo info) {
+        this(name, layers, aliases, info, false);
+    }
+
+    private Architecture(String name, List<Layer> layers, Map<String, String> aliases, ModelInfo info,
+                         boolean zeroMeanFilters) {
+        this.zeroMeanFilters = zeroMeanFilters;
         this.name = name;
         this.layers = List.copyOf(layers);
         this.aliases = Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
@@ -157,6 +175,9 @@ public final class Architecture {
                 for (int i = 0; i < n; i++) {
                     v[i] = (float) (random.nextGaussian() * std);
                 }
+                if (zeroMeanFilters) {
+                    zeroMeanUnitNorm(v, (int) fanIn);
+                }
             } else if (key.endsWith(".running_var") || (key.endsWith(".weight") && shape.length == 1)) {
                 java.util.Arrays.fill(v, 1f);
             }
@@ -165,9 +186,52 @@ public final class Architecture {
         return Network.create(this, weights, RANDOM_SOURCE + " (seed " + seed + ")");
     }
 
+    /** Each filter (a run of {@code fanIn} values) shifted to mean 0 and scaled to norm 1. */
+    private static void zeroMeanUnitNorm(float[] v, int fanIn) {
+        for (int f = 0; f < v.length; f += fanIn) {
+            double mean = 0;
+            for (int i = f; i < f + fanIn; i++) {
+                mean += v[i];
+            }
+            mean /= fanIn;
+            double norm = 0;
+            for (int i = f; i < f + fanIn; i++) {
+                v[i] -= (float) mean;
+                norm += v[i] * (double) v[i];
+            }
+            float scale = (float) (1 / Math.sqrt(norm));
+            for (int i = f; i < f + fanIn; i++) {
+                v[i] *= scale;
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "Architecture[" + name + "]";
+    }
+
+    /**
+     * Random multi-scale texture features (after Ustyuzhaninov, Brendel, Gatys &amp; Bethge, "What does it take to
+     * generate natural textures?", ICLR 2017, who match VGG-quality textures with one layer of random filters of
+     * many sizes): an image pyramid (binomial blur, 2x down) with one layer of {@value #MULTISCALE_MAPS} random
+     * zero-mean 5x5 filters and a ReLU at each level, read at {@code scale1}, {@code scale2}, {@code scale4} and
+     * {@code scale8} (receptive fields of 5, 13, 29 and 61 px). No training: its Gram matrices carry colour, strokes
+     * and motifs at four sizes, so texture synthesis and style transfer are recognizable with no trained network.
+     */
+    private static Architecture randomMultiScale() {
+        List<Layer> top = new ArrayList<>();
+        int[] scales = {1, 2, 4, 8};
+        for (int i = 0; i < scales.length; i++) {
+            if (i > 0) {
+                top.add(new Layers.BlurDown("down" + scales[i]));
+            }
+            String n = "scale" + scales[i];
+            top.add(new Blocks.Tap(n, List.of(new Conv2d(n + ".conv", 3, MULTISCALE_MAPS, 5, 1, 2, false),
+                    new Relu(n + ".relu"))));
+        }
+        ModelInfo info = new ModelInfo(RANDOM_MULTISCALE, 3, 256, 224, IMAGENET_MEAN, IMAGENET_STD, List.of());
+        return new Architecture(RANDOM_MULTISCALE, top, Map.of(), info, true);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.neurolens.optimize;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
@@ -23,6 +24,8 @@ public final class LayerDefaults {
             case "alexnet" -> List.of("relu1", "relu2", "relu3", "relu4", "relu5");
             case "resnet18" -> List.of("relu", "conv2_x", "conv3_x", "conv4_x");
             case "fashion_cnn" -> List.of("relu1", "relu2", "relu3");
+            // scale8 too for pictures of 256 px and more; below that its few positions let it copy the picture
+            case Architecture.RANDOM_MULTISCALE -> List.of("scale1", "scale2", "scale4");
             default -> throw new IllegalArgumentException("no default style layers for " + net.name()
                     + "; name them with styleLayers(...); layers: " + net.layerNames());
         };
@@ -36,6 +39,7 @@ public final class LayerDefaults {
             case "alexnet" -> "relu4";
             case "resnet18" -> "conv3_x";
             case "fashion_cnn" -> "relu2";
+            case Architecture.RANDOM_MULTISCALE -> "scale4";
             default -> throw new IllegalArgumentException("no default content layer for " + net.name()
                     + "; name one with contentLayer(...); layers: " + net.layerNames());
         };

@@ -86,6 +86,42 @@ public interface Parameterization {
         };
     }
 
+    /**
+     * Through a sigmoid as {@link #sigmoid(Preprocessing, double)}, starting from a given image (normalized input
+     * space, [N, C, H, W]); its pixels are kept 0.01 inside [0, 1] so that the start has a finite parameter.
+     */
+    static Parameterization sigmoid(Preprocessing preprocessing, Tensor start) {
+        Inputs.checkFinite(start, "the start image");
+        Parameterization through = sigmoid(preprocessing, 0);
+        float[] mean = preprocessing.mean();
+        float[] std = preprocessing.std();
+        long[] shape = start.shape();
+        float[] v = start.toFloatArray();
+        int plane = (int) (shape[2] * shape[3]);
+        for (int i = 0; i < v.length; i++) {
+            int c = (i / plane) % mean.length;
+            float p = Math.min(0.99f, Math.max(0.01f, v[i] * std[c] + mean[c]));
+            v[i] = (float) Math.log(p / (1 - p));
+        }
+        Tensor logits = Tensor.of(v, shape);
+        return new Parameterization() {
+            @Override
+            public NDArray init(NDManager manager, long[] s, Random random) {
+                return logits.toNDArray(manager);
+            }
+
+            @Override
+            public NDArray toImage(NDArray parameter) {
+                return through.toImage(parameter);
+            }
+
+            @Override
+            public long[] shape() {
+                return shape.clone();
+            }
+        };
+    }
+
     private static float[] gaussian(long[] shape, double sigma, Random random) {
         long n = 1;
         for (long d : shape) {

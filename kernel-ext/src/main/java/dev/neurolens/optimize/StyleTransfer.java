@@ -165,8 +165,11 @@ public final class StyleTransfer extends RunBuilder<StyleTransfer> {
 
     public RenderResult run() {
         Prepared p = prepared();
-        Parameterization param = init == Init.CONTENT ? Parameterization.pixels(p.content)
-                : Parameterization.pixels(0.5);
+        // L-BFGS needs a bounded picture, not one clipped after each step
+        boolean bounded = optimizer.wantsBoundedParameters();
+        Parameterization param = init == Init.CONTENT
+                ? bounded ? Parameterization.sigmoid(network.preprocessing(), p.content) : Parameterization.pixels(p.content)
+                : bounded ? Parameterization.sigmoid(network.preprocessing(), 0.5) : Parameterization.pixels(0.5);
         List<BufferedImage> shown = new ArrayList<>();
         List<String> caps = new ArrayList<>();
         shown.add(network.preprocessing().toImage(p.content));
@@ -179,8 +182,9 @@ public final class StyleTransfer extends RunBuilder<StyleTransfer> {
         }
         return Render.builder(network).objective(p.objective).parameterization(param)
                 .size((int) p.content.dim(2), (int) p.content.dim(3))
-                .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).options(options())
-               .alongside(shown, caps).technique("style transfer")
+                .constraints(bounded ? new Constraint[0] : new Constraint[] {Constraint.clip(network.preprocessing())})
+                .optimizer(optimizer).options(options())
+                .alongside(shown, caps).technique("style transfer")
                 .title(String.format(Locale.ROOT, "style transfer · %s · content %s, style %s, tv %s", network.label(),
                         fmt(contentWeight), fmt(styleWeight), fmt(tvWeight)))
                 .run();

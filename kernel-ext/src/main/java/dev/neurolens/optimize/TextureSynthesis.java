@@ -80,9 +80,14 @@ public final class TextureSynthesis extends RunBuilder<TextureSynthesis> {
         if (tvWeight > 0) {
             o = o.plus(Objective.tv().times(tvWeight));
         }
-        return Render.builder(network).objective(o).parameterization(Parameterization.pixels(0.2)).size(size, size)
-                .constraints(Constraint.clip(network.preprocessing())).optimizer(optimizer).options(options())
-               .technique("texture synthesis")
+        // L-BFGS needs a bounded picture, not one clipped after each step
+        boolean bounded = optimizer.wantsBoundedParameters();
+        return Render.builder(network).objective(o).size(size, size)
+                .parameterization(bounded ? Parameterization.sigmoid(network.preprocessing(), 0.2)
+                        : Parameterization.pixels(0.2))
+                .constraints(bounded ? new Constraint[0] : new Constraint[] {Constraint.clip(network.preprocessing())})
+                .optimizer(optimizer).options(options())
+                .technique("texture synthesis")
                 .alongside(List.of(network.preprocessing().toImage(t)), List.of("texture"))
                 .title("texture from " + ls.size() + " layers (" + ls.get(ls.size() - 1) + ") · " + network.name())
                 .run();

@@ -106,6 +106,49 @@ public final class Blocks {
         }
     }
 
+    /**
+     * A side branch: its children run in order on the input and their output is emitted under the tap's name,
+     * then the input itself goes on to the next layer. Multi-scale feature stacks read one tap per scale.
+     */
+    public static final class Tap extends Container {
+        public Tap(String name, List<Layer> children) {
+            super(name, children);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.TAP;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            NDArray y = x;
+            for (Layer c : children) {
+                y = c.forward(y, pass);
+                if (pass.done()) {
+                    return y;
+                }
+            }
+            pass.emit(name, y);
+            return x;
+        }
+
+        @Override
+        public ReceptiveField receptiveField(ReceptiveField input, Map<String, ReceptiveField> sink) {
+            ReceptiveField rf = input;
+            for (Layer c : children) {
+                rf = c.receptiveField(rf, sink);
+            }
+            sink.put(name, rf);
+            return input;
+        }
+
+        @Override
+        public String describe() {
+            return "Tap(" + children.size() + " layers, a side branch)";
+        }
+    }
+
     /** SqueezeNet's Fire module: squeeze 1x1, then 1x1 and 3x3 expansions concatenated along channels. */
     public static final class Fire extends Container implements WindowedLayer {
         private final Layer squeeze;

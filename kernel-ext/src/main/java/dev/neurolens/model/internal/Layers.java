@@ -298,6 +298,58 @@ public final class Layers {
         }
     }
 
+    /**
+     * One step down an image pyramid: a binomial 5x5 blur ([1 4 6 4 1]/16 along each axis, reflected borders)
+     * and every second pixel kept. Built from average pools, not a grouped convolution, so libtorch's oneDNN path
+     * for few-channel convolutions is never involved.
+     */
+    public static final class BlurDown extends Leaf {
+        public BlurDown(String name) {
+            super(name);
+        }
+
+        @Override
+        public LayerKind kind() {
+            return LayerKind.BLUR_DOWN;
+        }
+
+        @Override
+        public NDArray forward(NDArray x, ForwardPass pass) {
+            // [1 4 6 4 1]/16 is four 2-tap box filters in a row: three 2x2 average pools of stride 1 and a last
+            // one of stride 2 blur and subsample, on the picture with 2 reflected pixels on every side
+            NDArray y = reflect(reflect(x, 2), 3);
+            Shape one = new Shape(1, 1);
+            Shape two = new Shape(2, 2);
+            Shape none = new Shape(0, 0);
+            for (int i = 0; i < 3; i++) {
+                y = Pool.avgPool2d(y, two, one, none, false, true);
+            }
+            return pass.emit(name, Pool.avgPool2d(y, two, two, none, false, true));
+        }
+
+        /** Two pixels reflected onto both ends along {@code axis} (2: rows, 3: columns): x2 x1 | x | x(n-2) x(n-3). */
+        private static NDArray reflect(NDArray x, int axis) {
+            long n = x.getShape().get(axis);
+            if (n < 3) {
+                throw new IllegalArgumentException("the picture is too small for another pyramid level: " + n
+                        + " pixels along an axis; use a larger size");
+            }
+            String at = axis == 2 ? "..., {}:{}, :" : "..., {}:{}";
+            return x.get(at, 2, 3).concat(x.get(at, 1, 2), axis).concat(x, axis)
+                    .concat(x.get(at, n - 2, n - 1), axis).concat(x.get(at, n - 3, n - 2), axis);
+        }
+
+        @Override
+        ReceptiveField field(ReceptiveField input) {
+            return input.then(5, 2, 2, 1);
+        }
+
+        @Override
+        public String describe() {
+            return "BlurDown(binomial 5x5, stride 2)";
+        }
+    }
+
     public static final class MaxPool2d extends Leaf implements WindowedLayer {
         final int kernel;
         final int stride;
