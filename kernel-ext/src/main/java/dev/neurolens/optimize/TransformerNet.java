@@ -266,12 +266,9 @@ final class TransformerNet {
         NDManager m = x.getManager();
         NDArray rows = m.create(sourceIndex(h, factor, pad));
         NDArray cols = m.create(sourceIndex(w, factor, pad));
-        NDArray v = x.get(new NDIndex(":, :, {}", rows));
-        NDArray out = v.get(new NDIndex(":, :, :, {}", cols));
-        v.close();
-        rows.close();
-        cols.close();
-        return out;
+        // the index arrays stay open until x's scope closes: DJL's arrays may wrap Java-owned memory, and the
+        // autograd graph reads the indices again in the backward pass (closing them early gave garbage indices)
+        return x.get(new NDIndex(":, :, {}", rows)).get(new NDIndex(":, :, :, {}", cols));
     }
 
     private static long[] sourceIndex(long n, int factor, int pad) {
