@@ -86,8 +86,8 @@ public final class SynthesizedTexture implements Rendered {
 
     public String title() {
         String t = String.format(Locale.ROOT, "%s · %s · %.1f s", method, settings, seconds);
-        return steps < totalSteps ? t + (interrupted ? " · interrupted" : " · stopped") + " after " + steps + "/"
-                + totalSteps + " " + unit : t;
+        return steps < totalSteps ? t + (interrupted ? " · interrupted after " : " · ") + steps + "/" + totalSteps
+                + " " + unit : t;
     }
 
     @Override
