@@ -39,13 +39,16 @@ import dev.neurolens.model.Tensor;
 import dev.neurolens.model.Network;
 import dev.neurolens.optimize.ClassVisualization;
 import dev.neurolens.optimize.DeepDream;
+import dev.neurolens.optimize.EfrosLeung;
 import dev.neurolens.optimize.FastStyle;
 import dev.neurolens.optimize.FeatureInversion;
 import dev.neurolens.optimize.NeuronVisualization;
 import dev.neurolens.optimize.Objective;
+import dev.neurolens.optimize.Quilting;
 import dev.neurolens.optimize.Render;
 import dev.neurolens.optimize.RenderResult;
 import dev.neurolens.optimize.StyleTransfer;
+import dev.neurolens.optimize.SynthesizedTexture;
 import dev.neurolens.optimize.TextureSynthesis;
 
 /**
@@ -97,6 +100,11 @@ class RunContractTest {
                         b -> ((FeatureInversion) b).run()),
                 new Case("texture synthesis", 6, TextureSynthesis.of(squeeze).texture(pic).layers("relu1").size(32),
                         b -> ((TextureSynthesis) b).run()),
+                // no network: a step is a patch placed, or a pixel grown
+                new Case("image quilting", 6, Quilting.of(pic).patch(16).size(64),
+                        b -> ((Quilting) b).run()),
+                new Case("Efros–Leung", 6, EfrosLeung.of(pic).window(5).size(16),
+                        b -> ((EfrosLeung) b).run()),
                 new Case("style transfer", 6, StyleTransfer.of(squeeze).content(pic).style(picture(40, 40)).size(48),
                         b -> ((StyleTransfer) b).run()),
                 // DeepDream's steps are per octave: 2 octaves of 3 are 6 steps in all
@@ -181,6 +189,9 @@ class RunContractTest {
                     assertSame(r, LastResults.latest(), c.name());
                     if (r instanceof RenderResult rr) {
                         assertTrue(rr.interrupted(), c.name() + ": " + rr.summary());
+                    }
+                    if (r instanceof SynthesizedTexture t) {
+                        assertTrue(t.interrupted() && t.steps() == 2, c.name() + ": " + t);
                     }
                     if (r instanceof Embedding e) {
                         assertTrue(e.method().contains("interrupted at 2"), e.method());
