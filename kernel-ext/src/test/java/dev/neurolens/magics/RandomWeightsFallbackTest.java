@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * %style and %dream ask for trained ImageNet weights by default; without them they run on random weights and say
- * so twice: one printed line, and the figure's title. Trained networks are never labelled random.
+ * %style and %dream ask for trained ImageNet weights by default; without them %dream runs on random weights, %style on
+ * the random multi-scale texture features, and both say so twice: one printed line, and the figure's title. Trained
+ * networks are never labelled random.
  */
 class RandomWeightsFallbackTest {
 
@@ -77,7 +78,7 @@ class RandomWeightsFallbackTest {
     }
 
     @Test
-    void styleWithoutWeightsSaysRandomWeightsInALineAndTheTitle() throws Exception {
+    void styleWithoutWeightsSaysWhatItUsesInALineAndTheTitle() throws Exception {
         StyleMagic m = new StyleMagic();
         Run run = capture(() -> m.render(m.schema().parse(
                 "chelsea starry_night --model squeezenet1_1 --size 32 --steps 1")));
@@ -86,9 +87,11 @@ class RandomWeightsFallbackTest {
             assertFalse(title.contains("random weights"), title);
         } else {
             assertEquals(1, run.notices().size(), run.notices().toString());
-            assertTrue(run.notices().get(0).startsWith("Neurolens: %style uses squeezenet1_1 with random weights"),
-                    run.notices().get(0));
-            assertTrue(title.startsWith("style transfer · squeezenet1_1 (random weights) · "), title);
+            // without the asked-for weights, style uses the texture features, which need none, and says so
+            assertTrue(run.notices().get(0).startsWith("Neurolens: %style uses random multi-scale texture features")
+                    && run.notices().get(0).contains("instead of squeezenet1_1")
+                    && run.notices().get(0).contains("NEUROLENS_WEIGHTS"), run.notices().get(0));
+            assertTrue(title.startsWith("style transfer · random_multiscale (random weights) · "), title);
         }
         // random weights asked for by name: the title still says so, and nothing needs announcing
         Run chosen = capture(() -> m.render(m.schema().parse(
