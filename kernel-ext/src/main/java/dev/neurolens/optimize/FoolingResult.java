@@ -9,7 +9,9 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
 import java.awt.Color;
+import java.awt.Font;
 import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,8 +20,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A fooling image: the original, the fooled version, the perturbation magnified, and the class probabilities
- * before and after. Immutable; shows itself as pictures beside a bar chart.
+ * A fooling image: the original, the fooled version, the perturbation amplified, the class probabilities before
+ * and after, and the size of the change in pixel units against its {@link Budget}. Immutable; shows itself as
+ * pictures beside a bar chart under a title that states the budget.
  */
 public final class FoolingResult implements Rendered {
     private final Preprocessing preprocessing;
@@ -30,9 +33,11 @@ public final class FoolingResult implements Rendered {
     private final float[] after;
     private final int target;
     private final int steps;
+    private final Budget budget;
+    private final boolean interrupted;
 
     FoolingResult(Preprocessing preprocessing, List<String> labels, Tensor original, Tensor fooled, float[] before,
-                  float[] after, int target, int steps) {
+                  float[] after, int target, int steps, Budget budget, boolean interrupted) {
         this.preprocessing = preprocessing;
         this.labels = List.copyOf(labels);
         this.original = original;
@@ -41,6 +46,8 @@ public final class FoolingResult implements Rendered {
         this.after = after.clone();
         this.target = target;
         this.steps = steps;
+        this.budget = budget;
+        this.interrupted = interrupted;
     }
 
     static float[] softmax(float[] logits) {
@@ -59,9 +66,18 @@ public final class FoolingResult implements Rendered {
         return p;
     }
 
-    /** True when the network now predicts the target class. */
+    /** True when the network predicts the target class for the fooled picture. */
     public boolean succeeded() {
         return argMax(after) == target;
+    }
+
+    public Budget budget() {
+        return budget;
+    }
+
+    /** Whether the run was interrupted before it fooled the network or ran out of steps. */
+    public boolean interrupted() {
+        return interrupted;
     }
 
     public int steps() {
@@ -97,16 +113,33 @@ public final class FoolingResult implements Rendered {
         return fooled;
     }
 
-    /** Largest absolute change of a pixel, in [0, 1] pixel units. */
-    public double maxPixelChange() {
-        float[] std = preprocessing.std();
-        int c = (int) original.dim(1);
-        int plane = (int) (original.size() / c);
+    /** The L∞ norm of the change: the largest change of a pixel, in pixel units [0, 1]. */
+    public double linf() {
         double m = 0;
-        for (int i = 0; i < original.size(); i++) {
-            m = Math.max(m, Math.abs(fooled.getFlat(i) - original.getFlat(i)) * std[i / plane]);
+        for (double d : pixelChange()) {
+            m = Math.max(m, Math.abs(d));
         }
         return m;
+    }
+
+    /** The L2 norm of the change over all pixels and channels, in pixel units [0, 1]. */
+    public double l2() {
+        double s = 0;
+        for (double d : pixelChange()) {
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Fooled minus original in pixel units, [C, H, W] flattened. */
+    private double[] pixelChange() {
+        float[] std = preprocessing.std();
+        int plane = (int) (original.size() / original.dim(1));
+        double[] d = new double[original.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = ((double) fooled.getFlat(i) - original.getFlat(i)) * std[i / plane];
+        }
+        return d;
     }
 
     public BufferedImage originalImage() {
@@ -119,7 +152,7 @@ public final class FoolingResult implements Rendered {
 
     /** The change in pixel space, times {@code magnify}, around mid gray. */
     public BufferedImage perturbation(double magnify) {
-        float[] std = preprocessing.std();
+        double[] change = pixelChange();
         int c = (int) original.dim(1);
         int h = (int) original.dim(2);
         int w = (int) original.dim(3);
@@ -130,7 +163,7 @@ public final class FoolingResult implements Rendered {
                 for (int k = 0; k < 3; k++) {
                     int ch = Math.min(k, c - 1);
                     int i = (ch * h + y) * w + x;
-                    double d = (fooled.getFlat(i) - original.getFlat(i)) * std[ch] * magnify;
+                    double d = change[i] * magnify;
                     rgb[k] = (int) Math.round(255 * Math.max(0, Math.min(1, 0.5 + d)));
                 }
                 img.setRGB(x, y, (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]);
@@ -139,9 +172,12 @@ public final class FoolingResult implements Rendered {
         return img;
     }
 
-    /** A magnification that makes the largest change reach half the gray range. */
+    /**
+     * A magnification that takes the largest change to half the gray range: the L∞ budget's when there is one, so
+     * that pictures fooled at the same budget are amplified alike.
+     */
     public double autoMagnify() {
-        double m = maxPixelChange();
+        double m = budget.norm() == Budget.Norm.LINF ? budget.eps() : linf();
         return m <= 0 ? 1 : Math.max(1, Math.round(0.5 / m));
     }
 
@@ -179,22 +215,33 @@ public final class FoolingResult implements Rendered {
         chart.addSeries("before", names, pb);
         chart.addSeries("after", names, pa);
         BufferedImage bars = ChartImage.of(chart).size(460, Math.max(260, grid.getHeight())).pixelRatio(1).render();
-        BufferedImage out = new BufferedImage(grid.getWidth() + bars.getWidth(), Math.max(grid.getHeight(),
+        int titleH = 26;
+        BufferedImage out = new BufferedImage(grid.getWidth() + bars.getWidth(), titleH + Math.max(grid.getHeight(),
                 bars.getHeight()), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, out.getWidth(), out.getHeight());
-        g.drawImage(grid, 0, 0, null);
-        g.drawImage(bars, grid.getWidth(), 0, null);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(new Color(0x222222));
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString(title(), 8, 18);
+        g.drawImage(grid, 0, titleH, null);
+        g.drawImage(bars, grid.getWidth(), titleH, null);
         g.dispose();
         return out;
     }
 
+    /** What was asked and what it took: target, budget, outcome, achieved norms. */
+    public String title() {
+        return String.format(Locale.ROOT, "fooling → %s · %s · %s · achieved L∞ %.4f (%.1f/255), L2 %.3f",
+                label(target), budget, succeeded() ? "fooled" : "not fooled", linf(), 255 * linf(), l2());
+    }
+
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "fooling %s → %s: %s after %d steps (p=%.2f), max pixel change %.4f",
-                label(originalClass()), label(target), succeeded() ? "succeeded" : "failed", steps, after[target],
-                maxPixelChange());
+        return String.format(Locale.ROOT, "fooling %s → %s at %s: %s after %d steps%s (p=%.2f), L∞ %.4f, L2 %.4f",
+                label(originalClass()), label(target), budget, succeeded() ? "succeeded" : "failed", steps,
+                interrupted ? " (interrupted)" : "", after[target], linf(), l2());
     }
 
     private String label(int i) {
