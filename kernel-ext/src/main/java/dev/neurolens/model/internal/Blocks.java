@@ -62,6 +62,28 @@ public final class Blocks {
             return p;
         }
 
+        /** The children in order on {@code x}; stops where the pass has what it needs. */
+        NDArray chain(NDArray x, ForwardPass pass) {
+            NDArray y = x;
+            for (Layer c : children) {
+                y = c.forward(y, pass);
+                if (pass.done()) {
+                    return y;
+                }
+            }
+            return y;
+        }
+
+        /** The receptive field after the children in order, recorded under this container's name too. */
+        ReceptiveField chainField(ReceptiveField input, Map<String, ReceptiveField> sink) {
+            ReceptiveField rf = input;
+            for (Layer c : children) {
+                rf = c.receptiveField(rf, sink);
+            }
+            sink.put(name, rf);
+            return rf;
+        }
+
         @Override
         public String toString() {
             return name + ": " + describe();
@@ -80,24 +102,13 @@ public final class Blocks {
 
         @Override
         public NDArray forward(NDArray x, ForwardPass pass) {
-            NDArray y = x;
-            for (Layer c : children) {
-                y = c.forward(y, pass);
-                if (pass.done()) {
-                    return y;
-                }
-            }
-            return pass.emit(name, y);
+            NDArray y = chain(x, pass);
+            return pass.done() ? y : pass.emit(name, y);
         }
 
         @Override
         public ReceptiveField receptiveField(ReceptiveField input, Map<String, ReceptiveField> sink) {
-            ReceptiveField rf = input;
-            for (Layer c : children) {
-                rf = c.receptiveField(rf, sink);
-            }
-            sink.put(name, rf);
-            return rf;
+            return chainField(input, sink);
         }
 
         @Override
@@ -122,12 +133,9 @@ public final class Blocks {
 
         @Override
         public NDArray forward(NDArray x, ForwardPass pass) {
-            NDArray y = x;
-            for (Layer c : children) {
-                y = c.forward(y, pass);
-                if (pass.done()) {
-                    return y;
-                }
+            NDArray y = chain(x, pass);
+            if (pass.done()) {
+                return y;
             }
             pass.emit(name, y);
             return x;
@@ -135,11 +143,7 @@ public final class Blocks {
 
         @Override
         public ReceptiveField receptiveField(ReceptiveField input, Map<String, ReceptiveField> sink) {
-            ReceptiveField rf = input;
-            for (Layer c : children) {
-                rf = c.receptiveField(rf, sink);
-            }
-            sink.put(name, rf);
+            chainField(input, sink);
             return input;
         }
 
