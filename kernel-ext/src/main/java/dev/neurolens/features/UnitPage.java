@@ -26,7 +26,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Everything about one unit on one page, after OpenAI Microscope: its top-k patches over a data set, the
+ * Everything about one unit on one page, after OpenAI Microscope: its top-k patches over a data set, each above its
+ * guided backprop (which pixels of the patch drive the unit, as in Springenberg et al. 2015), the
  * histogram of its per-image maximum, how it correlates with each class (a Tablesaw table), and a slot for a
  * feature visualization of the channel, to be filled by an optimization ({@link #withVisualization}).
  * Immutable.
@@ -202,16 +203,35 @@ public final class UnitPage implements Displayable {
         return img;
     }
 
+    /** Rows of up to eight top patches, each row followed by the guided backprop of its patches (the lecture's pairs). */
     private ImageGrid patchGrid() {
         List<TopPatchesResult.Hit> hits = top.hitsOfUnit(unit);
+        List<BufferedImage> crops = top.cropsOfUnit(unit);
+        List<BufferedImage> guided = top.guidedBackpropOfUnit(unit);
+        int columns = Math.max(1, Math.min(8, hits.size()));
+        List<BufferedImage> cells = new ArrayList<>();
         List<String> captions = new ArrayList<>();
-        for (TopPatchesResult.Hit h : hits) {
-            String cls = labels[h.image()] >= 0 && labels[h.image()] < classNames.size()
-                    ? classNames.get(labels[h.image()]) : "";
-            captions.add(String.format(Locale.ROOT, "%.2f %s", h.value(), cls));
+        for (int row = 0; row < hits.size(); row += columns) {
+            for (int pass = 0; pass < 2; pass++) {
+                for (int j = row; j < row + columns; j++) {
+                    if (j >= hits.size()) {
+                        cells.add(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB));
+                        captions.add("");
+                    } else if (pass == 0) {
+                        TopPatchesResult.Hit h = hits.get(j);
+                        String cls = labels[h.image()] >= 0 && labels[h.image()] < classNames.size()
+                                ? classNames.get(labels[h.image()]) : "";
+                        cells.add(crops.get(j));
+                        captions.add(String.format(Locale.ROOT, "%.2f %s", h.value(), cls));
+                    } else {
+                        cells.add(guided.get(j));
+                        captions.add("");
+                    }
+                }
+            }
         }
-        return ImageGrid.of(top.cropsOfUnit(unit)).columns(Math.min(8, hits.size())).cellSize(72).padding(3)
-                .captions(captions).title("top-" + hits.size() + " patches");
+        return ImageGrid.of(cells).columns(columns).cellSize(72).padding(3).captions(captions)
+                .title("top-" + hits.size() + " patches, each above its guided backprop");
     }
 
     /** Patches, slot and histogram in one picture (the table is in the HTML view). */

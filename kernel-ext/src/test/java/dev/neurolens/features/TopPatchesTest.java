@@ -294,4 +294,47 @@ class TopPatchesTest {
         assertEquals(0x808080, corner.getRGB(6, 6) & 0xffffff);
         assertEquals(img.getRGB(0, 0) & 0xffffff, corner.getRGB(7, 7) & 0xffffff);
     }
+
+    /**
+     * Guided backprop of a relu1 unit at its hit is that unit's 3x3 conv1 kernel at the hit (the input gradient of
+     * one convolution), shown as grey plus the signed weight scaled by its 99th percentile of magnitude; cells
+     * beyond the picture stay grey.
+     */
+    @Test
+    void guidedBackpropOfFirstLayerHitsIsTheKernel() {
+        int unit = 5;
+        TopPatchesResult top = TopPatches.builder(net, "relu1").units(unit).k(6).run(data);
+        float[] w = net.parameters().get("features.0.weight").toFloatArray();
+        List<BufferedImage> guided = top.guidedBackpropOfUnit(unit);
+        assertEquals(6, guided.size());
+        for (int j = 0; j < guided.size(); j++) {
+            TopPatchesResult.Hit hit = top.hitsOfUnit(unit).get(j);
+            BufferedImage patch = guided.get(j);
+            assertEquals(3, patch.getWidth());
+            List<Float> inside = new ArrayList<>();
+            for (int dy = 0; dy < 3; dy++) {
+                for (int dx = 0; dx < 3; dx++) {
+                    int y = hit.y() - 1 + dy;
+                    int x = hit.x() - 1 + dx;
+                    if (y >= 0 && y < 28 && x >= 0 && x < 28) {
+                        inside.add(Math.abs(w[unit * 9 + dy * 3 + dx]));
+                    }
+                }
+            }
+            inside.sort(null);
+            float scale = inside.get((int) Math.floor(0.99 * (inside.size() - 1)));
+            for (int dy = 0; dy < 3; dy++) {
+                for (int dx = 0; dx < 3; dx++) {
+                    int y = hit.y() - 1 + dy;
+                    int x = hit.x() - 1 + dx;
+                    boolean in = y >= 0 && y < 28 && x >= 0 && x < 28;
+                    int expected = in ? Math.round(Math.max(0, Math.min(255,
+                            127.5f + 127.5f * w[unit * 9 + dy * 3 + dx] / scale))) : 128;
+                    int grey = patch.getRGB(dx, dy) & 0xFF;
+                    assertTrue(Math.abs(expected - grey) <= 1, "hit " + j + " cell " + dy + "," + dx + ": "
+                            + grey + " vs kernel " + expected);
+                }
+            }
+        }
+    }
 }
