@@ -86,7 +86,7 @@ public final class IJavaBridge {
         return MagicRegistry.all().size();
     }
 
-    private static Object shown(Object result) {
+    static Object shown(Object result) {
         if (result != null) {
             Display.display(result);
         }
@@ -94,7 +94,7 @@ public final class IJavaBridge {
     }
 
     /** IJava has already split the line; quote words back so our parser sees the same tokens. */
-    private static String join(List<String> args) {
+    static String join(List<String> args) {
         StringBuilder sb = new StringBuilder();
         for (String a : args) {
             if (sb.length() > 0) {
