@@ -164,6 +164,13 @@ def main(out):
         c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 1 stroke') === 0", what="the undo")
         assert c.eval("document.querySelector('.nlp-img').src") == src, "undo did not bring the picture back"
         checks.append(("remove blackens the cell, undo restores it", True))
+        # %paint in a new cell redraws the view in place; its status line must follow, not keep the last stroke's
+        c.eval("var cell = Jupyter.notebook.insert_cell_below('code', 0);"
+               "cell.set_text('%paint garden --concept green --rect 0,0,1,1'); cell.execute(); true")
+        c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 2 strokes, changed in the kernel') === 0",
+               what="the status line after %paint")
+        checks.append(("status line follows %paint", c.eval("document.querySelector('.nlp-status').textContent")))
+        src = c.eval("document.querySelector('.nlp-img').src")
         # the notebook model holds the latest picture, so saving keeps it
         model_html = c.eval("Jupyter.notebook.get_cell(0).output_area.outputs[0].data['text/html']")
         assert src.split(",", 1)[1] in model_html, "the output model was not updated"

@@ -264,7 +264,15 @@ var NeurolensPainter = window.NeurolensPainter = window.NeurolensPainter || (fun
                               views: [], png: null, live: false, drag: null, statusText: null};
     } else {
       P.cfg = cfg;
-      if (cfg.rev > P.rev) { P.state = cfg.state; P.rev = cfg.rev; P.png = null; } // changed in the kernel (%paint)
+      if (cfg.rev > P.rev) { // changed in the kernel (%paint): the last stroke's status line no longer holds
+        P.state = cfg.state; P.rev = cfg.rev; P.png = null;
+        if (P.live && !P.inflight) {
+          var n = P.state.strokes.length;
+          P.statusText = 'Live: ' + n + (n === 1 ? ' stroke' : ' strokes') + ', changed in the kernel. Drag on the picture to '
+              + P.mode + ' ' + P.concept + '.';
+          P.statusError = false;
+        }
+      }
       else if (cfg.rev === P.rev) { P.png = null; } // the output already shows this picture
     }
     var v = build(root, P);

@@ -1,0 +1,91 @@
+package dev.neurolens.optimize;
+
+import dev.neurolens.data.FashionMnist;
+import dev.neurolens.features.FeatureMatrix;
+import dev.neurolens.features.NearestNeighbors;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.Network;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Class visualizations of the Fashion-MNIST model, CS231n's recipe and Lucid's, judged by a classifier that shares
+ * nothing with the network: the 10 nearest Fashion-MNIST test pictures in pixel space vote. The network itself must
+ * call each picture its class; the judge measures whether the picture is near real garments of that class.
+ */
+class ClassVisualizationJudgeTest {
+    static int[] judge(NearestNeighbors knn, FashionMnist test, BufferedImage[] images) {
+        float[] q = new float[images.length * 784];
+        for (int i = 0; i < images.length; i++) {
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    q[i * 784 + y * 28 + x] = (images[i].getRGB(x, y) & 0xFF) / 255f;
+                }
+            }
+        }
+        NearestNeighbors.Neighbors n = knn.query(FeatureMatrix.of(q, images.length, 784, "visualizations"), 10);
+        int[] votes = new int[images.length];
+        for (int i = 0; i < images.length; i++) {
+            int[] count = new int[10];
+            for (int id : n.indices(i)) {
+                count[test.label(id)]++;
+            }
+            int best = 0;
+            for (int c = 1; c < 10; c++) {
+                best = count[c] > count[best] ? c : best;
+            }
+            votes[i] = best;
+        }
+        return votes;
+    }
+
+    @Test
+    void bothRecipesConvinceTheNetworkAndAreJudgedOnTheirPixels() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "no Fashion-MNIST test set");
+        FashionMnist test = FashionMnist.test();
+        float[] pixels = new float[test.size() * 784];
+        for (int i = 0; i < test.size(); i++) {
+            System.arraycopy(test.pixels(i), 0, pixels, i * 784, 784);
+        }
+        NearestNeighbors knn = NearestNeighbors.of(FeatureMatrix.of(pixels, test.size(), 784, "test pixels"));
+        // the judge itself: held-out training pictures are classified far above chance
+        FashionMnist train = FashionMnist.train();
+        BufferedImage[] real = new BufferedImage[200];
+        for (int i = 0; i < real.length; i++) {
+            real[i] = train.image(i);
+        }
+        int[] realVotes = judge(knn, test, real);
+        int right = 0;
+        for (int i = 0; i < real.length; i++) {
+            right += realVotes[i] == train.label(i) ? 1 : 0;
+        }
+        assertTrue(right >= 150, "the pixel judge gets " + right + " of 200 training pictures right");
+
+        try (Network net = Models.defaultModel()) {
+            int[] shares = new int[2];
+            for (int recipe = 0; recipe < 2; recipe++) {
+                BufferedImage[] images = new BufferedImage[10];
+                for (int c = 0; c < 10; c++) {
+                    ClassVisualization v = ClassVisualization.of(net).target(c).steps(150).seed(0).live(false);
+                    RenderResult r = (recipe == 1 ? v.lucid() : v).run();
+                    assertEquals(c, net.logits(r.tensor()).argMax(), "the network calls recipe " + recipe
+                            + "'s picture of class " + c + " that class");
+                    images[c] = r.image();
+                }
+                int[] votes = judge(knn, test, images);
+                for (int c = 0; c < 10; c++) {
+                    shares[recipe] += votes[c] == c ? 1 : 0;
+                }
+            }
+            System.out.printf("pixel judge: CS231n recipe %d/10, Lucid recipe %d/10%n", shares[0], shares[1]);
+            // measured 5 and 5 of 10 here; chance is 1 of 10
+            assertTrue(shares[0] >= 3 && shares[1] >= 3, "judged shares " + shares[0] + " and " + shares[1]);
+        }
+    }
+}
