@@ -15,6 +15,8 @@ public final class ClassVizMagic implements Magic {
             .option("blur-every", ArgSchema.Type.INT, 5, "blur every n steps")
             .option("jitter", ArgSchema.Type.INT, -1, "random shift in pixels (-1: size/28)")
             .option("size", ArgSchema.Type.INT, 0, "image side in pixels (0: the model's input size)")
+            .flag("lucid", "Lucid's recipe instead: 1/f spectral parameterization, random rotate/scale/shift, "
+                    + "total variation (l2, blur and jitter are then unused)")
             .option("seed", ArgSchema.Type.INT, 0, "random seed")
             .option("gif", ArgSchema.Type.STRING, null, "also save the frames as this animated GIF")
             .build();
@@ -37,6 +39,9 @@ public final class ClassVizMagic implements Magic {
         v.steps(args.integer("steps")).lr(args.number("lr")).l2(args.number("l2"))
                 .blur(args.number("blur"), args.integer("blur-every")).jitter(args.integer("jitter"))
                 .seed(args.integer("seed"));
+        if (args.flag("lucid")) {
+            v.lucid();
+        }
         if (args.integer("size") > 0) {
             v.size(args.integer("size"));
         }

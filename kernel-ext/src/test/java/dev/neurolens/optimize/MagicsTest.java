@@ -52,6 +52,10 @@ class MagicsTest {
         ClassVizMagic m = new ClassVizMagic();
         m.run(m.schema().parse("Trouser --steps 5"), null);
         assertTrue(sawPng());
+        shown.clear();
+        m.run(m.schema().parse("Trouser --steps 5 --lucid"), null);
+        assertTrue(sawPng());
+        assertTrue(Render.lastResult().title().endsWith("· Lucid"), Render.lastResult().title());
     }
 
     @Test
