@@ -182,6 +182,8 @@ def main(out):
         checks.append(("saved notebook holds the latest picture", True))
         subprocess.run(["jupyter", "nbconvert", "--to", "html", "--output-dir", out, os.path.join(work, "painter.ipynb")],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # leave without the "unsaved changes" dialog, which would hold the navigation
+        c.eval("Jupyter.notebook.set_dirty(false); window.onbeforeunload = null; true")
         c.call("Page.navigate", url="file://" + os.path.join(os.path.abspath(out), "painter.html"))
         c.wait("document.querySelector('.nlp-overlay') !== null", what="the exported view")
         status = c.eval("document.querySelector('.nlp-status').textContent")
