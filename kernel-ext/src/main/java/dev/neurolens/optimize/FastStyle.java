@@ -154,6 +154,7 @@ public final class FastStyle {
         private int size = 128;
         private int styleSize = 0;
         private double lr = 1e-3;
+        private boolean residual = true;
         private double contentWeight = 1;
         private double styleWeight = 10;
         private double tvWeight = 1e-2;
@@ -209,6 +210,16 @@ public final class FastStyle {
         /** Longer side the style pictures are scaled to (default: 2 x the crop size). */
         public Trainer styleSize(int px) {
             this.styleSize = px;
+            return this;
+        }
+
+        /**
+         * Residual output (default on): the network's output is added to the photo, so training starts from the photo
+         * and learns the change a style makes, which shows within tens of steps; off, it learns the whole picture
+         * from nothing, as pytorch/examples does (and as its pretrained models need).
+         */
+        public Trainer residual(boolean on) {
+            this.residual = on;
             return this;
         }
 
@@ -343,6 +354,9 @@ public final class FastStyle {
                             float lt;
                             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                                 NDArray y = TransformerNet.forward(local, x, TransformerNet.blend(m, oneHot));
+                                if (residual) {
+                                    y = y.add(x);
+                                }
                                 NDArray yn = y.div(255f).sub(mean).div(std);
                                 NDArray xn = x.div(255f).sub(mean).div(std);
                                 Map<String, NDArray> fy = loss.forward(yn, spec);
@@ -409,7 +423,7 @@ public final class FastStyle {
                                     Map<String, Tensor> w = new LinkedHashMap<>();
                                     now.forEach((k, v) -> w.put(k, Tensor.from(v)));
                                     FastStyleModel shown = new FastStyleModel(w, stylePics.size(), names, "training",
-                                            stylePics);
+                                            stylePics, residual);
                                     return shown.stylize(preview, 0, shown.oneHot(0));
                                 }).deliverTo(options().listener());
                             }
@@ -432,7 +446,7 @@ public final class FastStyle {
                                 failure == null ? done : goodStep,
                                 batch, size, loss.name(), loss.source(), interrupted ? ", interrupted"
                                         : failure != null ? ", stopped: " + failure.quantity() + " became "
-                                        + failure.value() : ""), stylePics);
+                                        + failure.value() : ""), stylePics, residual);
                 if (figure != null && model != null) {
                     history.put("content", contentHist.stream().mapToDouble(Double::doubleValue).toArray());
                     history.put("style", styleHist.stream().mapToDouble(Double::doubleValue).toArray());
@@ -490,7 +504,7 @@ public final class FastStyle {
                                          List<Double> st, List<Double> tv) {
             Map<String, Tensor> w = new LinkedHashMap<>();
             params.forEach((k, v) -> w.put(k, Tensor.from(v)));
-            FastStyleModel now = new FastStyleModel(w, stylePics.size(), names, "training", stylePics);
+            FastStyleModel now = new FastStyleModel(w, stylePics.size(), names, "training", stylePics, residual);
             Map<String, double[]> h = new LinkedHashMap<>();
             h.put("content", c.stream().mapToDouble(Double::doubleValue).toArray());
             h.put("style", st.stream().mapToDouble(Double::doubleValue).toArray());

@@ -34,14 +34,23 @@ import java.util.Map;
 public final class FastStyleModel implements Displayable {
     /** The safetensors metadata key holding the style names, a JSON array. */
     private static final String STYLE_NAMES = "neurolens.style_names";
+    /** The metadata key marking a residual model (its output is the photo plus what the network adds). */
+    private static final String RESIDUAL = "neurolens.residual";
     private final Map<String, Tensor> weights;
     private final int styles;
     private final List<String> styleNames;
     private final String source;
     private final List<BufferedImage> stylePictures;
+    private final boolean residual;
 
     FastStyleModel(Map<String, Tensor> weights, int styles, List<String> styleNames, String source,
                    List<BufferedImage> stylePictures) {
+        this(weights, styles, styleNames, source, stylePictures, false);
+    }
+
+    FastStyleModel(Map<String, Tensor> weights, int styles, List<String> styleNames, String source,
+                   List<BufferedImage> stylePictures, boolean residual) {
+        this.residual = residual;
         this.weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
         this.styles = styles;
         this.styleNames = List.copyOf(styleNames);
@@ -73,8 +82,10 @@ public final class FastStyleModel implements Displayable {
      * ignored, as the example does.
      */
     public static FastStyleModel load(Path file) {
-        FastStyleModel m = of(WeightsFiles.read(file), file.toString());
-        String names = WeightsFiles.metadata(file).get(STYLE_NAMES);
+        FastStyleModel plain = of(WeightsFiles.read(file), file.toString());
+        Map<String, String> meta = WeightsFiles.metadata(file);
+        FastStyleModel m = "true".equals(meta.get(RESIDUAL)) ? plain.withResidual(true) : plain;
+        String names = meta.get(STYLE_NAMES);
         if (names == null) {
             return m;
         }
@@ -134,7 +145,19 @@ public final class FastStyleModel implements Displayable {
         if (names.length != styles) {
             throw new IllegalArgumentException(names.length + " names for " + styles + " styles");
         }
-        return new FastStyleModel(weights, styles, List.of(names), source, stylePictures);
+        return new FastStyleModel(weights, styles, List.of(names), source, stylePictures, residual);
+    }
+
+    /**
+     * The same weights read as a residual network (output = input + what the network computes), or not. The
+     * pretrained pytorch/examples models are not residual; those trained here are by default.
+     */
+    public FastStyleModel withResidual(boolean on) {
+        return new FastStyleModel(weights, styles, styleNames, source, stylePictures, on);
+    }
+
+    public boolean residual() {
+        return residual;
     }
 
     public int styles() {
@@ -169,7 +192,8 @@ public final class FastStyleModel implements Displayable {
         try (OutputStream out = Files.newOutputStream(file)) {
             com.google.gson.JsonArray names = new com.google.gson.JsonArray();
             styleNames.forEach(names::add);
-            WeightsFiles.writeSafetensors(v, s, Map.of(STYLE_NAMES, names.toString()), out);
+            WeightsFiles.writeSafetensors(v, s, Map.of(STYLE_NAMES, names.toString(), RESIDUAL,
+                    Boolean.toString(residual)), out);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
@@ -206,7 +230,11 @@ public final class FastStyleModel implements Displayable {
         }
         try (NDManager m = NDManager.newBaseManager(Devices.current(), "PyTorch")) {
             Map<String, NDArray> p = toNative(m);
-            NDArray out = TransformerNet.forward(p, pixels255.toNDArray(m), TransformerNet.blend(m, b), true);
+            NDArray x = pixels255.toNDArray(m);
+            NDArray out = TransformerNet.forward(p, x, TransformerNet.blend(m, b), true);
+            if (residual) {
+                out = out.add(x);
+            }
             return Tensor.from(out);
         }
     }
@@ -238,7 +266,7 @@ public final class FastStyleModel implements Displayable {
             n += t.size();
         }
         return "FastStyleModel[" + styles + (styles == 1 ? " style" : " styles") + " " + styleNames + ", "
-                + String.format("%.2fM", n / 1e6) + " parameters, " + source + "]";
+                + String.format("%.2fM", n / 1e6) + " parameters, " + (residual ? "residual, " : "") + source + "]";
     }
 
     static Shape shape(Tensor t) {

@@ -47,4 +47,25 @@ class FastStyleModelTest {
         }
         assertEquals(List.of("style 1", "style 2"), FastStyleModel.load(file).styleNames());
     }
+
+    /** A residual model adds its network's output to the photo, and keeps being residual through save and load. */
+    @Test
+    void residualAddsThePhotoAndSurvivesSaving(@TempDir Path dir) {
+        FastStyleModel plain = FastStyleModel.random(2, 8, 3);
+        FastStyleModel residual = plain.withResidual(true);
+        float[] px = new float[3 * 12 * 12];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (i * 37) % 256;
+        }
+        Tensor x = Tensor.of(px, 1, 3, 12, 12);
+        float[] a = plain.stylize(x, 0.5, 0.5).toFloatArray();
+        float[] b = residual.stylize(x, 0.5, 0.5).toFloatArray();
+        for (int i = 0; i < px.length; i++) {
+            assertEquals(a[i] + px[i], b[i], 1e-3 * Math.max(1, Math.abs(b[i])));
+        }
+        FastStyleModel back = FastStyleModel.load(residual.save(dir.resolve("r.safetensors")));
+        assertEquals(true, back.residual());
+        assertArrayEquals(b, back.stylize(x, 0.5, 0.5).toFloatArray(), 1e-4f);
+        assertEquals(false, FastStyleModel.load(plain.save(dir.resolve("p.safetensors"))).residual());
+    }
 }
