@@ -353,10 +353,8 @@ public final class FastStyle {
                             float ls;
                             float lt;
                             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                                NDArray y = TransformerNet.forward(local, x, TransformerNet.blend(m, oneHot));
-                                if (residual) {
-                                    y = y.add(x);
-                                }
+                                NDArray y = TransformerNet.forward(local, x, TransformerNet.blend(m, oneHot), false,
+                                        residual);
                                 NDArray yn = y.div(255f).sub(mean).div(std);
                                 NDArray xn = x.div(255f).sub(mean).div(std);
                                 Map<String, NDArray> fy = loss.forward(yn, spec);

@@ -230,11 +230,8 @@ public final class FastStyleModel implements Displayable {
         }
         try (NDManager m = NDManager.newBaseManager(Devices.current(), "PyTorch")) {
             Map<String, NDArray> p = toNative(m);
-            NDArray x = pixels255.toNDArray(m);
-            NDArray out = TransformerNet.forward(p, x, TransformerNet.blend(m, b), true);
-            if (residual) {
-                out = out.add(x);
-            }
+            NDArray out = TransformerNet.forward(p, pixels255.toNDArray(m), TransformerNet.blend(m, b), true,
+                    residual);
             return Tensor.from(out);
         }
     }

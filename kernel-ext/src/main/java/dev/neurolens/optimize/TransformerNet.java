@@ -129,18 +129,13 @@ final class TransformerNet {
 
     /**
      * Stylizes {@code x} ([N, 3, H, W], pixels in [0, 255]); {@code blend} holds one weight per style (summing to
-     * 1). New arrays belong to x's manager; every intermediate is kept (what autograd needs when training).
+     * 1); with {@code residual} the network's output is added to {@code x}. New arrays belong to x's manager.
+     * Without {@code inference} every intermediate is kept (what autograd needs when training); with it each is
+     * closed as soon as the next one exists, as python frees them, so memory stays at two or three feature maps
+     * instead of all of them (at 512 px that is the difference between reusing warm memory and faulting in about a
+     * gigabyte per pass).
      */
-    static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend) {
-        return forward(p, x, blend, false);
-    }
-
-    /**
-     * As {@link #forward(Map, NDArray, NDArray)}; with {@code inference} each intermediate is closed as soon as the
-     * next one exists, as python frees them, so memory stays at two or three feature maps instead of all of them
-     * (at 512 px that is the difference between reusing warm memory and faulting in about a gigabyte per pass).
-     */
-    static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend, boolean inference) {
+    static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend, boolean inference, boolean residual) {
         int w = (int) p.get("conv1.conv2d.weight").getShape().get(0);
         Step step = new Step(p, blend, inference);
         NDArray y = x;
@@ -163,7 +158,12 @@ final class TransformerNet {
         }
         NDArray out = conv(p, last(w), y);
         step.drop(y, true);
-        return out;
+        if (!residual) {
+            return out;
+        }
+        NDArray sum = out.add(x);
+        step.drop(out, true);
+        return sum;
     }
 
     /** One layer at a time, closing what is no longer needed when inferring. */
