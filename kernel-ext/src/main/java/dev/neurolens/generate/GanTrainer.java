@@ -35,18 +35,20 @@ import java.util.Random;
 
 /**
  * Trains a DCGAN (Radford et al. 2016) the way pytorch/examples does: N(0, 0.02) init, Adam 2e-4 with betas
- * (0.5, 0.999), the non-saturating generator loss. Shows a fixed-code sample grid updating in place and a
- * progress bar; interrupting stops between steps and keeps the generator trained so far.
+ * (0.5, 0.999), the non-saturating generator loss; on top of it, the returned generator is the moving average of
+ * the weights ({@link #ema}), and one-sided label smoothing ({@link #labelSmoothing}) is available. Shows a
+ * fixed-code sample grid updating in place and a progress bar; interrupting stops between steps and keeps the
+ * generator trained so far.
  *
  * <pre>{@code
- * Generator g = GanTrainer.on(GanTrainer.scenes(64)).steps(3000).run();
+ * Generator g = GanTrainer.on(GanTrainer.scenes(64)).labelSmoothing(0.1).steps(3000).run();
  * }</pre>
  *
  * The built-in generators ({@link Generator#builtin}) are made with, from the repository root:
  * <pre>
  * mvn -q -o package -DskipTests
  * java -Dai.djl.offline=true -cp "kernel-ext/target/neurolens.jar:kernel-ext/target/lib/*" \
- *     dev.neurolens.generate.GanTrainer scenes        # 7000 steps of 32 (timings: docs/benchmarks.md)
+ *     dev.neurolens.generate.GanTrainer scenes        # 7000 steps of 32, label smoothing 0.1 (docs/benchmarks.md)
  * </pre>
  * ({@code fashion}: 3000 steps); they land in
  * {@code kernel-ext/src/main/resources/dev/neurolens/generate/} with a sample grid beside them ({@code .png},
@@ -71,7 +73,10 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
     private int ndf = 32;
     private int batch = 64;
     private float lr = 2e-4f;
+    private double ema = 0.999;
+    private float smoothing;
     private final List<float[]> losses = new ArrayList<>();
+    private Map<String, Tensor> rawWeights;
 
     private GanTrainer(Data data) {
         super(2000);
@@ -184,6 +189,33 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
     }
 
     /**
+     * Decay of the moving average of the generator's weights that {@link #run} returns (0 returns the last step's
+     * weights). The average smooths the step-to-step jitter of adversarial training, which shows as colour speckle
+     * in single-step weights (Yazıcı et al., ICLR 2019; used by ProGAN, StyleGAN, BigGAN). Early steps use
+     * {@code (1+t)/(10+t)} when smaller, so short runs are not held at the initial weights. Default 0.999.
+     */
+    public GanTrainer ema(double beta) {
+        if (!(beta >= 0 && beta < 1)) {
+            throw new IllegalArgumentException("ema must be in [0, 1) (0 turns the average off), got " + beta);
+        }
+        ema = beta;
+        return this;
+    }
+
+    /**
+     * One-sided label smoothing (Salimans et al., "Improved Techniques for Training GANs", 2016): the
+     * discriminator's target for real pictures is {@code 1 - amount} instead of 1, so it cannot grow arbitrarily
+     * confident and the generator keeps getting gradients. Default 0 (pytorch/examples' DCGAN).
+     */
+    public GanTrainer labelSmoothing(double amount) {
+        if (!(amount >= 0 && amount < 0.5)) {
+            throw new IllegalArgumentException("labelSmoothing must be in [0, 0.5), got " + amount);
+        }
+        smoothing = (float) amount;
+        return this;
+    }
+
+    /**
      * The generator of the most recent training run in this JVM, also when it was interrupted or stopped on a NaN
      * (then as of its last good step); null before any.
      */
@@ -197,7 +229,11 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
     }
 
 
-    /** Trains and returns the generator (eval mode: batch norm uses the running statistics). */
+    /**
+     * Trains and returns the generator (eval mode: batch norm uses the running statistics). With {@link #ema} on,
+     * the returned weights are the moving average, and batch norm's statistics are recomputed for them over
+     * {@value #STANDING_BATCHES} batches of codes; a run stopped by NaN keeps the last good step's own weights.
+     */
     public Generator run() {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed());
         int size = data.size();
@@ -232,6 +268,14 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
                     dTrained.put(e.getKey(), e.getValue());
                 }
             }
+            Map<String, NDArray> average = new LinkedHashMap<>();
+            if (ema > 0) {
+                Autograd.withoutGradients(() -> gTrained.forEach((k, v) -> {
+                    NDArray c = v.duplicate();
+                    c.attach(state);
+                    average.put(k, c);
+                }));
+            }
             gTrained.values().forEach(p -> p.setRequiresGradient(true));
             dTrained.values().forEach(p -> p.setRequiresGradient(true));
             // pytorch/examples' DCGAN betas
@@ -246,7 +290,7 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
                 NDArray z = gen.sampleZ(batch, seed() * 1_000_003L + step).toNDArray(m);
                 float lossD;
                 float lossG;
-                // discriminator: real -> 1, fake -> 0 (the fake is cut from G's graph); G runs once per step,
+                // discriminator: real -> 1 (1 - smoothing), fake -> 0 (the fake is cut from G's graph); G runs once per step,
                 // as in pytorch/examples, and its graph is kept for the generator's update below
                 NDArray fakeG;
                 try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -254,7 +298,9 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
                     NDArray fake = fakeG.stopGradient();
                     NDArray lr1 = d.forward(real, dTrain).get(dLogit);
                     NDArray lf = d.forward(fake, dTrain).get(dLogit);
-                    NDArray loss = softplus(lr1.neg()).mean().add(softplus(lf).mean());
+                    NDArray realTerm = smoothing == 0 ? softplus(lr1.neg())
+                            : softplus(lr1.neg()).mul(1 - smoothing).add(softplus(lr1).mul(smoothing));
+                    NDArray loss = realTerm.mean().add(softplus(lf).mean());
                     lossD = NonFiniteException.check(loss.getFloat(), TECHNIQUE, "the discriminator loss", step);
                     gc.backward(loss);
                 }
@@ -272,6 +318,14 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
                 guard.lossesFinite(step);
                 NonFiniteException.checkGradients(gTrained, m, TECHNIQUE, step);
                 adamG.step(gTrained, m);
+                if (ema > 0) {
+                    float b = (float) Math.min(ema, (1.0 + step) / (10.0 + step));
+                    Autograd.withoutGradients(() -> average.forEach((k, a) -> {
+                        try (NDArray part = gTrained.get(k).mul(1 - b)) {
+                            a.muli(b).addi(part);
+                        }
+                    }));
+                }
                 losses.add(new float[] {lossD, lossG});
                 int st = step + 1;
                 if (figure != null) {
@@ -291,6 +345,12 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
             done = guard.done();
             goodStep = guard.goodStep();
             failure = guard.failure();
+            if (ema > 0 && failure == null && done > 0) {
+                rawWeights = new LinkedHashMap<>();
+                gp.forEach((k, v) -> rawWeights.put(k, Tensor.from(v)));
+                average.forEach((k, a) -> gp.get(k).set(a.toByteBuffer()));
+                standingStatistics(g, gen);
+            }
         } finally {
             d.close();
             if (bar != null) {
@@ -313,6 +373,28 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
                     + " is kept in GanTrainer.lastGenerator()", "Try a lower lr(...)");
         }
         return gen;
+    }
+
+    /** Batches of codes whose batch statistics replace the running ones after the weights were averaged. */
+    static final int STANDING_BATCHES = 40;
+
+    /**
+     * Batch norm's running statistics were gathered for the last step's weights; the average needs its own. Each
+     * training-mode pass moves them 10% towards its batch, so 40 passes leave 1.5% of the old values.
+     */
+    private void standingStatistics(Network g, Generator gen) {
+        Forward pass = Forward.plain().training(true);
+        for (int i = 0; i < STANDING_BATCHES; i++) {
+            try (NDManager m = g.newScope()) {
+                NDArray z = gen.sampleZ(Math.max(batch, 32), seed() * 7_919L + i).toNDArray(m);
+                Autograd.withoutGradients(() -> g.forward(z, pass));
+            }
+        }
+    }
+
+    /** The last step's own weights when the run averaged them (for comparing both); null otherwise. */
+    Map<String, Tensor> rawWeights() {
+        return rawWeights;
     }
 
     private static String lastConv(Network d) {
@@ -370,14 +452,17 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
         WeightsFiles.saveSafetensors(g.network().parameters(), file);
     }
 
-    /** Trains a built-in generator: {@code scenes|fashion [steps] [output file]}. */
+    /**
+     * Trains a built-in generator: {@code scenes|fashion [steps] [output file] [raw output file]}; the last writes
+     * the last step's own weights beside the average, for comparing them.
+     */
     public static void main(String[] args) throws IOException {
         String which = args.length > 0 ? args[0] : "scenes";
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : which.equals("scenes") ? 7000 : 3000;
         Path out = Path.of(args.length > 2 ? args[2]
                 : "kernel-ext/src/main/resources/dev/neurolens/generate/" + which + "_dcgan.safetensors");
         GanTrainer t = switch (which) {
-            case "scenes" -> on(scenes(64)).ngf(16).ndf(16).nz(64).batch(32);
+            case "scenes" -> on(scenes(64)).ngf(16).ndf(16).nz(64).batch(32).labelSmoothing(0.1);
             case "fashion" -> on(fashion(FashionMnist.DEFAULT_DIR)).ngf(32).ndf(32).nz(32).batch(32);
             default -> throw new IllegalArgumentException("train 'scenes' or 'fashion', not '" + which + "'");
         };
@@ -404,6 +489,13 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
         reporter.start();
         try (Generator g = t.run()) {
             save(g, out);
+            if (args.length > 3 && t.rawWeights() != null) {
+                try (NDManager m = g.network().newScope()) {
+                    Map<String, NDArray> raw = new LinkedHashMap<>();
+                    t.rawWeights().forEach((k, v) -> raw.put(k, v.toNDArray(m)));
+                    WeightsFiles.saveSafetensors(raw, Path.of(args[3]));
+                }
+            }
             System.out.printf(Locale.ROOT, "wrote %s (%d bytes) after %.0f s%n", out, Files.size(out),
                     (System.nanoTime() - start) / 1e9);
             Path png = Path.of(out + ".png");

@@ -34,6 +34,11 @@ public final class ScenesGanReport {
             for (String layer : only != null ? new String[] {only} : new String[] {"layer2", "layer3", "layer4"}) {
                 Dissection d = Dissection.builder(g, layer).segmenter(seg).samples(samples).run();
                 System.out.println(d);
+                double sum = 0;
+                for (int u = 0; u < d.units(); u++) {
+                    sum += d.bestIoU(u);
+                }
+                System.out.printf(Locale.ROOT, "  mean best IoU over %d units: %.4f%n", d.units(), sum / d.units());
                 for (String c : new String[] {"sky", "cloud", "grass", "road", "tree", "building", "roof", "door",
                     "window", "mountain"}) {
                     int[] best = d.unitsFor(c, 3);
@@ -44,8 +49,8 @@ public final class ScenesGanReport {
                     System.out.println(s);
                 }
                 Files.write(out.resolve(layer + "-summary.png"), Images.toPng(d.renderSummary()));
-                Files.write(out.resolve(layer + "-tree-strips.png"), d.strips("tree", 4).toPng());
-                Files.write(out.resolve(layer + "-sky-strips.png"), d.strips("sky", 2).toPng());
+                Files.write(out.resolve(layer + "-tree-strips.png"), d.strips("tree", 4, 0).toPng());
+                Files.write(out.resolve(layer + "-sky-strips.png"), d.strips("sky", 2, 0).toPng());
                 Intervention iv = Intervention.on(g, layer).segmenter(seg).samples(100).seed(7);
                 int units = d.units();
                 for (int k : new int[] {units / 16, units / 8, units / 4}) {
