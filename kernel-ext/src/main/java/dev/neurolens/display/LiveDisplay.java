@@ -11,9 +11,13 @@ import java.util.function.Supplier;
  * passed since the last one, and the others are dropped. Pass a {@link Supplier} to {@link #update(Supplier)}
  * and dropped frames are never even built.
  *
- * <p>Throttling, by default, is adaptive: at least {@code floor} (100 ms) between renders, and total render
- * time, including the frame about to be drawn, kept under {@code budget} (3.5%) of the wall time since the first
- * render, so a slow figure is simply redrawn less often. {@code minInterval} replaces that with a fixed interval.
+ * <p>Throttling, by default, is adaptive: at least {@code floor} (100 ms) between renders, and at least a frame's
+ * typical cost divided by {@code budget} (3.5%), so rendering takes about that share of the wall time and a slow
+ * figure is simply redrawn less often. The typical cost is the median of the last {@value #RECENT} frames after the
+ * first (which also loads classes): single frames that pay for JIT warm-up or a collection (a progress bar's frames
+ * cost 0.2-2.5 ms here, one of them 20 ms) would otherwise hold the next frames back for seconds, which made a bar
+ * lag the figure beside it.
+ * {@code minInterval} replaces all this with a fixed interval.
  *
  * <p>{@link #close()} renders the last dropped frame, so the saved notebook shows the final state:
  * <pre>{@code
@@ -53,11 +57,13 @@ public final class LiveDisplay implements AutoCloseable {
 
     private boolean shown;
     private boolean closed;
-    private long firstRenderAt;
     private long lastRenderAt;
     private long renders;
     private long skipped;
     private long renderNanos;
+    /** Costs of the last {@value #RECENT} frames, whose median sets the adaptive interval. */
+    private final long[] recent = new long[RECENT];
+    static final int RECENT = 5;
     private Supplier<?> pending;
 
     private LiveDisplay(Builder b) {
@@ -151,9 +157,11 @@ public final class LiveDisplay implements AutoCloseable {
         if (fixedIntervalNanos > 0) {
             return since >= fixedIntervalNanos;
         }
-        // Count the frame about to be drawn (at the mean cost so far), so the share stays under budget after it.
-        long expected = renderNanos + renderNanos / renders;
-        return since >= floorNanos && expected <= budget * (now - firstRenderAt);
+        if (since < floorNanos) {
+            return false;
+        }
+        // lastRenderAt is the start of the last render, so the interval includes that render: cost/interval <= budget
+        return renders < 2 || since >= typicalCost() / budget;
     }
 
     private void renderNow(Supplier<?> frame, long start) {
@@ -164,13 +172,21 @@ public final class LiveDisplay implements AutoCloseable {
         } else {
             target.display(bundle, displayId);
             shown = true;
-            firstRenderAt = start;
         }
         long end = clock.getAsLong();
+        if (renders > 0) { // the first frame also pays for loading classes: left out
+            recent[(int) ((renders - 1) % RECENT)] = end - start;
+        }
         renderNanos += end - start;
         lastRenderAt = start;
         renders++;
         pending = null;
+    }
+
+    private long typicalCost() {
+        long[] costs = java.util.Arrays.copyOf(recent, (int) Math.min(renders - 1, RECENT));
+        java.util.Arrays.sort(costs);
+        return costs[costs.length / 2];
     }
 
     private static MimeBundle bundleOf(Object frame) {

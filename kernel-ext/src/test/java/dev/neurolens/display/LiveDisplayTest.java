@@ -95,10 +95,51 @@ class LiveDisplayTest {
         }
         live.close();
         LiveDisplay.Stats st = live.stats();
-        // The budget (3.5%) of ~20 s is 0.7 s, i.e. about 35 renders of 20 ms (the closing frame may add one)
-        assertTrue(st.overhead() <= LiveDisplay.DEFAULT_BUDGET + 0.002, st.toString());
+        // The budget (3.5%) of ~20 s is 0.7 s, i.e. about 35 renders of 20 ms; the first frame, the second (drawn at
+        // the floor, before a cost is known) and the closing one lie outside the rate and add 0.3% (measured 3.75%)
+        assertTrue(st.overhead() <= LiveDisplay.DEFAULT_BUDGET + 0.004, st.toString());
         assertTrue(st.renders() >= 30, st.toString());
         assertEquals("frame 19999", sink.last().text());
+    }
+
+    @Test
+    void aColdFirstFrameAndOneSlowFrameDoNotHoldTheNextFramesBack() {
+        // A progress bar's budget (0.5%): the first frame costs 130 ms (class loading), the fifth 20 ms (a
+        // collection), the others 1 ms; a frame is offered every 10 ms for 3 s. Counting the first frame in the
+        // cost held the second back for 52 s (130 ms twice over 0.5% of the wall time), so the bar sat at 0 while
+        // the figure beside it moved. With the median of the frames after the first, frames come every 200 ms
+        // (1 ms / 0.5%).
+        AtomicInteger sends = new AtomicInteger();
+        java.util.List<Long> at = new java.util.ArrayList<>();
+        DisplaySink sink = new DisplaySink() {
+            @Override
+            public void display(MimeBundle bundle, String displayId) {
+                charge();
+            }
+
+            @Override
+            public void update(MimeBundle bundle, String displayId) {
+                charge();
+            }
+
+            private void charge() {
+                int n = sends.getAndIncrement();
+                at.add(now.get());
+                now.addAndGet(n == 0 ? 130 * MS : n == 4 ? 20 * MS : MS);
+            }
+        };
+        long start = now.get();
+        LiveDisplay live = LiveDisplay.builder().clock(now::get).sink(sink).budget(Progress.BUDGET).build();
+        while (now.get() - start < 3_000 * MS) {
+            live.update("frame");
+            now.addAndGet(10 * MS);
+        }
+        long firstSecond = at.stream().filter(t -> t - start < 1_000 * MS).count();
+        assertTrue(firstSecond >= 4, "frames in the first second at " + at);
+        assertTrue(sends.get() >= 12 && sends.get() <= 16, sends.get() + " frames at " + at);
+        for (int i = 2; i < at.size(); i++) {
+            assertTrue(at.get(i) - at.get(i - 1) <= 260 * MS, "a gap after frame " + (i - 1) + ": " + at);
+        }
     }
 
     @Test
