@@ -14,9 +14,8 @@ import java.util.function.Supplier;
  * <p>Throttling, by default, is adaptive: at least {@code floor} (100 ms) between renders, and at least a frame's
  * typical cost divided by {@code budget} (3.5%), so rendering takes about that share of the wall time and a slow
  * figure is simply redrawn less often. The typical cost is the median of the last {@value #RECENT} frames after the
- * first (which also loads classes): single frames that pay for JIT warm-up or a collection (a progress bar's frames
- * cost 0.2-2.5 ms here, one of them 20 ms) would otherwise hold the next frames back for seconds, which made a bar
- * lag the figure beside it.
+ * first (which also loads classes): single frames that pay for JIT warm-up or a collection would otherwise hold the
+ * next frames back for seconds, which made a progress bar lag the figure beside it (docs/benchmarks.md).
  * {@code minInterval} replaces all this with a fixed interval.
  *
  * <p>{@link #close()} renders the last dropped frame, so the saved notebook shows the final state:
