@@ -129,7 +129,7 @@ public final class ClassAblation {
         Forward spec = Forward.capture(b.layer).toOutput();
         for (int from = 0; from < n; from += b.batch) {
             int m = Math.min(b.batch, n - from);
-            Tensor x = NetworkDissection.normalize(Dissection.slice(b.images, from, m), b.network.preprocessing());
+            Tensor x = NetworkDissection.normalize(b.images.rows(from, m), b.network.preprocessing());
             var out = b.network.run(x, spec);
             Tensor a = out.get(b.layer);
             int u = (int) a.dim(1);
@@ -228,7 +228,7 @@ public final class ClassAblation {
         Forward spec = Forward.plain().hook(layer, LayerHook.zero(units));
         for (int from = 0; from < n; from += batch) {
             int m = Math.min(batch, n - from);
-            Tensor x = NetworkDissection.normalize(Dissection.slice(images, from, m), network.preprocessing());
+            Tensor x = NetworkDissection.normalize(images.rows(from, m), network.preprocessing());
             argMax(network.run(x, spec).get(Network.OUTPUT), predicted, from);
         }
         return new Result(layer, units.clone(), baseline, new Accuracy(classNames, classes, predicted));

@@ -6,7 +6,6 @@ import dev.neurolens.model.Tensor;
 import dev.neurolens.run.Check;
 import dev.neurolens.run.LastResults;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 
@@ -75,19 +74,11 @@ public final class Dissection extends UnitDissection {
         Generator g = b.generator;
         Tensor z = g.sampleZ(b.steps(), b.seed());
         UnitConcepts.Source src = (from, n) -> {
-            Map<String, Tensor> out = g.generate(slice(z, from, n), Forward.capture(b.layer));
+            Map<String, Tensor> out = g.generate(z.rows(from, n), Forward.capture(b.layer));
             return new UnitConcepts.Batch(out.get(b.layer), out.get(Generator.OUTPUT));
         };
         UnitConcepts core = b.dissect(src, b.steps(), () -> g.layerNames().toString());
         return new Dissection(b, core, (System.nanoTime() - start) / 1e9);
-    }
-
-    static Tensor slice(Tensor z, int from, int n) {
-        long[] s = z.shape();
-        int per = z.size() / (int) s[0];
-        float[] all = z.toFloatArray();
-        s[0] = n;
-        return Tensor.of(Arrays.copyOfRange(all, from * per, (from + n) * per), s);
     }
 
     public long seed() {

@@ -163,7 +163,7 @@ public final class Intervention {
             if (hook != null) {
                 spec = spec.hook(layer, hook);
             }
-            Map<String, Tensor> out = generator.generate(Dissection.slice(z, from, n), spec);
+            Map<String, Tensor> out = generator.generate(z.rows(from, n), spec);
             Tensor img = out.get(Generator.OUTPUT);
             layerShape = out.get(layer).shape();
             imageShape = img.shape();

@@ -147,7 +147,7 @@ public final class NetworkDissection extends UnitDissection {
             samples = (int) b.images.dim(0);
             Tensor images = b.images;
             src = (from, n) -> {
-                Tensor img = Dissection.slice(images, from, n);
+                Tensor img = images.rows(from, n);
                 return new UnitConcepts.Batch(activations(net, b.layer, normalize(img, p), Forward.capture(b.layer)),
                         img);
             };

@@ -172,7 +172,7 @@ public final class KernelDistance implements Displayable {
             for (int from = 0; from < n; from += batch) {
                 int k = Math.min(batch, n - from);
                 Tensor pics = g != null ? checkImages(g.generate(g.sampleZ(k, seed * 1_000_003L + from)), "generated")
-                        : slice(images, from, k);
+                        : images.rows(from, k);
                 try (NDManager scope = network.newScope()) {
                     NDArray x = pics.toNDArray(scope);
                     NDArray mean = scope.create(p.mean(), new Shape(1, p.channels(), 1, 1));
@@ -230,13 +230,6 @@ public final class KernelDistance implements Displayable {
                 r[j] = (r[j] - mean) * scale;
             }
         }
-    }
-
-    static Tensor slice(Tensor images, int from, int n) {
-        long[] s = images.shape();
-        int per = (int) (s[1] * s[2] * s[3]);
-        float[] all = images.toFloatArray();
-        return Tensor.of(Arrays.copyOfRange(all, from * per, (from + n) * per), n, s[1], s[2], s[3]);
     }
 
     private static double[][] pick(double[][] rows, int m, Random random) {

@@ -129,6 +129,18 @@ public final class Tensor {
                 Arrays.copyOfRange(data, i * inner, (i + 1) * inner));
     }
 
+    /** Entries {@code from .. from + n - 1} along the first axis, which is kept (a batch of a batch). */
+    public Tensor rows(int from, int n) {
+        if (shape.length == 0 || from < 0 || n < 0 || from + n > shape[0]) {
+            throw new IndexOutOfBoundsException("rows " + from + " .. " + (from + n - 1) + " out of "
+                    + Arrays.toString(shape));
+        }
+        int inner = data.length / (int) shape[0];
+        long[] s = shape.clone();
+        s[0] = n;
+        return new Tensor(s, Arrays.copyOfRange(data, from * inner, (from + n) * inner));
+    }
+
     public Tensor reshape(long... newShape) {
         return new Tensor(newShape.clone(), data);
     }

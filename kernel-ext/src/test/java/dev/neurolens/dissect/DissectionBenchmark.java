@@ -102,7 +102,7 @@ public final class DissectionBenchmark {
             long t = System.nanoTime();
             for (int r = 0; r < 2; r++) {
                 for (int i = 0; i < n; i += 16) {
-                    g.generate(Dissection.slice(z, i, Math.min(16, n - i)), dev.neurolens.model.Forward.capture("layer" + layer));
+                    g.generate(z.rows(i, Math.min(16, n - i)), dev.neurolens.model.Forward.capture("layer" + layer));
                 }
             }
             javaGen = n / ((System.nanoTime() - t) / 1e9);
