@@ -60,9 +60,11 @@ public final class LiveDisplay implements AutoCloseable {
     private long renders;
     private long skipped;
     private long renderNanos;
-    /** Costs of the last {@value #RECENT} frames, whose median sets the adaptive interval. */
+    /** Costs of the last {@value #RECENT} frames after the first, whose median sets the adaptive interval. */
     private final long[] recent = new long[RECENT];
     static final int RECENT = 5;
+    /** The adaptive interval, set after each render so offering a frame costs no more than a comparison. */
+    private long adaptiveIntervalNanos;
     private Supplier<?> pending;
 
     private LiveDisplay(Builder b) {
@@ -156,11 +158,7 @@ public final class LiveDisplay implements AutoCloseable {
         if (fixedIntervalNanos > 0) {
             return since >= fixedIntervalNanos;
         }
-        if (since < floorNanos) {
-            return false;
-        }
-        // lastRenderAt is the start of the last render, so the interval includes that render: cost/interval <= budget
-        return renders < 2 || since >= typicalCost() / budget;
+        return since >= Math.max(floorNanos, adaptiveIntervalNanos);
     }
 
     private void renderNow(Supplier<?> frame, long start) {
@@ -175,6 +173,8 @@ public final class LiveDisplay implements AutoCloseable {
         long end = clock.getAsLong();
         if (renders > 0) { // the first frame also pays for loading classes: left out
             recent[(int) ((renders - 1) % RECENT)] = end - start;
+            // lastRenderAt is the start of a render, so the interval includes it: cost/interval <= budget
+            adaptiveIntervalNanos = (long) (typicalCost() / budget);
         }
         renderNanos += end - start;
         lastRenderAt = start;
@@ -183,7 +183,7 @@ public final class LiveDisplay implements AutoCloseable {
     }
 
     private long typicalCost() {
-        long[] costs = java.util.Arrays.copyOf(recent, (int) Math.min(renders - 1, RECENT));
+        long[] costs = java.util.Arrays.copyOf(recent, (int) Math.min(renders, RECENT));
         java.util.Arrays.sort(costs);
         return costs[costs.length / 2];
     }
