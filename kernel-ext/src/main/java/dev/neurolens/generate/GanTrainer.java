@@ -268,14 +268,7 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
                     dTrained.put(e.getKey(), e.getValue());
                 }
             }
-            Map<String, NDArray> average = new LinkedHashMap<>();
-            if (ema > 0) {
-                Autograd.withoutGradients(() -> gTrained.forEach((k, v) -> {
-                    NDArray c = v.duplicate();
-                    c.attach(state);
-                    average.put(k, c);
-                }));
-            }
+            WeightsSnapshot average = ema > 0 ? WeightsSnapshot.of(gTrained, state) : null;
             gTrained.values().forEach(p -> p.setRequiresGradient(true));
             dTrained.values().forEach(p -> p.setRequiresGradient(true));
             // pytorch/examples' DCGAN betas
@@ -318,13 +311,8 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
                 guard.lossesFinite(step);
                 NonFiniteException.checkGradients(gTrained, m, TECHNIQUE, step);
                 adamG.step(gTrained, m);
-                if (ema > 0) {
-                    float b = (float) Math.min(ema, (1.0 + step) / (10.0 + step));
-                    Autograd.withoutGradients(() -> average.forEach((k, a) -> {
-                        try (NDArray part = gTrained.get(k).mul(1 - b)) {
-                            a.muli(b).addi(part);
-                        }
-                    }));
+                if (average != null) {
+                    average.average(gTrained, (float) Math.min(ema, (1.0 + step) / (10.0 + step)));
                 }
                 losses.add(new float[] {lossD, lossG});
                 int st = step + 1;
@@ -345,10 +333,10 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
             done = guard.done();
             goodStep = guard.goodStep();
             failure = guard.failure();
-            if (ema > 0 && failure == null && done > 0) {
+            if (average != null && failure == null && done > 0) {
                 rawWeights = new LinkedHashMap<>();
                 gp.forEach((k, v) -> rawWeights.put(k, Tensor.from(v)));
-                average.forEach((k, a) -> gp.get(k).set(a.toByteBuffer()));
+                average.restore(gp);
                 standingStatistics(g, gen);
             }
         } finally {
