@@ -1,6 +1,8 @@
 package dev.neurolens.generate;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.neurolens.display.Displayable;
@@ -178,22 +180,19 @@ public final class KernelDistance implements Displayable {
                     NDArray mean = scope.create(p.mean(), new Shape(1, p.channels(), 1, 1));
                     NDArray std = scope.create(p.std(), new Shape(1, p.channels(), 1, 1));
                     var out = network.forward(x.sub(mean).div(std), spec);
-                    int width = 0;
-                    float[][] means = new float[layers.size()][];
-                    for (int l = 0; l < layers.size(); l++) {
-                        NDArray a = out.get(layers.get(l));
-                        NDArray pooled = a.getShape().dimension() == 4 ? a.mean(new int[] {3}).mean(new int[] {2}) : a;
-                        means[l] = pooled.toFloatArray();
-                        width += (int) (pooled.size() / k);
+                    NDList pooled = new NDList();
+                    for (String l : layers) {
+                        NDArray a = out.get(l);
+                        // DJL's PyTorch mean takes one axis at a time
+                        pooled.add(a.getShape().dimension() == 4 ? a.mean(new int[] {3}).mean(new int[] {2})
+                                : a.reshape(k, -1));
                     }
+                    float[] f = NDArrays.concat(pooled, 1).toFloatArray();
+                    int width = f.length / k;
                     for (int i = 0; i < k; i++) {
                         double[] row = new double[width];
-                        int at = 0;
-                        for (float[] mm : means) {
-                            int w = mm.length / k;
-                            for (int j = 0; j < w; j++) {
-                                row[at++] = mm[i * w + j];
-                            }
+                        for (int j = 0; j < width; j++) {
+                            row[j] = f[i * width + j];
                         }
                         rows.add(row);
                     }
