@@ -76,7 +76,8 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
     private double ema = 0.999;
     private float smoothing;
     private final List<float[]> losses = new ArrayList<>();
-    private Map<String, Tensor> rawWeights;
+    /** Where {@link #main} asks for the last step's own weights beside the average (to compare them); or null. */
+    private Path rawWeightsFile;
 
     private GanTrainer(Data data) {
         super(2000);
@@ -334,8 +335,9 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
             goodStep = guard.goodStep();
             failure = guard.failure();
             if (average != null && failure == null && done > 0) {
-                rawWeights = new LinkedHashMap<>();
-                gp.forEach((k, v) -> rawWeights.put(k, Tensor.from(v)));
+                if (rawWeightsFile != null) {
+                    saveRaw(gp);
+                }
                 average.restore(gp);
                 standingStatistics(g, gen);
             }
@@ -380,9 +382,12 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
         }
     }
 
-    /** The last step's own weights when the run averaged them (for comparing both); null otherwise. */
-    Map<String, Tensor> rawWeights() {
-        return rawWeights;
+    private void saveRaw(Map<String, NDArray> weights) {
+        try {
+            WeightsFiles.saveSafetensors(weights, rawWeightsFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + rawWeightsFile + ": " + e.getMessage(), e);
+        }
     }
 
     private static String lastConv(Network d) {
@@ -456,6 +461,9 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
         };
         long start = System.nanoTime();
         t.steps(steps).live(false);
+        if (args.length > 3) {
+            t.rawWeightsFile = Path.of(args[3]);
+        }
         Thread reporter = new Thread(() -> {
             int last = 0;
             while (!Thread.currentThread().isInterrupted()) {
@@ -477,13 +485,6 @@ public final class GanTrainer extends RunBuilder<GanTrainer> {
         reporter.start();
         try (Generator g = t.run()) {
             save(g, out);
-            if (args.length > 3 && t.rawWeights() != null) {
-                try (NDManager m = g.network().newScope()) {
-                    Map<String, NDArray> raw = new LinkedHashMap<>();
-                    t.rawWeights().forEach((k, v) -> raw.put(k, v.toNDArray(m)));
-                    WeightsFiles.saveSafetensors(raw, Path.of(args[3]));
-                }
-            }
             System.out.printf(Locale.ROOT, "wrote %s (%d bytes) after %.0f s%n", out, Files.size(out),
                     (System.nanoTime() - start) / 1e9);
             Path png = Path.of(out + ".png");
