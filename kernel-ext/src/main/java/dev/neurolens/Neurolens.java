@@ -43,6 +43,11 @@ public final class Neurolens {
         return Models.defaultModel();
     }
 
+    /** {@link Models#robustDefaultModel()}: the built-in model adversarially trained, for class pictures. */
+    public static Network robustDefaultModel() {
+        return Models.robustDefaultModel();
+    }
+
     /**
      * The result of the most recent run of any technique in this JVM, partial ones included: the kernel discards the
      * value of an interrupted cell, so this hands it back in the next one. Null before any run.

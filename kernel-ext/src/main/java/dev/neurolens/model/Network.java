@@ -117,11 +117,14 @@ public final class Network implements Model {
     }
 
     /**
-     * The name for titles: "vgg16", or "vgg16 (random weights)", so a picture made without trained weights says
-     * so wherever it is shown.
+     * The name for titles: "vgg16", "vgg16 (random weights)" or "fashion_cnn (adversarially trained)", so a picture
+     * made without trained weights, or with the robust built-in model, says so wherever it is shown.
      */
     public String label() {
-        return randomWeights() ? name() + " (random weights)" : name();
+        if (randomWeights()) {
+            return name() + " (random weights)";
+        }
+        return source.endsWith(Models.ADVERSARIAL_NOTE) ? name() + Models.ADVERSARIAL_NOTE : name();
     }
 
     @Override

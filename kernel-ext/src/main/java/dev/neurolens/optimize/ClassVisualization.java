@@ -127,7 +127,7 @@ public final class ClassVisualization extends RunBuilder<ClassVisualization> {
         if (target < 0) {
             throw new IllegalStateException("no target class: call target(index) or target(\"label\")");
         }
-        String title = "class " + target + " \"" + Labels.name(network, target) + "\" · " + network.name();
+        String title = "class " + target + " \"" + Labels.name(network, target) + "\" · " + network.label();
         if (lucid) {
             Objective o = Objective.classLogit(target);
             if (tv > 0) {

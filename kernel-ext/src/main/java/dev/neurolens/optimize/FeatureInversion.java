@@ -73,6 +73,6 @@ public final class FeatureInversion extends RunBuilder<FeatureInversion> {
                 .optimizer(optimizer).options(options())
                 .technique("feature inversion")
                 .alongside(List.of(network.preprocessing().toImage(x)), List.of("original"))
-                .title("inverting " + layer + " · " + network.name()).run();
+                .title("inverting " + layer + " · " + network.label()).run();
     }
 }
