@@ -1,6 +1,7 @@
 package dev.neurolens.dissect;
 
 import dev.neurolens.data.Scenes;
+import dev.neurolens.model.AdversarialTraining;
 import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Layer;
 import dev.neurolens.model.ModelInfo;
@@ -33,6 +34,8 @@ import java.util.List;
 public final class SceneClassifier {
     /** The committed weights, next to this class in the jar. */
     public static final String WEIGHTS = "scene_classifier.safetensors";
+    /** The adversarially trained weights, next to them. */
+    public static final String ROBUST_WEIGHTS = "scene_classifier_robust.safetensors";
     /** Class names, index = logit. */
     public static final List<String> CLASSES = List.of("mountain", "road", "tree", "building");
     /** First seed of held-out scenes: training uses seeds from 0, evaluation from here. */
@@ -69,12 +72,25 @@ public final class SceneClassifier {
 
     /** The classifier trained on rendered scenes, from the jar; close it when done. */
     public static Network builtin() {
-        try (InputStream in = SceneClassifier.class.getResourceAsStream(WEIGHTS)) {
+        return fromJar(WEIGHTS, "");
+    }
+
+    /**
+     * The same classifier adversarially trained ({@code TrainSceneClassifier}'s 3rd argument): its input gradients
+     * follow the scenes' shapes, so dreams, class pictures and inversions of it show roofs, windows and trees. Titles
+     * call it "scene_classifier (adversarially trained)".
+     */
+    public static Network robust() {
+        return fromJar(ROBUST_WEIGHTS, AdversarialTraining.NOTE);
+    }
+
+    private static Network fromJar(String resource, String note) {
+        try (InputStream in = SceneClassifier.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new WeightsException(WEIGHTS + " is missing from the jar; train it with "
+                throw new WeightsException(resource + " is missing from the jar; train it with "
                         + "dev.neurolens.dissect.internal.TrainSceneClassifier");
             }
-            return architecture().load(in, "built-in " + WEIGHTS);
+            return architecture().load(in, "built-in " + resource + note);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

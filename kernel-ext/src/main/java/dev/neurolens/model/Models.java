@@ -16,8 +16,6 @@ public final class Models {
     static final String DEFAULT_WEIGHTS = "fashion_cnn.safetensors";
     /** The same architecture adversarially trained (L2 radius 1.5, PGD-2; {@code TrainDefaultModel}'s 4th argument). */
     static final String ROBUST_WEIGHTS = "fashion_cnn_robust.safetensors";
-    /** Ends the robust model's source, and {@link Network#label()} repeats it in every title. */
-    static final String ADVERSARIAL_NOTE = " (adversarially trained)";
 
     private Models() {
     }
@@ -39,7 +37,7 @@ public final class Models {
      * trained)".
      */
     public static Network robustDefaultModel() {
-        return builtIn(ROBUST_WEIGHTS, ADVERSARIAL_NOTE);
+        return builtIn(ROBUST_WEIGHTS, AdversarialTraining.NOTE);
     }
 
     private static Network builtIn(String resource, String note) {

@@ -124,7 +124,7 @@ public final class Network implements Model {
         if (randomWeights()) {
             return name() + " (random weights)";
         }
-        return source.endsWith(Models.ADVERSARIAL_NOTE) ? name() + Models.ADVERSARIAL_NOTE : name();
+        return source.endsWith(AdversarialTraining.NOTE) ? name() + AdversarialTraining.NOTE : name();
     }
 
     @Override

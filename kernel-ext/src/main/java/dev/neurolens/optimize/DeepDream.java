@@ -22,12 +22,15 @@ import java.util.Map;
  * details found at each scale up to the next; jitter between steps.
  *
  * <pre>{@code DeepDream.of(net).image(photo).layer("fire7").octaves(3).run()}</pre>
+ *
+ * <p>or, guided toward a class, {@code DeepDream.of(net).image(photo).target("building").run()}.
  */
 public final class DeepDream extends RunBuilder<DeepDream> {
     private static final String TECHNIQUE = "DeepDream";
     private final Network network;
     private BufferedImage picture;
     private String layer;
+    private int target = -1;
     private int size = 224;
     private int octaves = 3;
     private double octaveScale = 1.4;
@@ -51,6 +54,17 @@ public final class DeepDream extends RunBuilder<DeepDream> {
     public DeepDream layer(String name) {
         network.resolve(name);
         this.layer = name;
+        this.target = -1;
+        return this;
+    }
+
+    /**
+     * A guided dream: ascend one class's log-probability instead of a layer's energy, so the picture grows what the
+     * network takes for that class (its roofs, its trees) wherever it half sees them. Replaces {@link #layer}.
+     */
+    public DeepDream target(String label) {
+        this.target = Labels.index(network, label);
+        this.layer = null;
         return this;
     }
 
@@ -82,13 +96,15 @@ public final class DeepDream extends RunBuilder<DeepDream> {
     }
 
     public RenderResult run() {
-        if (picture == null || layer == null) {
-            throw new IllegalStateException("set image(...) and layer(...) before run()");
+        if (picture == null || (layer == null && target < 0)) {
+            throw new IllegalStateException("set image(...) and layer(...) or target(...) before run()");
         }
         Tensor base = Inputs.checkFinite(Inputs.image(picture, network.preprocessing(), size), "the image");
         int h = (int) base.dim(2);
         int w = (int) base.dim(3);
-        String title = "DeepDream " + layer + " · " + network.label();
+        String title = "DeepDream " + (target >= 0 ? "→ " + Labels.name(network, target) : layer) + " · "
+                + network.label();
+        Objective objective = target >= 0 ? Objective.classLogProb(target) : Objective.layer(layer);
         LiveDisplay figure = live() ? LiveDisplay.create() : null;
         Progress bar = live() ? Progress.of((long) steps() * octaves, title) : null;
         Tensor detail = null;
@@ -104,7 +120,7 @@ public final class DeepDream extends RunBuilder<DeepDream> {
                 Tensor octaveBase = LayerDefaults.resize(network, base, oh, ow);
                 Tensor start = detail == null ? octaveBase
                         : add(octaveBase, LayerDefaults.resize(network, detail, oh, ow));
-                Render.Builder rb = Render.builder(network).objective(Objective.layer(layer))
+                Render.Builder rb = Render.builder(network).objective(objective)
                         .parameterization(Parameterization.pixels(start)).transforms(Transform.jitter(jitter))
                         .constraints(Constraint.clip(network.preprocessing())).optimizer(Optimizer.normalized(lr))
                         .steps(steps()).seed(seed() + o).title(title).live(false).technique(TECHNIQUE);

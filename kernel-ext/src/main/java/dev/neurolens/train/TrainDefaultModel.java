@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.neurolens.data.FashionMnist;
 import dev.neurolens.model.Adam;
+import dev.neurolens.model.AdversarialTraining;
 import dev.neurolens.model.Architecture;
-import dev.neurolens.model.Autograd;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.Tensor;
@@ -17,7 +17,6 @@ import dev.neurolens.model.WeightsFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.Map;
 import java.util.Random;
 
@@ -79,7 +78,7 @@ public final class TrainDefaultModel {
                         }
                         NDArray y = scope.create(labels).oneHot(10).toType(DataType.FLOAT32, false);
                         if (epsilon > 0) {
-                            x = adversarial(net, params.values(), x, y, epsilon);
+                            x = AdversarialTraining.attack(net, params.values(), x, y, epsilon);
                         }
                         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                             NDArray logits = net.forward(x, Forward.plain().training(true)).get(Network.OUTPUT);
@@ -101,40 +100,6 @@ public final class TrainDefaultModel {
     }
 
 
-
-    /**
-     * The batch moved by PGD-2 within an L2 ball of {@code epsilon} pixel units around each picture (a random start
-     * at half the radius, two steps of 0.75 of it along the normalized gradient, projected back into the ball and the
-     * [0, 1] pixel range); the parameters' gradients from the attack are zeroed.
-     */
-    static NDArray adversarial(Network net, Collection<NDArray> params, NDArray x, NDArray y, float epsilon) {
-        float mean = net.info().mean()[0];
-        float std = net.info().std()[0];
-        float radius = epsilon / std;
-        float lo = -mean / std;
-        float hi = (1 - mean) / std;
-        NDManager scope = x.getManager();
-        NDArray d = scope.randomNormal(x.getShape());
-        d = d.mul(0.5f * radius).div(l2(d));
-        for (int k = 0; k < 2; k++) {
-            d.setRequiresGradient(true);
-            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray logits = net.forward(x.add(d).clip(lo, hi), Forward.plain().training(true)).get(Network.OUTPUT);
-                gc.backward(logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean());
-            }
-            NDArray g = d.getGradient();
-            NDArray step = d.stopGradient().add(g.mul(0.75f * radius).div(l2(g).add(1e-12f)));
-            d = step.mul(l2(step).add(1e-12f).pow(-1f).mul(radius).minimum(1f));
-        }
-        for (NDArray p : params) {
-            Autograd.zeroGradient(p);
-        }
-        return x.add(d.stopGradient()).clip(lo, hi);
-    }
-
-    private static NDArray l2(NDArray batch) {
-        return batch.square().sum(new int[] {1, 2, 3}, true).sqrt();
-    }
 
     /** Normalized batch [n, 1, 28, 28] of the images at order[from .. from+n). */
     static Tensor batch(FashionMnist data, int[] order, int from, int n, Network net) {
