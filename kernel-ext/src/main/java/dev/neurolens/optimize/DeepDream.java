@@ -59,7 +59,7 @@ public final class DeepDream extends RunBuilder<DeepDream> {
     }
 
     /**
-     * A guided dream: ascend one class's log-probability instead of a layer's energy, so the picture grows what the
+     * A guided dream: ascend one class's score (its logit, which never saturates) instead of a layer's energy, so the picture grows what the
      * network takes for that class (its roofs, its trees) wherever it half sees them. Replaces {@link #layer}.
      */
     public DeepDream target(String label) {
@@ -104,7 +104,7 @@ public final class DeepDream extends RunBuilder<DeepDream> {
         int w = (int) base.dim(3);
         String title = "DeepDream " + (target >= 0 ? "→ " + Labels.name(network, target) : layer) + " · "
                 + network.label();
-        Objective objective = target >= 0 ? Objective.classLogProb(target) : Objective.layer(layer);
+        Objective objective = target >= 0 ? Objective.classLogit(target) : Objective.layer(layer);
         LiveDisplay figure = live() ? LiveDisplay.create() : null;
         Progress bar = live() ? Progress.of((long) steps() * octaves, title) : null;
         Tensor detail = null;
