@@ -3,7 +3,10 @@ package dev.neurolens.magics;
 import dev.neurolens.model.Network;
 import dev.neurolens.optimize.ClassVisualization;
 
-/** {@code %classviz Trouser --model default --steps 200}: class visualization by gradient ascent, shown live. */
+/**
+ * {@code %classviz Trouser --model default --steps 200}: class visualization by gradient ascent, shown live;
+ * {@code --model robust} draws with the adversarially trained built-in model, whose pictures look like garments.
+ */
 public final class ClassVizMagic implements Magic {
     private static final ArgSchema SCHEMA = MagicInputs.modelOptions(ArgSchema.builder("classviz",
                     "visualize a class by gradient ascent on the image (L2 decay, blur, jitter, clipping), live")

@@ -36,6 +36,8 @@ final class MagicInputs {
     /** The old spelling of --random, kept for notebooks written before it: random:vgg16. */
     private static final String RANDOM_PREFIX = "random:";
     private static final String BUILTIN = "fashion_cnn";
+    /** {@code --model robust}: the built-in model adversarially trained, whose class pictures look like garments. */
+    private static final String ROBUST = "robust";
     private static final String FASHION_PREFIX = "fashion:";
     private static final Pattern JAVA_NAME = Pattern.compile("[A-Za-z_$][\\w$]*");
     private static final Map<String, Model> MODELS = new LinkedHashMap<>();
@@ -56,7 +58,8 @@ final class MagicInputs {
 
     static String modelHelp() {
         return "a pretrained name (" + String.join(", ", Models.available()) + "; %style and %dream use random "
-                + "weights, said so, when they are not here), default (the built-in Fashion-MNIST CNN), a file "
+                + "weights, said so, when they are not here), default (the built-in Fashion-MNIST CNN), robust (the same "
+                + "adversarially trained), a file "
                 + "(ARCH*.pth or .safetensors weights named after their architecture, e.g. vgg16-397923af.pth; "
                 + ".pt TorchScript, %saliency only) or a notebook variable holding a Network";
     }
@@ -119,6 +122,9 @@ final class MagicInputs {
         boolean random = args.flag("random") || given.startsWith(RANDOM_PREFIX);
         String unprefixed = given.startsWith(RANDOM_PREFIX) ? given.substring(RANDOM_PREFIX.length()) : given;
         String spec = unprefixed.equals("default") ? BUILTIN : unprefixed;
+        if (spec.equals(ROBUST) && !random) {
+            return cached(ROBUST, Models::robustDefaultModel);
+        }
         if (isFile(spec)) {
             return file(spec, random, magic);
         }
@@ -141,7 +147,7 @@ final class MagicInputs {
     }
 
     private static String whatModelIs() {
-        return "not a model name (" + String.join(", ", Models.available()) + ", default), a model file (.pth, "
+        return "not a model name (" + String.join(", ", Models.available()) + ", default, robust), a model file (.pth, "
                 + ".safetensors, .pt) or a notebook variable; see --help";
     }
 

@@ -56,6 +56,9 @@ class MagicsTest {
         m.run(m.schema().parse("Trouser --steps 5 --lucid"), null);
         assertTrue(sawPng());
         assertTrue(Render.lastResult().title().endsWith("· Lucid"), Render.lastResult().title());
+        m.run(m.schema().parse("Trouser --steps 5 --model robust"), null);
+        assertTrue(Render.lastResult().title().endsWith("fashion_cnn (adversarially trained)"),
+                Render.lastResult().title());
     }
 
     @Test
