@@ -125,7 +125,7 @@ class MagicInputsTest {
             assertEquals("%filters: --model text is a String, not a Network; e.g. var text = Models.model(\"vgg16\");",
                     refused("--model text").getMessage());
             assertEquals("%filters: --model 'nope' is not a model name (squeezenet1_1, alexnet, vgg16, vgg19, "
-                    + "resnet18, default), a model file (.pth, .safetensors, .pt) or a notebook variable; see --help",
+                    + "resnet18, default, robust), a model file (.pth, .safetensors, .pt) or a notebook variable; see --help",
                     refused("--model nope").getMessage());
         } finally {
             mine.close();
