@@ -86,6 +86,15 @@ class Chrome:
         self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
                   buttons=0 if kind == "mouseReleased" else 1, clickCount=1)
 
+    def key(self, key, code, vk, modifiers=0, text=""):
+        self.call("Input.dispatchKeyEvent", type="keyDown", key=key, code=code, windowsVirtualKeyCode=vk,
+                  modifiers=modifiers, text=text)
+        self.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=vk,
+                  modifiers=modifiers)
+
+    def shift_enter(self):
+        self.key("Enter", "Enter", 13, modifiers=8, text="\r")
+
     def screenshot(self, path, selector):
         box = self.eval("(function(){var e=document.querySelector(%s);e.scrollIntoView();var r=e.getBoundingClientRect();"
                         "return [r.left+window.scrollX,r.top+window.scrollY,r.width,r.height];})()" % json.dumps(selector))
@@ -95,7 +104,9 @@ class Chrome:
             f.write(base64.b64decode(shot["data"]))
 
 
-def main(out):
+def main(out, frontend="classic"):
+    if frontend != "classic":
+        return main_lab(out, frontend)
     os.makedirs(out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="painter-nb-")
     code = BACKEND + '\nPainter garden = Painter.builder(new CellColor()).name("garden").build();\ngarden'
@@ -187,7 +198,7 @@ def main(out):
         c.call("Page.navigate", url="file://" + os.path.join(os.path.abspath(out), "painter.html"))
         c.wait("document.querySelector('.nlp-overlay') !== null", what="the exported view")
         status = c.eval("document.querySelector('.nlp-status').textContent")
-        assert "classic Jupyter Notebook" in status and "%paint garden" in status, status
+        assert "Live painting needs this notebook open in Jupyter" in status and "%paint garden" in status, status
         exported = c.eval("document.querySelector('.nlp-img').src").split(",", 1)[1]
         assert exported == src.split(",", 1)[1], "the export shows an older picture"
         checks.append(("export shows the latest picture and the fallback line", status))
@@ -203,5 +214,121 @@ def main(out):
         print("ok:", name, "-", value)
 
 
+def drag_and_check(c, checks):
+    """Green, then a drag from cell (2,3) to (5,7): the kernel's picture is green exactly along the stroke."""
+    c.eval("var s=document.querySelector('.nlp select'); s.value='green'; s.dispatchEvent(new Event('change')); true")
+
+    def at(x, y):
+        box = c.eval("(function(){var o=document.querySelector('.nlp-overlay');o.scrollIntoView({block:'center'});"
+                     "var r=o.getBoundingClientRect();return [r.left,r.top,r.width,r.height];})()")
+        return box[0] + (x + 0.5) * box[2] / GRID, box[1] + (y + 0.5) * box[3] / GRID
+    start = time.time()
+    c.mouse("mouseMoved", *at(2, 3))
+    c.mouse("mousePressed", *at(2, 3))
+    for i in range(1, 9):
+        c.mouse("mouseMoved", *at(2 + 3 * i / 8, 3 + 4 * i / 8))
+    c.mouse("mouseReleased", *at(5, 7))
+    c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 1 stroke') === 0",
+           what="the kernel's picture after one stroke")
+    elapsed = (time.time() - start) * 1000
+    src = c.eval("document.querySelector('.nlp-img').src")
+    cells = cells_of(src.split(",", 1)[1])
+    painted = {k for k, v in cells.items() if v == (0, 255, 0)}
+    assert {(2, 3), (5, 7)} <= painted, painted
+    assert all(v in ((0, 255, 0), (128, 128, 128)) for v in cells.values())
+    checks.append(("cells painted by the drag", sorted(painted)))
+    checks.append(("stroke, as the view reports it", c.eval("document.querySelector('.nlp-status').textContent")))
+    checks.append(("stroke, release to picture seen by this test (ms, polled every 250 ms)", round(elapsed)))
+    return src
+
+
+def main_lab(out, frontend):
+    """JupyterLab 4 ("lab") or Notebook 7 ("nb7"): the same painter, its comm lent by the neurolens-comms extension."""
+    os.makedirs(out, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="painter-" + frontend + "-")
+    code = BACKEND + '\nPainter garden = Painter.builder(new CellColor()).name("garden").build();\ngarden'
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {}, "outputs": [],
+                     "source": code},
+                    {"cell_type": "code", "execution_count": None, "id": "c2", "metadata": {}, "outputs": [],
+                     "source": ""}],
+          "metadata": {"kernelspec": {"name": KERNEL, "display_name": "Java (Neurolens)", "language": "java"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path = os.path.join(work, "painter.ipynb")
+    with open(path, "w") as f:
+        json.dump(nb, f)
+    port, dport = free_port(), free_port()
+    profile = tempfile.mkdtemp(prefix="painter-chrome-")
+    jupyter = os.environ.get("JUPYTER_BIN", "jupyter")
+    app = "lab" if frontend == "lab" else "notebook"
+    server = subprocess.Popen([jupyter, app, "--no-browser", "--ip=127.0.0.1", "--port=%d" % port,
+                               "--ServerApp.token=", "--ServerApp.password=", "--allow-root",
+                               "--ServerApp.root_dir=" + work],
+                              stdout=subprocess.DEVNULL, stderr=open(os.path.join(out, "server.log"), "w"))
+    chrome = None
+    checks = []
+    try:
+        wait_http("http://127.0.0.1:%d/api" % port)
+        chrome = subprocess.Popen(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                                   "--remote-debugging-port=%d" % dport, "--user-data-dir=" + profile,
+                                   "--window-size=1400,1100", "about:blank"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http("http://127.0.0.1:%d/json/version" % dport)
+        page = [t for t in json.loads(wait_http("http://127.0.0.1:%d/json" % dport)) if t["type"] == "page"][0]
+        c = Chrome(page["webSocketDebuggerUrl"])
+        c.call("Page.enable")
+        url = ("/lab/tree/painter.ipynb" if frontend == "lab" else "/notebooks/painter.ipynb")
+        c.call("Page.navigate", url="http://127.0.0.1:%d%s" % (port, url))
+        c.wait("typeof window.neurolensKernelFor === 'function'", what="the neurolens-comms extension to load")
+        c.wait("!!window.neurolensKernelFor(document.querySelector('.jp-Notebook'))", seconds=120,
+               what="the notebook's kernel")
+        checks.append(("extension loaded, kernel lent", True))
+        c.eval("document.querySelectorAll('.jp-Cell .cm-content')[0].focus(); true")
+        c.shift_enter()
+        c.wait("(document.querySelector('.nlp-status')||{}).textContent.indexOf('Live:') === 0", seconds=120,
+               what="the painter view to go live")
+        checks.append(("view live", c.eval("document.querySelector('.nlp-status').textContent")))
+        drag_and_check(c, checks)
+        c.screenshot(os.path.join(out, "live.png"), ".nlp")
+        # %paint in the second cell redraws the same view in place
+        c.eval("document.querySelectorAll('.jp-Cell .cm-content')[1].focus(); true")
+        c.call("Input.insertText", text="%paint garden --concept green --rect 0,0,1,1")
+        c.shift_enter()
+        c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 2 strokes, changed in the kernel') === 0",
+               what="the view updated in place by %paint")
+        assert c.eval("document.querySelectorAll('.nlp').length") == 1, "%paint added a second view"
+        src = c.eval("document.querySelector('.nlp-img').src")
+        assert cells_of(src.split(",", 1)[1])[(0, 0)] == (0, 255, 0), "%paint's cell is not green"
+        checks.append(("%paint updates the view in place", c.eval("document.querySelector('.nlp-status').textContent")))
+        c.screenshot(os.path.join(out, "after-paint.png"), ".nlp")
+        # save (Ctrl+S): the file holds the latest picture
+        c.eval("document.querySelectorAll('.jp-Cell .cm-content')[1].focus(); true")
+        c.key("s", "KeyS", 83, modifiers=2)
+        deadline = time.time() + 20
+        while True:
+            saved = json.load(open(path))
+            html = "".join(saved["cells"][0]["outputs"][0]["data"]["text/html"]) if saved["cells"][0]["outputs"] else ""
+            if src.split(",", 1)[1] in html:
+                break
+            assert time.time() < deadline, "the saved notebook does not hold the latest picture"
+            time.sleep(0.5)
+        checks.append(("saved notebook holds the latest picture", True))
+    finally:
+        if chrome:
+            chrome.terminate()
+            chrome.wait()
+        server.terminate()
+        server.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+    for name, value in checks:
+        print("ok:", frontend, name, "-", value)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "painter-browser")
+    where = sys.argv[1] if len(sys.argv) > 1 else "painter-browser"
+    which = sys.argv[2] if len(sys.argv) > 2 else "classic"
+    try:
+        main(where, which)
+    except Exception as e:  # one clear line for CI; the server's log stays in the output folder
+        print("browser suite (%s): FAILED: %s: %s (server log: %s)" % (which, type(e).__name__, str(e).splitlines()[0] if str(e) else "",
+              os.path.join(where, "server.log")))
+        sys.exit(1)

@@ -377,9 +377,9 @@ public final class Painter implements LiveView {
                 + "\" style=\"image-rendering:pixelated;display:block\" src=\"data:image/png;base64," + b64 + "\"/></div>"
                 + "<div class=\"nlp-status\" style=\"color:#555;margin-top:4px;max-width:" + Math.max(w, 360) + "px\">"
                 + "Painter '" + Html.escape(name) + "', " + s.strokes().size() + (s.strokes().size() == 1 ? " stroke" : " strokes")
-                + ". Live painting needs this "
-                + "notebook open in the classic Jupyter Notebook with its kernel running; elsewhere (JupyterLab, a saved "
-                + "page) paint with <code>" + Html.escape(example) + "</code>.</div>"
+                + ". Live painting needs this notebook open in Jupyter with its kernel running (classic Notebook, "
+                + "or JupyterLab 4 and Notebook 7 with the neurolens-comms extension that the kernel's installer adds); "
+                + "elsewhere (a saved page, GitHub) paint with <code>" + Html.escape(example) + "</code>.</div>"
                 + "<script>" + script() + "\nNeurolensPainter.mount(" + GSON.toJson(view) + ", " + cfg + ");</script></div>";
     }
 

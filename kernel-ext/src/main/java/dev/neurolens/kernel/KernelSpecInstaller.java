@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes the {@code neurolens} kernelspec and hands it to {@code jupyter kernelspec install}, which knows where
@@ -19,6 +21,9 @@ final class KernelSpecInstaller {
             + "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error -XX:+UseParallelGC "
             // JNA (DJL, the convolution check) loads native code; JDK 22+ warns at every start without this
             + "--enable-native-access=ALL-UNNAMED";
+
+    /** The prebuilt extension's folder name (kernel-ext/src/main/labextension builds it). */
+    static final String LAB_EXTENSION = "neurolens-comms";
 
     private KernelSpecInstaller() {
     }
@@ -57,7 +62,12 @@ final class KernelSpecInstaller {
         cmd.add(dir.toString());
         try {
             Process p = new ProcessBuilder(cmd).inheritIO().start();
-            return p.waitFor();
+            int rc = p.waitFor();
+            if (rc == 0) {
+                Path data = prefix != null ? Path.of(prefix, "share", "jupyter") : dataDir(scope, name);
+                installLabExtension(data);
+            }
+            return rc;
         } catch (IOException noJupyter) {
             if (!scope.equals("--user")) {
                 System.err.println("install: 'jupyter' was not found on PATH; install Jupyter (e.g. the Debian package "
@@ -69,7 +79,77 @@ final class KernelSpecInstaller {
             Files.createDirectories(target);
             Files.copy(dir.resolve("kernel.json"), target.resolve("kernel.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             System.out.println("Installed kernelspec " + name + " in " + target);
+            installLabExtension(target.getParent().getParent());
             return 0;
+        }
+    }
+
+    /**
+     * The Jupyter data folder the kernelspec went to: {@code jupyter --data-dir} for --user, the kernel's folder two
+     * levels up for --sys-prefix; null when Jupyter cannot say.
+     */
+    private static Path dataDir(String scope, String name) throws InterruptedException {
+        try {
+            if (scope.equals("--user")) {
+                String out = output("jupyter", "--data-dir").trim();
+                return out.isEmpty() ? null : Path.of(out);
+            }
+            Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\\{\\s*\"resource_dir\"\\s*:\\s*\"([^\"]+)\"")
+                    .matcher(output("jupyter", "kernelspec", "list", "--json"));
+            return m.find() ? Path.of(m.group(1)).getParent().getParent() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String output(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    /**
+     * Copies the prebuilt neurolens-comms extension (JupyterLab 4 and Notebook 7 lend it their kernel, so the painter
+     * can talk to it) from the jar to {@code data/labextensions}, where both find it at their next start. Classic
+     * Notebook needs nothing. A failure costs only the painter's live mode there, so it is reported, not fatal.
+     */
+    static void installLabExtension(Path data) {
+        String base = "/dev/neurolens/labextension/" + LAB_EXTENSION + "/";
+        if (data == null) {
+            System.out.println("Neurolens: could not find the Jupyter data folder; the painter stays read-only in "
+                    + "JupyterLab and Notebook 7 (classic Notebook is unaffected)");
+            return;
+        }
+        Path target = data.resolve("labextensions").resolve(LAB_EXTENSION);
+        try (var list = KernelSpecInstaller.class.getResourceAsStream(base + "files.txt")) {
+            if (list == null) {
+                throw new IOException("the jar has no " + base + "files.txt");
+            }
+            if (Files.isDirectory(target)) {
+                try (var old = Files.walk(target)) {
+                    for (Path f : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+            for (String file : new String(list.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (file.isBlank()) {
+                    continue;
+                }
+                try (var in = KernelSpecInstaller.class.getResourceAsStream(base + file.trim())) {
+                    if (in == null) {
+                        throw new IOException("the jar has no " + base + file.trim());
+                    }
+                    Path f = target.resolve(file.trim());
+                    Files.createDirectories(f.getParent());
+                    Files.copy(in, f);
+                }
+            }
+            System.out.println("Installed the " + LAB_EXTENSION + " extension for JupyterLab 4 and Notebook 7 in " + target);
+        } catch (IOException e) {
+            System.out.println("Neurolens: could not install the " + LAB_EXTENSION + " extension in " + target + " ("
+                    + e.getMessage() + "); the painter stays read-only in JupyterLab and Notebook 7");
         }
     }
 

@@ -7,9 +7,14 @@ var NeurolensPainter = window.NeurolensPainter = window.NeurolensPainter || (fun
                  '#bcbd22', '#7f7f7f'];
   var SLOW_MS = 2000;
 
-  function kernel() {
+  // Classic Notebook's kernel, or (JupyterLab 4, Notebook 7) the kernel of the notebook holding this view, lent by
+  // the neurolens-comms extension that the kernelspec installer puts beside the kernel.
+  function kernel(node) {
     try {
-      return (window.Jupyter && window.Jupyter.notebook && window.Jupyter.notebook.kernel) || null;
+      if (window.Jupyter && window.Jupyter.notebook && window.Jupyter.notebook.kernel) {
+        return window.Jupyter.notebook.kernel;
+      }
+      return (window.neurolensKernelFor && window.neurolensKernelFor(node)) || null;
     } catch (e) {
       return null;
     }
@@ -124,7 +129,8 @@ var NeurolensPainter = window.NeurolensPainter = window.NeurolensPainter || (fun
   }
 
   function connect(P) {
-    var k = kernel();
+    var vs = views(P);
+    var k = kernel(vs.length ? vs[vs.length - 1].root : null);
     if (!k) { return null; }
     if (P.comm && P.commKernel === k) { return P.comm; }
     try {
@@ -279,7 +285,7 @@ var NeurolensPainter = window.NeurolensPainter = window.NeurolensPainter || (fun
     views(P).push(v);
     redrawAll(P);
     showStatus(P, v);
-    if (!kernel()) {
+    if (!kernel(root)) {
       P.live = false;
       redrawAll(P);
       return; // the static line in the output already says what to do

@@ -183,7 +183,7 @@ class PainterTest {
                 "the view embeds the current picture");
         assertTrue(html.contains("NeurolensPainter.mount("));
         assertTrue(html.contains("\"target\":\"neurolens.painter\""));
-        assertTrue(html.contains("classic Jupyter Notebook"));
+        assertTrue(html.contains("Live painting needs this notebook open in Jupyter"));
         assertTrue(html.contains("%paint scene --concept red --rect 0,0,1,1"));
         assertFalse(html.contains("src=\"http"), "no external scripts or images");
         assertFalse(html.matches("(?s).*<script[^>]+src=.*"), "no external scripts");
