@@ -25,6 +25,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from test_painter import BACKEND, GRID, cells_of  # noqa: E402
 
 KERNEL = os.environ.get("NEUROLENS_KERNEL", "neurolens")
+# a loop with no blocking call in it: the hardest kind to interrupt without Thread.stop (gone from JDK 20 on)
+LOOP = "long n = 0;\nwhile (true) { n++; }"
 
 
 def free_port():
@@ -162,6 +164,7 @@ def main(out, frontend="classic"):
         assert diagonal <= painted, painted
         assert all(v in ((0, 255, 0), (128, 128, 128)) for v in cells.values())
         checks.append(("cells painted by the drag", sorted(painted)))
+        checks.append(("stroke, as the view reports it", c.eval("document.querySelector('.nlp-status').textContent")))
         c.screenshot(os.path.join(out, "live.png"), ".nlp")
         # Remove on one painted cell, then Undo, through the buttons
         c.eval("Array.from(document.querySelectorAll('.nlp button')).find(b => b.textContent === 'Remove').click(); true")
@@ -181,6 +184,17 @@ def main(out, frontend="classic"):
         c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 2 strokes, changed in the kernel') === 0",
                what="the status line after %paint")
         checks.append(("status line follows %paint", c.eval("document.querySelector('.nlp-status').textContent")))
+        c.eval("var cell = Jupyter.notebook.insert_cell_below('code', 1); cell.set_text(%s); cell.execute(); true"
+               % json.dumps(LOOP))
+        prompt = "Jupyter.notebook.get_cell(2).element.find('.input_prompt').text()"
+        c.wait(prompt + ".indexOf('*') >= 0", what="the loop to start")
+        time.sleep(1.5)
+        start = time.time()
+        c.eval("Jupyter.notebook.kernel.interrupt(); true")
+        c.wait(prompt + ".indexOf('*') < 0", seconds=10, what="the loop to stop after the interrupt")
+        stopped = time.time() - start
+        assert stopped < 2.0, "the interrupt took %.1f s" % stopped
+        checks.append(("interrupt stops a busy loop (s)", round(stopped, 2)))
         src = c.eval("document.querySelector('.nlp-img').src")
         # the notebook model holds the latest picture, so saving keeps it
         model_html = c.eval("Jupyter.notebook.get_cell(0).output_area.outputs[0].data['text/html']")
@@ -211,7 +225,7 @@ def main(out, frontend="classic"):
         server.wait()
         shutil.rmtree(profile, ignore_errors=True)
     for name, value in checks:
-        print("ok:", name, "-", value)
+        print("ok: classic", name, "-", value)
 
 
 def drag_and_check(c, checks):
@@ -250,7 +264,11 @@ def main_lab(out, frontend):
     nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {}, "outputs": [],
                      "source": code},
                     {"cell_type": "code", "execution_count": None, "id": "c2", "metadata": {}, "outputs": [],
-                     "source": ""}],
+                     "source": ""},
+                    {"cell_type": "code", "execution_count": None, "id": "c3", "metadata": {}, "outputs": [],
+                     "source": LOOP},
+                    {"cell_type": "code", "execution_count": None, "id": "c4", "metadata": {}, "outputs": [],
+                     "source": 'System.out.println("alive after the interrupt");'}],
           "metadata": {"kernelspec": {"name": KERNEL, "display_name": "Java (Neurolens)", "language": "java"}},
           "nbformat": 4, "nbformat_minor": 5}
     path = os.path.join(work, "painter.ipynb")
@@ -312,6 +330,26 @@ def main_lab(out, frontend):
             assert time.time() < deadline, "the saved notebook does not hold the latest picture"
             time.sleep(0.5)
         checks.append(("saved notebook holds the latest picture", True))
+        # a busy loop, interrupted from the frontend (I, I in command mode): it must stop within 2 s
+        prompt = "document.querySelectorAll('.jp-Cell')[%d].querySelector('.jp-InputPrompt').textContent"
+        c.eval("document.querySelectorAll('.jp-Cell .cm-content')[2].focus(); true")
+        c.shift_enter()
+        c.wait((prompt % 2) + ".indexOf('*') >= 0", what="the loop to start")
+        time.sleep(1.5)
+        c.key("Escape", "Escape", 27)
+        start = time.time()
+        c.key("i", "KeyI", 73, text="i")
+        c.key("i", "KeyI", 73, text="i")
+        c.wait((prompt % 2) + ".indexOf('*') < 0", seconds=10, what="the loop to stop after the interrupt")
+        stopped = time.time() - start
+        assert stopped < 2.0, "the interrupt took %.1f s" % stopped
+        checks.append(("interrupt stops a busy loop (s)", round(stopped, 2)))
+        c.eval("document.querySelectorAll('.jp-Cell .cm-content')[3].focus(); true")
+        c.shift_enter()
+        c.wait("document.querySelectorAll('.jp-Cell')[3].textContent.indexOf('alive after the interrupt') >= 0",
+               what="the kernel to run a cell after the interrupt")
+        checks.append(("kernel alive after the interrupt", True))
+        c.screenshot(os.path.join(out, "notebook.png"), ".jp-Notebook")
     finally:
         if chrome:
             chrome.terminate()
