@@ -346,7 +346,7 @@ def main_lab(out, frontend):
         checks.append(("interrupt stops a busy loop (s)", round(stopped, 2)))
         c.eval("document.querySelectorAll('.jp-Cell .cm-content')[3].focus(); true")
         c.shift_enter()
-        c.wait("document.querySelectorAll('.jp-Cell')[3].textContent.indexOf('alive after the interrupt') >= 0",
+        c.wait("(document.querySelectorAll('.jp-Cell')[3].querySelector('.jp-OutputArea-output')||{textContent:''}).textContent.indexOf('alive after the interrupt') >= 0",
                what="the kernel to run a cell after the interrupt")
         checks.append(("kernel alive after the interrupt", True))
         c.screenshot(os.path.join(out, "notebook.png"), ".jp-Notebook")
