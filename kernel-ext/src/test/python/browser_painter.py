@@ -25,6 +25,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 from test_painter import BACKEND, GRID, cells_of  # noqa: E402
 
 KERNEL = os.environ.get("NEUROLENS_KERNEL", "neurolens")
+# a small interactive map: PCA of the Fashion-MNIST test pictures' pixels, every point with its thumbnail
+MAP = ("dev.neurolens.data.FashionMnist fm = dev.neurolens.data.FashionMnist.test();\nfloat[] px = new float[fm.size() * 784];\n"
+       "for (int i = 0; i < fm.size(); i++) System.arraycopy(fm.pixels(i), 0, px, i * 784, 784);\n"
+       "dev.neurolens.features.EmbeddingMap.of(dev.neurolens.features.Embedding.pca(dev.neurolens.features.FeatureMatrix.of(px, fm.size(), 784, \"pixels\")),\n"
+       "    dev.neurolens.features.ImageSet.fashionMnistTest()).interactiveThumbnails(fm.size()).interactive()")
 # a loop with no blocking call in it: the hardest kind to interrupt without Thread.stop (gone from JDK 20 on)
 LOOP = "long n = 0;\nwhile (true) { n++; }"
 
@@ -195,6 +200,10 @@ def main(out, frontend="classic"):
         stopped = time.time() - start
         assert stopped < 2.0, "the interrupt took %.1f s" % stopped
         checks.append(("interrupt stops a busy loop (s)", round(stopped, 2)))
+        c.eval("var cell = Jupyter.notebook.insert_cell_below('code', 2); cell.set_text(%s); cell.execute(); true"
+               % json.dumps(MAP))
+        map_check(c, checks)
+        c.screenshot(os.path.join(out, "map.png"), "[id^=nlmap]")
         src = c.eval("document.querySelector('.nlp-img').src")
         # the notebook model holds the latest picture, so saving keeps it
         model_html = c.eval("Jupyter.notebook.get_cell(0).output_area.outputs[0].data['text/html']")
@@ -226,6 +235,37 @@ def main(out, frontend="classic"):
         shutil.rmtree(profile, ignore_errors=True)
     for name, value in checks:
         print("ok: classic", name, "-", value)
+
+
+def map_check(c, checks):
+    """The map's canvas answers the wheel (zooms: its pixels change) and hover (a tooltip with a thumbnail)."""
+    c.wait("!!document.querySelector('[id^=nlmap] canvas')", seconds=120, what="the map")
+    box = c.eval("(function(){var v=document.querySelector('[id^=nlmap] canvas');v.scrollIntoView({block:'center'});"
+                 "var r=v.getBoundingClientRect();return [r.left,r.top,r.width,r.height];})()")
+    tip = "(function(){var t=document.querySelector('[id^=nlmap] .tip');return t.style.display==='block'?t.textContent:'';})()"
+    found = None
+    for gy in range(1, 12):
+        for gx in range(1, 12):
+            x, y = box[0] + box[2] * gx / 12, box[1] + box[3] * gy / 12
+            c.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y, button="none")
+            text = c.eval(tip)
+            if text:
+                found = (x, y, text)
+                break
+        if found:
+            break
+    assert found, "no tooltip anywhere on the map"
+    spread = c.eval("(function(){var d=document.querySelector('[id^=nlmap] .tip canvas').getContext('2d')"
+                    ".getImageData(0,0,84,84).data,lo=255,hi=0;for(var i=0;i<d.length;i+=4){lo=Math.min(lo,d[i]);"
+                    "hi=Math.max(hi,d[i]);}return hi-lo;})()")
+    assert spread > 50, "the tooltip's thumbnail is blank (spread %s)" % spread
+    checks.append(("map hover shows a thumbnail", found[2]))
+    before = c.eval("document.querySelector('[id^=nlmap] canvas').toDataURL().length")
+    c.call("Input.dispatchMouseEvent", type="mouseWheel", x=box[0] + box[2] / 2, y=box[1] + box[3] / 2,
+           deltaX=0, deltaY=-480)
+    c.wait("document.querySelector('[id^=nlmap] canvas').toDataURL().length !== %d" % before, seconds=10,
+           what="the map to zoom")
+    checks.append(("map zooms with the wheel", True))
 
 
 def drag_and_check(c, checks):
@@ -268,7 +308,9 @@ def main_lab(out, frontend):
                     {"cell_type": "code", "execution_count": None, "id": "c3", "metadata": {}, "outputs": [],
                      "source": LOOP},
                     {"cell_type": "code", "execution_count": None, "id": "c4", "metadata": {}, "outputs": [],
-                     "source": 'System.out.println("alive after the interrupt");'}],
+                     "source": 'System.out.println("alive after the interrupt");'},
+                    {"cell_type": "code", "execution_count": None, "id": "c5", "metadata": {}, "outputs": [],
+                     "source": MAP}],
           "metadata": {"kernelspec": {"name": KERNEL, "display_name": "Java (Neurolens)", "language": "java"}},
           "nbformat": 4, "nbformat_minor": 5}
     path = os.path.join(work, "painter.ipynb")
@@ -350,6 +392,10 @@ def main_lab(out, frontend):
                what="the kernel to run a cell after the interrupt")
         checks.append(("kernel alive after the interrupt", True))
         c.screenshot(os.path.join(out, "notebook.png"), ".jp-Notebook")
+        c.eval("document.querySelectorAll('.jp-Cell .cm-content')[4].focus(); true")
+        c.shift_enter()
+        map_check(c, checks)
+        c.screenshot(os.path.join(out, "map.png"), "[id^=nlmap]")
     finally:
         if chrome:
             chrome.terminate()
