@@ -268,6 +268,53 @@ def map_check(c, checks):
     checks.append(("map zooms with the wheel", True))
 
 
+TOUR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "notebooks", "00-tour.ipynb")
+LIVE_CELL = 10  # the tour's LiveDisplay loop
+
+
+def tour_check(c, checks, cells, prompts, image, run_all, save, saved_path):
+    """Runs the tour: the live figure changes in place while the loop runs (one picture, several frames); then
+    saves, and the saved notebook has every code cell run and no error output."""
+    run_all()
+    frames = set()
+    n_code = sum(1 for cell in json.load(open(saved_path))["cells"] if cell["cell_type"] == "code")
+    # every prompt settled and numbered (Shift+Enter on the last cell may add an empty one)
+    finished = ("(function(){var p=Array.from(document.querySelectorAll(%s)).map(function(e){return e.textContent;});"
+                "return p.every(function(t){return t.indexOf('*')<0;}) && p.filter(function(t){return /\\d/.test(t);})"
+                ".length>=%d;})()" % (json.dumps(prompts), n_code))
+    picture = ("(function(){var c=document.querySelectorAll(%s)[%d];var i=c&&c.querySelector(%s);"
+               "return i?i.src.length+':'+i.src.slice(-40):null;})()" % (json.dumps(cells), LIVE_CELL, json.dumps(image)))
+    c.wait("Array.from(document.querySelectorAll(%s)).some(function(e){return e.textContent.indexOf('*')>=0;})"
+           % json.dumps(prompts), seconds=60, what="the tour to start running")
+    deadline = time.time() + 180
+    while not c.eval(finished):
+        assert time.time() < deadline, "the tour did not finish in 180 s; prompts: %s" % c.eval(
+            "Array.from(document.querySelectorAll(%s)).map(function(e){return e.textContent;})" % json.dumps(prompts))
+        src = c.eval(picture)
+        if src:
+            frames.add(src)
+        time.sleep(0.05)
+    n_images = c.eval("document.querySelectorAll(%s)[%d].querySelectorAll(%s).length"
+                      % (json.dumps(cells), LIVE_CELL, json.dumps(image)))
+    assert n_images == 1, "the live cell shows %s pictures, not one updated in place: %s" % (n_images, c.eval(
+        "(function(){var e=document.querySelectorAll(%s);return e.length+' cells; '+e[%d].textContent.slice(0,200);})()"
+        % (json.dumps(cells), LIVE_CELL)))
+    assert len(frames) >= 3, "the live figure showed %d frames" % len(frames)
+    checks.append(("tour: live figure updated in place (frames seen)", len(frames)))
+    save()
+    deadline = time.time() + 30
+    while True:
+        saved = json.load(open(saved_path))
+        code = [cell for cell in saved["cells"] if cell["cell_type"] == "code" and "".join(cell["source"]).strip()]
+        if all(cell.get("execution_count") for cell in code):
+            break
+        assert time.time() < deadline, "the saved tour has cells that did not run"
+        time.sleep(1)
+    errors = [o.get("evalue") for cell in code for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, "the tour has error outputs: %s" % errors
+    checks.append(("tour: every cell ran, saved without an error", len(code)))
+
+
 def drag_and_check(c, checks):
     """Green, then a drag from cell (2,3) to (5,7): the kernel's picture is green exactly along the stroke."""
     c.eval("var s=document.querySelector('.nlp select'); s.value='green'; s.dispatchEvent(new Event('change')); true")
@@ -320,9 +367,18 @@ def main_lab(out, frontend):
     profile = tempfile.mkdtemp(prefix="painter-chrome-")
     jupyter = os.environ.get("JUPYTER_BIN", "jupyter")
     app = "lab" if frontend == "lab" else "notebook"
+    # every cell in the page (JupyterLab 4 leaves cells out of view out of it by default), and no news pop-up
+    settings = os.path.join(work, ".settings")
+    for plugin, value in (("notebook-extension/tracker", {"windowingMode": "none"}),
+                          ("apputils-extension/notification", {"fetchNews": "false"})):
+        os.makedirs(os.path.join(settings, "@jupyterlab", os.path.dirname(plugin)), exist_ok=True)
+        with open(os.path.join(settings, "@jupyterlab", plugin + ".jupyterlab-settings"), "w") as f:
+            json.dump(value, f)
     server = subprocess.Popen([jupyter, app, "--no-browser", "--ip=127.0.0.1", "--port=%d" % port,
                                "--ServerApp.token=", "--ServerApp.password=", "--allow-root",
                                "--ServerApp.root_dir=" + work],
+                              env=dict(os.environ, JUPYTERLAB_SETTINGS_DIR=settings,
+                                       JUPYTERLAB_WORKSPACES_DIR=os.path.join(work, ".workspaces")),
                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(out, "server.log"), "w"))
     chrome = None
     checks = []
@@ -396,6 +452,45 @@ def main_lab(out, frontend):
         c.shift_enter()
         map_check(c, checks)
         c.screenshot(os.path.join(out, "map.png"), "[id^=nlmap]")
+        # the tour, opened fresh: run every cell (Ctrl+A, Shift+Enter), then save (Ctrl+S)
+        shutil.copy(TOUR, os.path.join(work, "tour.ipynb"))
+        c.key("s", "KeyS", 83, modifiers=2)  # saved, so leaving the page asks nothing
+        time.sleep(2)
+        c.call("Page.navigate", url="http://127.0.0.1:%d%s" % (port, url.replace("painter.ipynb", "tour.ipynb")))
+        visible = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')"
+        deadline = time.time() + 120
+        while not c.eval("!!%s && !!window.neurolensKernelFor && !!window.neurolensKernelFor(%s)" % (visible, visible)):
+            # JupyterLab may ask which kernel to start; take the one it proposes (the notebook's own)
+            c.eval("(function(){var b=document.querySelector('.jp-Dialog .jp-mod-accept');if(b){b.click();}return true;})()")
+            assert time.time() < deadline, "the tour's kernel did not start"
+            time.sleep(0.5)
+        time.sleep(1)
+
+        def click_text(selector, text):
+            box = c.eval("(function(){var e=Array.from(document.querySelectorAll(%s)).find(function(e){return e.textContent"
+                         "===%s;});if(!e)return null;var r=e.getBoundingClientRect();return [r.left+r.width/2,r.top+r.height/2];})()"
+                         % (json.dumps(selector), json.dumps(text)))
+            assert box, "no %s reading %s" % (selector, text)
+            c.mouse("mouseMoved", *box)
+            c.mouse("mousePressed", *box)
+            c.mouse("mouseReleased", *box)
+
+        def run_all():  # Run > Run All Cells, from the menu bar (the same in JupyterLab and Notebook 7)
+            click_text(".lm-MenuBar-itemLabel", "Run")
+            c.wait("!!Array.from(document.querySelectorAll('.lm-Menu-itemLabel')).find(e => e.textContent === 'Run All Cells')",
+                   seconds=10, what="the Run menu")
+            click_text(".lm-Menu-itemLabel", "Run All Cells")
+        time.sleep(2)
+        try:
+            shown = ".jp-NotebookPanel:not(.lm-mod-hidden) "  # JupyterLab keeps the painter's tab open beside it
+            tour_check(c, checks, shown + ".jp-Cell", shown + ".jp-CodeCell .jp-InputPrompt", "img", run_all,
+                       lambda: c.key("s", "KeyS", 83, modifiers=2), os.path.join(work, "tour.ipynb"))
+        except (AssertionError, RuntimeError):
+            with open(os.path.join(out, "failure.png"), "wb") as f:
+                f.write(base64.b64decode(c.call("Page.captureScreenshot", format="png")["data"]))
+            raise
+        c.screenshot(os.path.join(out, "tour-live.png"), ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell:nth-child(%d)"
+                     % (LIVE_CELL + 1))
     finally:
         if chrome:
             chrome.terminate()
