@@ -159,7 +159,7 @@ public final class FoolingImage extends RunBuilder<FoolingImage> {
             if (bar != null) {
                 bar.close();
             }
-            study = LastResults.keep(new FoolingStudy(network.name(), network.info().labels(), budget, steps(),
+            study = LastResults.keep(new FoolingStudy(network.label(), network.info().labels(), budget, steps(),
                     pictures.size(), rows));
         }
         return study;
