@@ -111,6 +111,28 @@ class Chrome:
             f.write(base64.b64decode(shot["data"]))
 
 
+def start_chrome(dport, profile, size):
+    """Headless chromium with its DevTools port open, and a connection to its one page."""
+    chrome = subprocess.Popen(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                               "--remote-debugging-port=%d" % dport, "--user-data-dir=" + profile,
+                               "--window-size=" + size, "about:blank"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_http("http://127.0.0.1:%d/json/version" % dport)
+    page = [t for t in json.loads(wait_http("http://127.0.0.1:%d/json" % dport)) if t["type"] == "page"][0]
+    c = Chrome(page["webSocketDebuggerUrl"])
+    c.call("Page.enable")
+    return chrome, c
+
+
+def stop(chrome, server, profile):
+    if chrome:
+        chrome.terminate()
+        chrome.wait()
+    server.terminate()
+    server.wait()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
 def main(out, frontend="classic"):
     if frontend != "classic":
         return main_lab(out, frontend)
@@ -133,14 +155,7 @@ def main(out, frontend="classic"):
     checks = []
     try:
         wait_http("http://127.0.0.1:%d/api" % port)
-        chrome = subprocess.Popen(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-                                   "--remote-debugging-port=%d" % dport, "--user-data-dir=" + profile,
-                                   "--window-size=1200,1000", "about:blank"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_http("http://127.0.0.1:%d/json/version" % dport)
-        page = [t for t in json.loads(wait_http("http://127.0.0.1:%d/json" % dport)) if t["type"] == "page"][0]
-        c = Chrome(page["webSocketDebuggerUrl"])
-        c.call("Page.enable")
+        chrome, c = start_chrome(dport, profile, "1200,1000")
         c.call("Page.navigate", url="http://127.0.0.1:%d/notebooks/painter.ipynb" % port)
         c.wait("window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()",
                what="the kernel to connect")
@@ -148,33 +163,12 @@ def main(out, frontend="classic"):
         c.wait("(document.querySelector('.nlp-status')||{}).textContent.indexOf('Live:') === 0",
                what="the painter view to go live")
         checks.append(("view live", c.eval("document.querySelector('.nlp-status').textContent")))
-        # choose green, then drag from cell (2,3) to (5,7) with a 1-cell brush
-        c.eval("var s=document.querySelector('.nlp select'); s.value='green'; s.dispatchEvent(new Event('change')); true")
-
-        def at(x, y):  # the centre of grid cell (x, y) in the viewport, where the view is now
-            box = c.eval("(function(){var r=document.querySelector('.nlp-overlay').getBoundingClientRect();"
-                         "return [r.left,r.top,r.width,r.height];})()")
-            return box[0] + (x + 0.5) * box[2] / GRID, box[1] + (y + 0.5) * box[3] / GRID
-        c.mouse("mouseMoved", *at(2, 3))
-        c.mouse("mousePressed", *at(2, 3))
-        for i in range(1, 9):
-            c.mouse("mouseMoved", *at(2 + 3 * i / 8, 3 + 4 * i / 8))
-        c.mouse("mouseReleased", *at(5, 7))
-        c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 1 stroke') === 0",
-               what="the kernel's picture after one stroke")
-        src = c.eval("document.querySelector('.nlp-img').src")
-        cells = cells_of(src.split(",", 1)[1])
-        painted = {k for k, v in cells.items() if v == (0, 255, 0)}
-        diagonal = {(2, 3), (5, 7)}
-        assert diagonal <= painted, painted
-        assert all(v in ((0, 255, 0), (128, 128, 128)) for v in cells.values())
-        checks.append(("cells painted by the drag", sorted(painted)))
-        checks.append(("stroke, as the view reports it", c.eval("document.querySelector('.nlp-status').textContent")))
+        src = drag_and_check(c, checks)
         c.screenshot(os.path.join(out, "live.png"), ".nlp")
         # Remove on one painted cell, then Undo, through the buttons
         c.eval("Array.from(document.querySelectorAll('.nlp button')).find(b => b.textContent === 'Remove').click(); true")
-        c.mouse("mousePressed", *at(2, 3))
-        c.mouse("mouseReleased", *at(2, 3))
+        c.mouse("mousePressed", *cell_centre(c, 2, 3))
+        c.mouse("mouseReleased", *cell_centre(c, 2, 3))
         c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 2 strokes') === 0", what="the remove")
         removed = cells_of(c.eval("document.querySelector('.nlp-img').src").split(",", 1)[1])
         assert removed[(2, 3)] == (0, 0, 0) and removed[(2, 4)] == (0, 255, 0), (removed[(2, 3)], removed[(2, 4)])
@@ -227,12 +221,7 @@ def main(out, frontend="classic"):
         checks.append(("export shows the latest picture and the fallback line", status))
         c.screenshot(os.path.join(out, "export.png"), ".nlp")
     finally:
-        if chrome:
-            chrome.terminate()
-            chrome.wait()
-        server.terminate()
-        server.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        stop(chrome, server, profile)
     for name, value in checks:
         print("ok: classic", name, "-", value)
 
@@ -315,20 +304,23 @@ def tour_check(c, checks, cells, prompts, image, run_all, save, saved_path):
     checks.append(("tour: every cell ran, saved without an error", len(code)))
 
 
+def cell_centre(c, x, y):
+    """The centre of painter grid cell (x, y) in the viewport, with the view scrolled to the middle first."""
+    box = c.eval("(function(){var o=document.querySelector('.nlp-overlay');o.scrollIntoView({block:'center'});"
+                 "var r=o.getBoundingClientRect();return [r.left,r.top,r.width,r.height];})()")
+    return box[0] + (x + 0.5) * box[2] / GRID, box[1] + (y + 0.5) * box[3] / GRID
+
+
 def drag_and_check(c, checks):
     """Green, then a drag from cell (2,3) to (5,7): the kernel's picture is green exactly along the stroke."""
     c.eval("var s=document.querySelector('.nlp select'); s.value='green'; s.dispatchEvent(new Event('change')); true")
 
-    def at(x, y):
-        box = c.eval("(function(){var o=document.querySelector('.nlp-overlay');o.scrollIntoView({block:'center'});"
-                     "var r=o.getBoundingClientRect();return [r.left,r.top,r.width,r.height];})()")
-        return box[0] + (x + 0.5) * box[2] / GRID, box[1] + (y + 0.5) * box[3] / GRID
     start = time.time()
-    c.mouse("mouseMoved", *at(2, 3))
-    c.mouse("mousePressed", *at(2, 3))
+    c.mouse("mouseMoved", *cell_centre(c, 2, 3))
+    c.mouse("mousePressed", *cell_centre(c, 2, 3))
     for i in range(1, 9):
-        c.mouse("mouseMoved", *at(2 + 3 * i / 8, 3 + 4 * i / 8))
-    c.mouse("mouseReleased", *at(5, 7))
+        c.mouse("mouseMoved", *cell_centre(c, 2 + 3 * i / 8, 3 + 4 * i / 8))
+    c.mouse("mouseReleased", *cell_centre(c, 5, 7))
     c.wait("document.querySelector('.nlp-status').textContent.indexOf('Live: 1 stroke') === 0",
            what="the kernel's picture after one stroke")
     elapsed = (time.time() - start) * 1000
@@ -384,14 +376,7 @@ def main_lab(out, frontend):
     checks = []
     try:
         wait_http("http://127.0.0.1:%d/api" % port)
-        chrome = subprocess.Popen(["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
-                                   "--remote-debugging-port=%d" % dport, "--user-data-dir=" + profile,
-                                   "--window-size=1400,1100", "about:blank"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_http("http://127.0.0.1:%d/json/version" % dport)
-        page = [t for t in json.loads(wait_http("http://127.0.0.1:%d/json" % dport)) if t["type"] == "page"][0]
-        c = Chrome(page["webSocketDebuggerUrl"])
-        c.call("Page.enable")
+        chrome, c = start_chrome(dport, profile, "1400,1100")
         url = ("/lab/tree/painter.ipynb" if frontend == "lab" else "/notebooks/painter.ipynb")
         c.call("Page.navigate", url="http://127.0.0.1:%d%s" % (port, url))
         c.wait("typeof window.neurolensKernelFor === 'function'", what="the neurolens-comms extension to load")
@@ -492,12 +477,7 @@ def main_lab(out, frontend):
         c.screenshot(os.path.join(out, "tour-live.png"), ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell:nth-child(%d)"
                      % (LIVE_CELL + 1))
     finally:
-        if chrome:
-            chrome.terminate()
-            chrome.wait()
-        server.terminate()
-        server.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        stop(chrome, server, profile)
     for name, value in checks:
         print("ok:", frontend, name, "-", value)
 
