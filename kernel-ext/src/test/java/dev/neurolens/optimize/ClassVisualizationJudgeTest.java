@@ -25,14 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClassVisualizationJudgeTest {
     static int[] judge(NearestNeighbors knn, FashionMnist test, BufferedImage[] images) {
-        float[] q = new float[images.length * 784];
-        for (int i = 0; i < images.length; i++) {
-            for (int y = 0; y < 28; y++) {
-                for (int x = 0; x < 28; x++) {
-                    q[i * 784 + y * 28 + x] = (images[i].getRGB(x, y) & 0xFF) / 255f;
-                }
-            }
-        }
+        float[] q = pixels(List.of(images)).toFloatArray();
         NearestNeighbors.Neighbors n = knn.query(FeatureMatrix.of(q, images.length, 784, "visualizations"), 10);
         int[] votes = new int[images.length];
         for (int i = 0; i < images.length; i++) {
