@@ -1,16 +1,18 @@
 package dev.neurolens.dissect;
 
-import java.util.Arrays;
-import java.util.Random;
 
 /**
  * The arithmetic of a dissection, apart from any network: per-unit activation quantiles (pass 1) and
  * unit-mask/concept intersections and unions summed over samples (pass 2). Feed it activation batches
  * {@code N x U x h x w} (row-major floats) and label maps at image size {@code H x W}.
  *
- * <p>Quantiles: every value of a unit (all samples, all feature-map positions) is kept until {@code capacity}
- * values have been seen; after that a uniform reservoir sample of {@code capacity} values stands in for them.
- * The threshold interpolates linearly between order statistics, as {@code numpy.quantile} does.
+ * <p>Quantiles come from one {@link QuantileSketch} per unit: exact when the values above the quantile fit in
+ * {@code capacity} (1% of them for q = 0.99), else from a uniform sample of {@code capacity} values. Every part
+ * of the state merges ({@link #merge}), so tallies of disjoint samples add up to the tally of all of them.
+ *
+ * <p>Pass 2 skips work that cannot count: bilinear upsampling never exceeds the larger of a pixel's source rows,
+ * so an output row whose two source rows stay at or below the threshold has no mask pixel, and is not computed.
+ * At the usual top-1% threshold most rows of most maps are skipped.
  */
 final class Tally {
     private final int units;
@@ -19,10 +21,7 @@ final class Tally {
     private final int w;
     private final int imgH;
     private final int imgW;
-    private final int capacity;
-    private final float[][] reservoir;
-    private final long[] seen;
-    private final Random random;
+    private final QuantileSketch[] sketches;
     private final long[][] intersection;
     private final long[] unitPixels;
     private final long[] conceptPixels;
@@ -30,17 +29,23 @@ final class Tally {
     private final long[] activeCount;
     private final Upsampler up;
 
-    Tally(int units, int concepts, int h, int w, int imgH, int imgW, int capacity, long seed) {
+    /**
+     * @param q         the quantile that {@link #thresholds()} gives, e.g. 0.99
+     * @param maxValues the most values one unit will see: samples x h x w, over all tallies that will merge
+     * @param capacity  the most values kept per unit
+     */
+    Tally(int units, int concepts, int h, int w, int imgH, int imgW, double q, long maxValues, int capacity,
+          long seed) {
         this.units = units;
         this.concepts = concepts;
         this.h = h;
         this.w = w;
         this.imgH = imgH;
         this.imgW = imgW;
-        this.capacity = capacity;
-        this.reservoir = new float[units][];
-        this.seen = new long[units];
-        this.random = new Random(seed);
+        this.sketches = new QuantileSketch[units];
+        for (int u = 0; u < units; u++) {
+            sketches[u] = new QuantileSketch(q, maxValues, capacity, seed * 1_000_003L + u);
+        }
         this.intersection = new long[units][concepts];
         this.unitPixels = new long[units];
         this.conceptPixels = new long[concepts];
@@ -49,58 +54,34 @@ final class Tally {
         this.up = new Upsampler(h, w, imgH, imgW);
     }
 
-    /** Pass 1: the values of {@code n} samples' activations {@code n x U x h x w}. */
-    void addValues(float[] acts, int n) {
+    /** Pass 1: the values of {@code n} samples' activations {@code n x U x h x w}, sample ids from {@code first}. */
+    void addValues(float[] acts, int n, long first) {
         int plane = h * w;
-        for (int u = 0; u < units; u++) {
-            if (reservoir[u] == null) {
-                reservoir[u] = new float[Math.min(capacity, 1024)];
-            }
-            for (int i = 0; i < n; i++) {
-                int base = (i * units + u) * plane;
-                for (int p = 0; p < plane; p++) {
-                    offer(u, acts[base + p]);
-                }
+        for (int i = 0; i < n; i++) {
+            for (int u = 0; u < units; u++) {
+                sketches[u].offer(acts, (i * units + u) * plane, plane, (first + i) * plane);
             }
         }
     }
 
-    private void offer(int u, float v) {
-        long k = seen[u]++;
-        if (k < capacity) {
-            if (k >= reservoir[u].length) {
-                reservoir[u] = Arrays.copyOf(reservoir[u], (int) Math.min(capacity, 2L * reservoir[u].length));
-            }
-            reservoir[u][(int) k] = v;
-        } else {
-            long j = (long) (random.nextDouble() * (k + 1));
-            if (j < capacity) {
-                reservoir[u][(int) j] = v;
-            }
-        }
-    }
-
-    /** Whether every value seen so far is kept (thresholds are then exact quantiles). */
+    /** Whether the thresholds are exact quantiles (not from a sample). */
     boolean exact() {
-        for (long s : seen) {
-            if (s > capacity) {
+        for (QuantileSketch s : sketches) {
+            if (!s.exact()) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Per-unit {@code q}-quantile of the values seen. */
-    float[] thresholds(double q) {
+    /** Per-unit quantile of the values seen. */
+    float[] thresholds() {
         float[] t = new float[units];
         for (int u = 0; u < units; u++) {
-            int n = (int) Math.min(seen[u], capacity);
-            if (n == 0) {
+            if (sketches[u].count() == 0) {
                 throw new IllegalStateException("no activations seen for unit " + u);
             }
-            float[] v = Arrays.copyOf(reservoir[u], n);
-            Arrays.sort(v);
-            t[u] = quantile(v, q);
+            t[u] = sketches[u].quantile();
         }
         return t;
     }
@@ -120,7 +101,7 @@ final class Tally {
      */
     void addMasks(float[] acts, int n, int[][] labels, float[] thresholds) {
         int plane = h * w;
-        float[] big = new float[imgH * imgW];
+        float[] rowMax = new float[h];
         for (int i = 0; i < n; i++) {
             int[] lab = labels[i];
             if (lab.length != imgH * imgW) {
@@ -135,26 +116,44 @@ final class Tally {
             for (int u = 0; u < units; u++) {
                 int base = (i * units + u) * plane;
                 float t = thresholds[u];
-                for (int p = 0; p < plane; p++) {
-                    if (acts[base + p] > t) {
-                        activeSum[u] += acts[base + p];
-                        activeCount[u]++;
-                    }
-                }
-                up.apply(acts, base, big);
-                long[] inter = intersection[u];
-                long a = 0;
-                for (int p = 0; p < big.length; p++) {
-                    if (big[p] > t) {
-                        a++;
-                        int l = lab[p];
-                        if (l >= 0) {
-                            inter[l]++;
+                boolean any = false;
+                for (int y = 0; y < h; y++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int x = 0, p = base + y * w; x < w; x++, p++) {
+                        float v = acts[p];
+                        m = Math.max(m, v);
+                        if (v > t) {
+                            activeSum[u] += v;
+                            activeCount[u]++;
                         }
                     }
+                    rowMax[y] = m;
+                    any |= m > t;
                 }
-                unitPixels[u] += a;
+                if (any) {
+                    unitPixels[u] += up.countAbove(acts, base, rowMax, t, lab, intersection[u]);
+                }
             }
+        }
+    }
+
+    /** Adds the counts and sketches of {@code other}, a tally of other samples with the same settings. */
+    void merge(Tally other) {
+        if (other.units != units || other.concepts != concepts || other.h != h || other.w != w
+                || other.imgH != imgH || other.imgW != imgW) {
+            throw new IllegalArgumentException("tallies of different layers or images cannot merge");
+        }
+        for (int u = 0; u < units; u++) {
+            sketches[u].merge(other.sketches[u]);
+            for (int c = 0; c < concepts; c++) {
+                intersection[u][c] += other.intersection[u][c];
+            }
+            unitPixels[u] += other.unitPixels[u];
+            activeSum[u] += other.activeSum[u];
+            activeCount[u] += other.activeCount[u];
+        }
+        for (int c = 0; c < concepts; c++) {
+            conceptPixels[c] += other.conceptPixels[c];
         }
     }
 
@@ -222,6 +221,61 @@ final class Tally {
                 i1[o] = Math.min(lo + 1, in - 1);
                 frac[o] = (float) (src - lo);
             }
+        }
+
+        /**
+         * Counts the upsampled map's pixels above {@code t} and adds each one's concept ({@code labels}, negative
+         * for none) to {@code inter}. Output rows whose two source rows peak at or below {@code t} are skipped;
+         * each needed source row is interpolated along x once. Same arithmetic, in the same order, as {@link
+         * #apply}.
+         */
+        long countAbove(float[] src, int offset, float[] rowMax, float t, int[] labels, long[] inter) {
+            int outW = x0.length;
+            int h = rowMax.length;
+            if (rows == null || rows.length != h) {
+                rows = new float[h][outW];
+                ready = new int[h];
+            }
+            stamp++;
+            long count = 0;
+            for (int y = 0; y < y0.length; y++) {
+                int a = y0[y];
+                int b = y1[y];
+                if (!(rowMax[a] > t) && !(rowMax[b] > t)) {
+                    continue;
+                }
+                float[] top = row(src, offset, a);
+                float[] bottom = row(src, offset, b);
+                float fy = wy[y];
+                int base = y * outW;
+                for (int x = 0; x < outW; x++) {
+                    if (top[x] * (1 - fy) + bottom[x] * fy > t) {
+                        count++;
+                        int l = labels[base + x];
+                        if (l >= 0) {
+                            inter[l]++;
+                        }
+                    }
+                }
+            }
+            return count;
+        }
+
+        private float[][] rows;
+        private int[] ready;
+        private int stamp;
+
+        private float[] row(float[] src, int offset, int r) {
+            float[] out = rows[r];
+            if (ready[r] != stamp) {
+                int s = offset + r * w;
+                for (int x = 0; x < out.length; x++) {
+                    float fx = wx[x];
+                    out[x] = src[s + x0[x]] * (1 - fx) + src[s + x1[x]] * fx;
+                }
+                ready[r] = stamp;
+            }
+            return out;
         }
 
         /** Upsamples the map starting at {@code src[offset]} into {@code dst} ({@code H * W}). */

@@ -108,12 +108,12 @@ final class UnitConcepts {
                 units = (int) s[1];
                 h = (int) s[2];
                 w = (int) s[3];
-                tally = new Tally(units, k, h, w, (int) bt.images().dim(2), (int) bt.images().dim(3), reservoir,
-                        seed);
+                tally = new Tally(units, k, h, w, (int) bt.images().dim(2), (int) bt.images().dim(3), quantile,
+                        (long) samples * h * w, reservoir, seed);
                 maxima = new float[units][samples];
             }
             float[] v = a.toFloatArray();
-            tally.addValues(v, n);
+            tally.addValues(v, n, from);
             int plane = h * w;
             for (int i = 0; i < n; i++) {
                 for (int u = 0; u < units; u++) {
@@ -129,7 +129,7 @@ final class UnitConcepts {
                 bar.step(n);
             }
         }
-        float[] thresholds = tally.thresholds(quantile);
+        float[] thresholds = tally.thresholds();
         int kTop = Math.min(topImages, samples);
         int[][] top = new int[units][];
         Map<Integer, int[]> wanted = new HashMap<>();

@@ -73,7 +73,7 @@ public abstract sealed class UnitDissection implements Displayable permits Disse
         return seconds;
     }
 
-    /** Whether the thresholds are exact quantiles (every value fit in the reservoir). */
+    /** Whether the thresholds are exact quantiles (the values above them fit in the reservoir). */
     public boolean exactThresholds() {
         return core.exact;
     }
@@ -222,7 +222,10 @@ public abstract sealed class UnitDissection implements Displayable permits Disse
             return self();
         }
 
-        /** Values kept per unit for its quantile; beyond it a uniform sample (thresholds then approximate). */
+        /**
+         * Values kept per unit for its quantile. The threshold is exact while the values above it fit (1% of a
+         * unit's values at the top-1% threshold); beyond that it comes from a uniform sample of this many values.
+         */
         public B reservoir(int values) {
             if (values < 100) {
                 throw new IllegalArgumentException("keep at least 100 values per unit, got " + values);

@@ -3,12 +3,15 @@ package dev.neurolens.dissect;
 import dev.neurolens.generate.Generator;
 import dev.neurolens.model.Architecture;
 import dev.neurolens.model.Devices;
+import dev.neurolens.model.Forward;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.model.TorchOracle;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * mvn -q -o -pl kernel-ext dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * nice -n 10 java -Dai.djl.offline=true -cp kernel-ext/target/classes:kernel-ext/target/test-classes:$(cat kernel-ext/target/cp.txt) \
- *     dev.neurolens.dissect.DissectionBenchmark [threads] [samples] [layer]
+ *     dev.neurolens.dissect.DissectionBenchmark [threads] [samples] [layer] [rounds]
  * </pre>
  */
 public final class DissectionBenchmark {
@@ -87,31 +90,61 @@ public final class DissectionBenchmark {
 
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 128;
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 256;
         int layer = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         Devices.setThreads(threads);
-        System.out.println(Devices.describe() + "; " + threads + " threads; " + n + " samples; layer" + layer);
-        double java;
-        double javaGen;
+        System.out.println(Devices.describe() + "; " + threads + " threads; " + n + " samples; layer" + layer
+                + "; " + rounds + " rounds, Java and python alternating, medians");
+        String why = TorchOracle.unavailableReason();
+        if (why != null) {
+            System.out.println("python peer unavailable: " + why);
+        }
+        double[] java = new double[rounds];
+        double[] javaGen = new double[rounds];
+        double[] py = new double[rounds];
+        double[] pyGen = new double[rounds];
+        Arrays.fill(py, Double.NaN);
+        Arrays.fill(pyGen, Double.NaN);
         try (Generator g = Generator.of(Architecture.dcganGenerator(64, 32, 3, 64).randomInit(0), 64)) {
             Dissection.builder(g, "layer" + layer).segmenter(new Brightness()).samples(16).run(); // warm-up
-            Dissection d = Dissection.builder(g, "layer" + layer).segmenter(new Brightness()).samples(n).run();
-            java = n / d.seconds();
-            System.out.println(d);
-            dev.neurolens.model.Tensor z = g.sampleZ(n, 1);
-            long t = System.nanoTime();
-            for (int r = 0; r < 2; r++) {
-                for (int i = 0; i < n; i += 16) {
-                    g.generate(z.rows(i, Math.min(16, n - i)), dev.neurolens.model.Forward.capture("layer" + layer));
+            for (int r = 0; r < rounds; r++) {
+                Dissection d = Dissection.builder(g, "layer" + layer).segmenter(new Brightness()).samples(n).run();
+                java[r] = n / d.seconds();
+                if (r == 0) {
+                    System.out.println(d);
                 }
+                Tensor z = g.sampleZ(n, 1);
+                long t = System.nanoTime();
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int i = 0; i < n; i += 16) {
+                        g.generate(z.rows(i, Math.min(16, n - i)), Forward.capture("layer" + layer));
+                    }
+                }
+                javaGen[r] = n / ((System.nanoTime() - t) / 1e9);
+                if (why == null) {
+                    double[] p = python(threads, n, layer);
+                    pyGen[r] = p[0];
+                    py[r] = p[1];
+                }
+                System.out.printf(Locale.ROOT, "round %d: java %.1f, python %.1f samples/s%n", r + 1, java[r], py[r]);
             }
-            javaGen = n / ((System.nanoTime() - t) / 1e9);
         }
-        double pyGen = Double.NaN;
-        double py = Double.NaN;
-        String why = TorchOracle.unavailableReason();
-        if (why == null) {
-            Path script = Files.createTempFile("dissect_bench", ".py");
+        double j = median(java);
+        double p = median(py);
+        double jg = median(javaGen);
+        double pg = median(pyGen);
+        System.out.printf(Locale.ROOT, "dissection samples/s: java %.1f, python torch %.1f, ratio java/python %.2f%n",
+                j, p, j / p);
+        System.out.printf(Locale.ROOT, "generation alone (both passes) samples/s: java %.1f, python torch %.1f, "
+                + "ratio %.2f; share of dissection time spent generating: java %.0f%%, python %.0f%%%n", jg, pg,
+                jg / pg, 100 * j / jg, 100 * p / pg);
+    }
+
+    /** One python run: generation alone and dissection, samples/s. */
+    private static double[] python(int threads, int n, int layer) throws Exception {
+        Path script = Files.createTempFile("dissect_bench", ".py");
+        try {
             Files.writeString(script, PEER);
             Process p = new ProcessBuilder(TorchOracle.PYTHON, script.toString(), String.valueOf(threads),
                     String.valueOf(n), String.valueOf(layer)).redirectErrorStream(true).start();
@@ -120,16 +153,16 @@ public final class DissectionBenchmark {
                 throw new IllegalStateException("python peer failed: " + out);
             }
             String[] lines = out.split("\n");
-            py = Double.parseDouble(lines[lines.length - 1].strip());
-            pyGen = Double.parseDouble(lines[lines.length - 2].strip());
+            return new double[] {Double.parseDouble(lines[lines.length - 2].strip()),
+                    Double.parseDouble(lines[lines.length - 1].strip())};
+        } finally {
             Files.deleteIfExists(script);
-        } else {
-            System.out.println("python peer unavailable: " + why);
         }
-        System.out.printf("dissection samples/s: java %.1f, python torch %.1f, ratio java/python %.2f%n", java, py,
-                java / py);
-        System.out.printf("generation alone (both passes) samples/s: java %.1f, python torch %.1f, ratio %.2f; "
-                + "share of dissection time spent generating: java %.0f%%, python %.0f%%%n", javaGen, pyGen,
-                javaGen / pyGen, 100 * java / javaGen, 100 * py / pyGen);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
     }
 }

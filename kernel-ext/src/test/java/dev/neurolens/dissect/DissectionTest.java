@@ -30,16 +30,16 @@ class DissectionTest {
     /** One unit, a 2x2 map upsampled to 4x4, median threshold: every number by hand. */
     @Test
     void handComputedCase() {
-        Tally t = new Tally(1, 2, 2, 2, 4, 4, 100, 0);
+        Tally t = new Tally(1, 2, 2, 2, 4, 4, 0.5, 8, 100, 0);
         // sample 0: map [[0, 0], [0, 4]]; sample 1: map [[4, 4], [4, 4]]
         float[] acts = {0, 0, 0, 4, 4, 4, 4, 4};
-        t.addValues(acts, 2);
-        float[] th = t.thresholds(0.5);
+        t.addValues(acts, 2, 0);
         // values sorted 0 0 0 4 4 4 4 4: position 3.5 between 4 and 4
-        assertEquals(4f, th[0]);
-        th = t.thresholds(0.25);
+        assertEquals(4f, t.thresholds()[0]);
+        Tally quarter = new Tally(1, 2, 2, 2, 4, 4, 0.25, 8, 100, 0);
+        quarter.addValues(acts, 2, 0);
         // position 1.75 between 0 and 0
-        assertEquals(0f, th[0]);
+        assertEquals(0f, quarter.thresholds()[0]);
         // threshold 2: sample 0's upsampled map exceeds 2 where the bottom-right source dominates.
         // Rows/cols of the 4x4 output sample source coordinates -0.25 (clamped to 0), 0.25, 0.75, 1.25 (clamped
         // to 1): weights of the bottom-right value 4 are 0, 0.25, 0.75, 1 per axis, so the value is 4 * wy * wx.
@@ -83,13 +83,15 @@ class DissectionTest {
             }
         }
         double q = 0.8;
-        Tally t = new Tally(units, k, h, w, imgH, imgW, 10_000, 0);
+        // capacity 19: the 0.8 quantile of 90 values needs only the 90 - floor(0.8 * 89) = 19 largest, so the
+        // threshold is exact though most values are dropped
+        Tally t = new Tally(units, k, h, w, imgH, imgW, q, n * h * w, 19, 0);
         // in two batches, as the generator would feed it
         int per = units * h * w;
-        t.addValues(Arrays.copyOfRange(acts, 0, 2 * per), 2);
-        t.addValues(Arrays.copyOfRange(acts, 2 * per, n * per), n - 2);
+        t.addValues(Arrays.copyOfRange(acts, 0, 2 * per), 2, 0);
+        t.addValues(Arrays.copyOfRange(acts, 2 * per, n * per), n - 2, 2);
         assertTrue(t.exact());
-        float[] th = t.thresholds(q);
+        float[] th = t.thresholds();
         for (int u = 0; u < units; u++) {
             float[] v = new float[n * h * w];
             int m = 0;
@@ -140,7 +142,7 @@ class DissectionTest {
                 + fy * ((1 - fx) * a[off + y1 * w + x0] + fx * a[off + y1 * w + x1]);
     }
 
-    /** The reservoir stands in for the values once they no longer fit: close to the exact quantile. */
+    /** A uniform sample stands in for the values once the tail no longer fits: close to the exact quantile. */
     @Test
     void reservoirApproximatesQuantile() {
         Random r = new Random(5);
@@ -149,13 +151,14 @@ class DissectionTest {
         for (int i = 0; i < acts.length; i++) {
             acts[i] = (float) r.nextGaussian();
         }
-        Tally t = new Tally(1, 1, 4, 4, 4, 4, 2000, 9);
-        t.addValues(acts, n);
+        // the 0.5 quantile needs 1601 of the 3200 values kept; 1000 forces a sample
+        Tally t = new Tally(1, 1, 4, 4, 4, 4, 0.5, n * 16, 1000, 9);
+        t.addValues(acts, n, 0);
         assertFalse(t.exact());
         float[] sorted = acts.clone();
         Arrays.sort(sorted);
-        // exact 0.9 quantile of 3200 normals ~ 1.28; a 2000-value sample is within a few hundredths
-        assertEquals(Tally.quantile(sorted, 0.9), t.thresholds(0.9)[0], 0.08);
+        // exact median of 3200 normals ~ 0; a 1000-value sample is within a few hundredths
+        assertEquals(Tally.quantile(sorted, 0.5), t.thresholds()[0], 0.1);
     }
 
     /** Upsampling and quantiles agree with torch.nn.functional.interpolate and numpy.quantile. */
