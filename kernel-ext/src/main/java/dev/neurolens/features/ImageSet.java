@@ -31,6 +31,20 @@ public interface ImageSet {
     /** A short description for titles, e.g. "Fashion-MNIST test+train (70000)". */
     String name();
 
+    /**
+     * How to build this same set in another JVM (a cluster's executors: {@link dev.neurolens.run.DataParallel}), or
+     * null when it lives only in this one (pictures held in memory). Folders and Fashion-MNIST have one; a folder's
+     * recipe is its absolute path, which every worker must see.
+     */
+    default Recipe recipe() {
+        return null;
+    }
+
+    /** A way to build an image set again: small, serializable, the same ids in every JVM. */
+    interface Recipe extends java.io.Serializable {
+        ImageSet open();
+    }
+
     default String labelName(int i) {
         int l = label(i);
         return l < 0 || l >= labelNames().size() ? "" : labelNames().get(l);
@@ -55,6 +69,11 @@ public interface ImageSet {
         ImageSet self = this;
         int m = Math.min(n, size());
         return new ImageSet() {
+            public Recipe recipe() {
+                Recipe r = self.recipe();
+                return r == null ? null : new ImageSetRecipes.First(r, m);
+            }
+
             public int size() {
                 return m;
             }
@@ -84,8 +103,9 @@ public interface ImageSet {
     /** Fashion-MNIST test (ids 0..9999) then train (10000..69999): the standard 70k set. */
     static ImageSet fashionMnist() {
         try {
-            return concat("Fashion-MNIST test+train", of(FashionMnist.test(), "Fashion-MNIST test"),
-                    of(FashionMnist.train(), "Fashion-MNIST train"));
+            return ImageSetRecipes.withRecipe(concat("Fashion-MNIST test+train", of(FashionMnist.test(),
+                    "Fashion-MNIST test"), of(FashionMnist.train(), "Fashion-MNIST train")),
+                    new ImageSetRecipes.Fashion("all"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -94,7 +114,8 @@ public interface ImageSet {
     /** The 10k Fashion-MNIST test split. */
     static ImageSet fashionMnistTest() {
         try {
-            return of(FashionMnist.test(), "Fashion-MNIST test");
+            return ImageSetRecipes.withRecipe(of(FashionMnist.test(), "Fashion-MNIST test"),
+                    new ImageSetRecipes.Fashion("test"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -189,9 +210,14 @@ public interface ImageSet {
         }
         List<String> classes = files.stream().map(f -> dir.relativize(f).getNameCount() > 1
                 ? dir.relativize(f).getName(0).toString() : "").distinct().filter(c -> !c.isEmpty()).toList();
+        String where = dir.toAbsolutePath().normalize().toString();
         return new ImageSet() {
             public int size() {
                 return files.size();
+            }
+
+            public Recipe recipe() {
+                return new ImageSetRecipes.Folder(where);
             }
 
             public BufferedImage image(int i) {

@@ -8,9 +8,11 @@ import dev.neurolens.display.Progress;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.LayerKind;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.PortableNetwork;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.ReceptiveField;
 import dev.neurolens.run.Check;
+import dev.neurolens.run.DataParallel;
 import dev.neurolens.run.Frame;
 import dev.neurolens.run.LastResults;
 import dev.neurolens.run.RunBuilder;
@@ -107,6 +109,7 @@ public final class TopPatches {
         private Path checkpoint;
         private boolean recordMaxima;
         private int limit = Integer.MAX_VALUE;
+        private DataParallel parallel;
 
         private Builder(Network net, String layer) {
             super(0);
@@ -162,6 +165,18 @@ public final class TopPatches {
             return this;
         }
 
+        /**
+         * Run on a cluster (e.g. {@code SparkRunner.local(2)} from the {@code neurolens-spark} module) instead of in
+         * this JVM: the set is cut into ranges of whole batches, each range's top-k is found on a worker, and the
+         * parts merge to exactly this JVM's answer (same ids and values). The set must have a {@link
+         * ImageSet#recipe()} (a folder every worker sees, or Fashion-MNIST), and the network a registered
+         * architecture. Checkpoints and per-image maxima stay single-machine features.
+         */
+        public Builder on(DataParallel where) {
+            this.parallel = where;
+            return this;
+        }
+
         /** The builder itself: {@code build().run(data)} reads as it did when a separate runner ran the stream. */
         @Deprecated
         public Builder build() {
@@ -176,6 +191,7 @@ public final class TopPatches {
             c.checkpoint = checkpoint;
             c.recordMaxima = recordMaxima;
             c.limit = limit;
+            c.parallel = parallel;
             return c.options(options());
         }
 
@@ -183,7 +199,55 @@ public final class TopPatches {
     /** Streams a data set through the network, keeping the top-k. */
         /** Streams {@code data} from the start, or from the checkpoint file when there is one. */
         public TopPatchesResult run(ImageSet data) {
-            return copy().start(data);
+            return parallel != null ? copy().distributed(data) : copy().start(data);
+        }
+
+        /** The settings a worker needs to find the top-k of a range; the network and data travel as shared. */
+        private record RangeJob(String layer, int[] units, int k, int batch)
+                implements DataParallel.RangeTask<Shipment, TopPatchesState> {
+            public TopPatchesState run(Shipment shipped, int from, int to) {
+                Builder b = new Builder(shipped.net().open(), layer);
+                b.units = units;
+                b.k = k;
+                ImageSet data = shipped.data().open();
+                Preprocessing p = b.net.preprocessing();
+                TopPatchesState state = null;
+                for (int at = from; at < to; at += batch) {
+                    state = b.scan(data, p, at, Math.min(to, at + batch), state, 0);
+                }
+                state.next = to - from;
+                return state;
+            }
+        }
+
+        /** What every worker gets once: the weights and how to open the set. */
+        private record Shipment(PortableNetwork net, ImageSet.Recipe data) implements java.io.Serializable {
+        }
+
+        private TopPatchesResult distributed(ImageSet data) {
+            if (checkpoint != null || recordMaxima) {
+                throw new IllegalArgumentException("checkpoint and recordMaxima work in this JVM only; drop them, "
+                        + "or drop .on(...) to run here");
+            }
+            ImageSet.Recipe recipe = data.recipe();
+            if (recipe == null) {
+                throw new IllegalArgumentException("the image set " + data.name() + " lives in this JVM only, so "
+                        + "workers cannot open it; on a cluster use ImageSet.folder(dir) with a folder every worker "
+                        + "sees, or ImageSet.fashionMnistTest()");
+            }
+            int n = Math.min(data.size(), limit);
+            if (n == 0) {
+                throw new IllegalArgumentException("the image set " + data.name() + " is empty: nothing to stream");
+            }
+            ReceptiveField rf = net.receptiveField(layer);
+            DataParallel.Outcome<TopPatchesState> out = parallel.run("top-" + k + " patches of " + layer, n, batch,
+                    new Shipment(PortableNetwork.of(net), recipe), new RangeJob(layer, units, k, batch),
+                    TopPatchesState::merge);
+            TopPatchesState state = out.merged() != null ? out.merged()
+                    : new TopPatchesState(resolveUnitsWithoutWidth(), k, 0);
+            // "next" counts the images merged; when an interrupt left holes it is a count, not a prefix
+            state.next = (int) out.items();
+            return LastResults.keep(new TopPatchesResult(this, state, data, rf, out.interrupted()));
         }
 
         private TopPatchesResult start(ImageSet data) {
@@ -248,61 +312,7 @@ public final class TopPatches {
                             break;
                         }
                         int to = Math.min(end, from + batch);
-                        float[] maps;
-                        long[] shape;
-                        try (NDManager scope = net.newScope()) {
-                            NDArray x = data.batch(from, to, p).toNDArray(scope);
-                            NDArray y = net.forward(x, Forward.capture(layer)).get(layer);
-                            shape = y.getShape().getShape();
-                            if (shape.length != 4 || shape[2] * shape[3] <= 1) {
-                                throw noSpatialExtent(shape);
-                            }
-                            maps = y.toType(DataType.FLOAT32, false).toFloatArray();
-                        }
-                        int channels = (int) shape[1];
-                        int width = (int) shape[3];
-                        int plane = (int) (shape[2] * shape[3]);
-                        // each map's maximum and its first position, in one pass here rather than two native
-                        // reductions (max, argMax) and their copies
-                        float[] vals = new float[(to - from) * channels];
-                        int[] args = new int[vals.length];
-                        for (int m = 0; m < vals.length; m++) {
-                            int base = m * plane;
-                            float best = maps[base];
-                            int at = 0;
-                            for (int s = 1; s < plane; s++) {
-                                float v = maps[base + s];
-                                if (v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
-                                    best = v;
-                                    at = s;
-                                }
-                            }
-                            vals[m] = best;
-                            args[m] = at;
-                        }
-                        int[] wanted = resolveUnits(units, channels);
-                        if (state == null) {
-                            state = new TopPatchesState(wanted, k, recordMaxima ? n : 0);
-                        } else {
-                            checkCompatible(state, wanted, true);
-                        }
-                        for (int c : state.units) {
-                            if (c < 0 || c >= channels) {
-                                throw new IllegalArgumentException("unit " + c + " out of range: " + layer + " has "
-                                        + channels + " channels (0.." + (channels - 1) + ")");
-                            }
-                        }
-                        for (int i = 0; i < to - from; i++) {
-                            for (int u = 0; u < state.units.length; u++) {
-                                int c = state.units[u];
-                                float v = vals[i * channels + c];
-                                int pos = args[i * channels + c];
-                                state.offer(u, from + i, v, pos / width, pos % width);
-                                if (state.maxima != null) {
-                                    state.maxima[u][from + i] = v;
-                                }
-                            }
-                        }
+                        state = scan(data, p, from, to, state, recordMaxima ? n : 0);
                         state.next = to;
                         // a consistent copy at each batch boundary: a hard stop may land anywhere in the next batch
                         committed = state.copy();
@@ -345,6 +355,67 @@ public final class TopPatches {
                     view.close();
                 }
             }
+        }
+
+        /** One batch {@code [from, to)} into {@code state} (made here on the first batch, when null). */
+        private TopPatchesState scan(ImageSet data, Preprocessing p, int from, int to, TopPatchesState state,
+                                     int recordN) {
+            float[] maps;
+            long[] shape;
+            try (NDManager scope = net.newScope()) {
+                NDArray x = data.batch(from, to, p).toNDArray(scope);
+                NDArray y = net.forward(x, Forward.capture(layer)).get(layer);
+                shape = y.getShape().getShape();
+                if (shape.length != 4 || shape[2] * shape[3] <= 1) {
+                    throw noSpatialExtent(shape);
+                }
+                maps = y.toType(DataType.FLOAT32, false).toFloatArray();
+            }
+            int channels = (int) shape[1];
+            int width = (int) shape[3];
+            int plane = (int) (shape[2] * shape[3]);
+            // each map's maximum and its first position, in one pass here rather than two native
+            // reductions (max, argMax) and their copies
+            float[] vals = new float[(to - from) * channels];
+            int[] args = new int[vals.length];
+            for (int m = 0; m < vals.length; m++) {
+                int base = m * plane;
+                float best = maps[base];
+                int at = 0;
+                for (int s = 1; s < plane; s++) {
+                    float v = maps[base + s];
+                    if (v > best || (Float.isNaN(v) && !Float.isNaN(best))) {
+                        best = v;
+                        at = s;
+                    }
+                }
+                vals[m] = best;
+                args[m] = at;
+            }
+            int[] wanted = resolveUnits(units, channels);
+            if (state == null) {
+                state = new TopPatchesState(wanted, k, recordN);
+            } else {
+                checkCompatible(state, wanted, true);
+            }
+            for (int c : state.units) {
+                if (c < 0 || c >= channels) {
+                    throw new IllegalArgumentException("unit " + c + " out of range: " + layer + " has "
+                            + channels + " channels (0.." + (channels - 1) + ")");
+                }
+            }
+            for (int i = 0; i < to - from; i++) {
+                for (int u = 0; u < state.units.length; u++) {
+                    int c = state.units[u];
+                    float v = vals[i * channels + c];
+                    int pos = args[i * channels + c];
+                    state.offer(u, from + i, v, pos / width, pos % width);
+                    if (state.maxima != null) {
+                        state.maxima[u][from + i] = v;
+                    }
+                }
+            }
+            return state;
         }
 
         private int[] resolveUnitsWithoutWidth() {

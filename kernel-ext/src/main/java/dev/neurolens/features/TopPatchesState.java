@@ -10,8 +10,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Per unit a bounded min-heap of the best k (worst at the root); the streaming state, resumable. */
-final class TopPatchesState {
+/**
+ * Per unit a bounded min-heap of the best k (worst at the root); the streaming state, resumable, and mergeable:
+ * the ranking (value, then lower image id) is total, so states of disjoint ranges merge to the state of their union.
+ */
+final class TopPatchesState implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     final int[] units;
     final int k;
     final int[] size;
@@ -50,6 +54,21 @@ final class TopPatchesState {
         }
         c.next = next;
         return c;
+    }
+
+    /** The state of this one's images and {@code other}'s (disjoint ones, same units and k); {@code next} adds up. */
+    TopPatchesState merge(TopPatchesState other) {
+        if (!Arrays.equals(units, other.units) || k != other.k) {
+            throw new IllegalArgumentException("cannot merge top-k states of different units or k");
+        }
+        TopPatchesState m = copy();
+        for (int u = 0; u < units.length; u++) {
+            for (int i = 0; i < other.size[u]; i++) {
+                m.offer(u, other.image[u][i], other.value[u][i], other.cellY[u][i], other.cellX[u][i]);
+            }
+        }
+        m.next = next + other.next;
+        return m;
     }
 
     /** a ranks below b: smaller value, or equal value and larger image id. */
