@@ -95,6 +95,7 @@ public final class NeurolensKernel extends BaseKernel {
         Neurolens.install();
         Display.setSink(new KernelSink());
         MagicRegistry.register(new JarsMagic(this));
+        MagicRegistry.register(new SparkMagic(this));
         MagicRegistry.readVariablesWith(this::variable);
         comms.register(Painter.COMM_TARGET, KernelComms.painters());
     }

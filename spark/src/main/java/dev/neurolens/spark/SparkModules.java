@@ -22,7 +22,7 @@ final class SparkModules {
         for (String p : OPENS) {
             s.append("--add-opens=java.base/").append(p).append("=ALL-UNNAMED ");
         }
-        return s.append("-Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true")
+        return s.append("-Dio.netty.tryReflectionSetAccessible=true")
                 .toString();
     }
 

@@ -84,7 +84,16 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
         SparkConf c = conf.clone().setIfMissing("spark.app.name", "neurolens")
                 .setIfMissing("spark.ui.enabled", "false")
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
-        return new SparkRunner(new JavaSparkContext(c), 4);
+        // Spark's executors load task classes through the creating thread's context loader: in a kernel that added
+        // this module with %spark, that must be the loader that sees it
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        t.setContextClassLoader(SparkRunner.class.getClassLoader());
+        try {
+            return new SparkRunner(new JavaSparkContext(c), 4);
+        } finally {
+            t.setContextClassLoader(before);
+        }
     }
 
     /** The Spark context, for anything else you want to run on the same cluster. */
@@ -101,6 +110,22 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
     public <S extends Serializable, P extends Serializable> Outcome<P> run(String label, int n, int granularity,
                                                                            S shared, RangeTask<S, P> task,
                                                                            Merge<P> merge) {
+        // Spark finds its own classes (codecs, serializers) through the context loader: in a kernel that added this
+        // module with %spark, only this class's loader sees them
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        t.setContextClassLoader(SparkRunner.class.getClassLoader());
+        try {
+            return runHere(label, n, granularity, shared, task, merge);
+        } finally {
+            t.setContextClassLoader(before);
+        }
+    }
+
+    private <S extends Serializable, P extends Serializable> Outcome<P> runHere(String label, int n,
+                                                                                int granularity, S shared,
+                                                                                RangeTask<S, P> task,
+                                                                                Merge<P> merge) {
         List<int[]> ranges = ranges(n, granularity, parallelism() * tasksPerCore);
         Broadcast<S> once = sc.broadcast(shared);
         PartAccumulator<P> acc = new PartAccumulator<>(merge);
