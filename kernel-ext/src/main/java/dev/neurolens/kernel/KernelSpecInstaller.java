@@ -20,16 +20,24 @@ final class KernelSpecInstaller {
             // On CPU-only machines DJL warns about the missing CUDA driver at every start; that is expected.
             + "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error -XX:+UseParallelGC "
             // JNA (DJL, the convolution check) loads native code; JDK 22+ warns at every start without this
-            + "--enable-native-access=ALL-UNNAMED "
-            // what Spark's launcher opens on Java 17+ (JavaModuleOptions), so %spark can run Spark in this JVM
-            + "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED "
-            + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED "
-            + "--add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
-            + "--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED "
-            + "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED "
-            + "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED "
-            + "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED "
-            + "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true";
+            + "--enable-native-access=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true" + sparkOpens();
+
+    /**
+     * What Spark's launcher opens on Java 17+ (its JavaModuleOptions), so %spark can run Spark in the kernel's JVM;
+     * only the packages this JDK has (JDK 25 has no sun.security.action and would warn at every start).
+     */
+    private static String sparkOpens() {
+        java.util.Set<String> here = Object.class.getModule().getPackages();
+        StringBuilder s = new StringBuilder();
+        for (String p : List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net",
+                "java.nio", "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref",
+                "sun.nio.ch", "sun.nio.cs", "sun.security.action", "sun.util.calendar")) {
+            if (here.contains(p)) {
+                s.append(" --add-opens=java.base/").append(p).append("=ALL-UNNAMED");
+            }
+        }
+        return s.toString();
+    }
 
     /** The prebuilt extension's folder name (kernel-ext/src/main/labextension builds it). */
     static final String LAB_EXTENSION = "neurolens-comms";

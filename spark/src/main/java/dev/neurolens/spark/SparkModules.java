@@ -20,6 +20,9 @@ final class SparkModules {
     static String jvmOptions() {
         StringBuilder s = new StringBuilder();
         for (String p : OPENS) {
+            if (!Object.class.getModule().getPackages().contains(p)) {
+                continue; // not in this JDK (sun.security.action is gone from JDK 25)
+            }
             s.append("--add-opens=java.base/").append(p).append("=ALL-UNNAMED ");
         }
         return s.append("-Dio.netty.tryReflectionSetAccessible=true")
@@ -30,7 +33,7 @@ final class SparkModules {
         Module base = Object.class.getModule();
         Module us = SparkModules.class.getModule();
         for (String p : OPENS) {
-            if (!base.isOpen(p, us)) {
+            if (base.getPackages().contains(p) && !base.isOpen(p, us)) {
                 throw new IllegalStateException("Spark needs this JVM started with --add-opens=java.base/" + p
                         + "=ALL-UNNAMED (and the others Spark's launcher passes); the Neurolens kernel does so since "
                         + "this version: reinstall its kernelspec (java -jar neurolens.jar install) and restart the "
