@@ -217,7 +217,7 @@ public interface ImageSet {
             }
 
             public Recipe recipe() {
-                return new ImageSetRecipes.Folder(where);
+                return new ImageSetRecipes.Folder(where, files.size());
             }
 
             public BufferedImage image(int i) {

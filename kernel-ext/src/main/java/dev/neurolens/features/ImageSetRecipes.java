@@ -27,10 +27,24 @@ final class ImageSetRecipes {
         }
     }
 
-    /** The pictures under a folder, by absolute path. */
-    record Folder(String dir) implements ImageSet.Recipe {
+    /**
+     * The pictures under a folder, by absolute path, and how many the driver saw there: a worker that sees another
+     * folder (missing, or with other pictures) would number them differently, so it stops with the reason.
+     */
+    record Folder(String dir, int size) implements ImageSet.Recipe {
         public ImageSet open() {
-            return cached(this, () -> ImageSet.folder(Path.of(dir)));
+            ImageSet set;
+            try {
+                set = cached(this, () -> ImageSet.folder(Path.of(dir)));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("this worker cannot read the folder " + dir + " (" + e.getMessage()
+                        + "); every worker must see the pictures at the same path", e);
+            }
+            if (set.size() != size) {
+                throw new IllegalStateException("this worker finds " + set.size() + " pictures under " + dir
+                        + ", the driver found " + size + "; every worker must see the same folder");
+            }
+            return set;
         }
     }
 

@@ -212,9 +212,14 @@ public final class TopPatches {
                 ImageSet data = shipped.data().open();
                 Preprocessing p = b.net.preprocessing();
                 TopPatchesState state = null;
+                java.util.SortedMap<Integer, String> pending = new java.util.TreeMap<>();
                 for (int at = from; at < to; at += batch) {
-                    state = b.scan(data, p, at, Math.min(to, at + batch), state, 0);
+                    state = b.scan(data, p, at, Math.min(to, at + batch), state, 0, pending);
                 }
+                if (state == null) { // not one readable picture in the range
+                    state = new TopPatchesState(resolveUnits(units, 0), k, 0);
+                }
+                state.unreadable.putAll(pending);
                 state.next = to - from;
                 return state;
             }
@@ -295,6 +300,7 @@ public final class TopPatches {
                 }
             }
             TopPatchesState committed = state == null ? null : state.copy();
+            java.util.SortedMap<Integer, String> pending = new java.util.TreeMap<>();
             boolean stopped = false;
             int batches = 0;
             Progress bar = live() ? Progress.builder().total(end).label("top-" + k + " patches of " + layer)
@@ -312,7 +318,11 @@ public final class TopPatches {
                             break;
                         }
                         int to = Math.min(end, from + batch);
-                        state = scan(data, p, from, to, state, recordMaxima ? n : 0);
+                        state = scan(data, p, from, to, state, recordMaxima ? n : 0, pending);
+                        if (state == null) { // no readable picture yet: nothing to commit
+                            from = to;
+                            continue;
+                        }
                         state.next = to;
                         // a consistent copy at each batch boundary: a hard stop may land anywhere in the next batch
                         committed = state.copy();
@@ -341,6 +351,7 @@ public final class TopPatches {
                 if (committed == null) {
                     // stopped before the first batch finished: nothing seen yet
                     committed = new TopPatchesState(resolveUnitsWithoutWidth(), k, recordMaxima ? n : 0);
+                    committed.unreadable.putAll(pending);
                 }
                 TopPatchesResult out = LastResults.keep(new TopPatchesResult(this, committed, data, rf, stopped));
                 if (view != null) {
@@ -359,11 +370,16 @@ public final class TopPatches {
 
         /** One batch {@code [from, to)} into {@code state} (made here on the first batch, when null). */
         private TopPatchesState scan(ImageSet data, Preprocessing p, int from, int to, TopPatchesState state,
-                                     int recordN) {
+                                     int recordN, java.util.SortedMap<Integer, String> pending) {
             float[] maps;
             long[] shape;
+            Readable in = readable(data, p, from, to, pending);
+            int[] ids = in.ids();
+            if (ids.length == 0) {
+                return adopt(state, pending);
+            }
             try (NDManager scope = net.newScope()) {
-                NDArray x = data.batch(from, to, p).toNDArray(scope);
+                NDArray x = in.pictures().toNDArray(scope);
                 NDArray y = net.forward(x, Forward.capture(layer)).get(layer);
                 shape = y.getShape().getShape();
                 if (shape.length != 4 || shape[2] * shape[3] <= 1) {
@@ -376,7 +392,7 @@ public final class TopPatches {
             int plane = (int) (shape[2] * shape[3]);
             // each map's maximum and its first position, in one pass here rather than two native
             // reductions (max, argMax) and their copies
-            float[] vals = new float[(to - from) * channels];
+            float[] vals = new float[ids.length * channels];
             int[] args = new int[vals.length];
             for (int m = 0; m < vals.length; m++) {
                 int base = m * plane;
@@ -404,18 +420,67 @@ public final class TopPatches {
                             + channels + " channels (0.." + (channels - 1) + ")");
                 }
             }
-            for (int i = 0; i < to - from; i++) {
+            for (int i = 0; i < ids.length; i++) {
                 for (int u = 0; u < state.units.length; u++) {
                     int c = state.units[u];
                     float v = vals[i * channels + c];
                     int pos = args[i * channels + c];
-                    state.offer(u, from + i, v, pos / width, pos % width);
+                    state.offer(u, ids[i], v, pos / width, pos % width);
                     if (state.maxima != null) {
-                        state.maxima[u][from + i] = v;
+                        state.maxima[u][ids[i]] = v;
                     }
                 }
             }
+            return adopt(state, pending);
+        }
+
+        /** Moves the unreadable pictures found so far into the state, once there is one. */
+        private static TopPatchesState adopt(TopPatchesState state, java.util.SortedMap<Integer, String> pending) {
+            if (state != null && !pending.isEmpty()) {
+                state.unreadable.putAll(pending);
+                pending.clear();
+            }
             return state;
+        }
+
+        /** The readable pictures of a batch and their ids. */
+        private record Readable(int[] ids, dev.neurolens.model.Tensor pictures) {
+        }
+
+        /**
+         * The pictures of {@code [from, to)} that can be read: the batch as it is when it reads, else each picture
+         * tried alone, so a corrupt file costs its batch's pictures read twice and is reported, not fatal.
+         */
+        private static Readable readable(ImageSet data, Preprocessing p, int from, int to,
+                                         java.util.SortedMap<Integer, String> pending) {
+            try {
+                return new Readable(java.util.stream.IntStream.range(from, to).toArray(), data.batch(from, to, p));
+            } catch (RuntimeException whole) {
+                List<Integer> ok = new ArrayList<>();
+                List<float[]> parts = new ArrayList<>();
+                long[] shape = null;
+                for (int i = from; i < to; i++) {
+                    try {
+                        dev.neurolens.model.Tensor one = data.batch(i, i + 1, p);
+                        parts.add(one.toFloatArray());
+                        shape = one.shape();
+                        ok.add(i);
+                    } catch (RuntimeException bad) {
+                        pending.put(i, String.valueOf(bad.getMessage()));
+                    }
+                }
+                if (ok.isEmpty()) {
+                    return new Readable(new int[0], null);
+                }
+                int size = parts.get(0).length;
+                float[] all = new float[parts.size() * size];
+                for (int i = 0; i < parts.size(); i++) {
+                    System.arraycopy(parts.get(i), 0, all, i * size, size);
+                }
+                shape[0] = ok.size();
+                return new Readable(ok.stream().mapToInt(Integer::intValue).toArray(),
+                        dev.neurolens.model.Tensor.of(all, shape));
+            }
         }
 
         private int[] resolveUnitsWithoutWidth() {

@@ -96,6 +96,23 @@ public final class TopPatchesResult implements Displayable {
         return imagesSeen < total;
     }
 
+    /** Pictures that could not be read, by id, with the reason: skipped and reported, not fatal. */
+    public java.util.SortedMap<Integer, String> unreadable() {
+        return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(state.unreadable));
+    }
+
+    /** "; 1 unreadable picture skipped (id 17)", or nothing. */
+    private String unreadableNote() {
+        int n = state.unreadable.size();
+        if (n == 0) {
+            return "";
+        }
+        String ids = state.unreadable.keySet().stream().limit(5).map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(", "));
+        return "; " + n + " unreadable picture" + (n == 1 ? "" : "s") + " skipped (id" + (n == 1 ? " " : "s ") + ids
+                + (n > 5 ? ", ..." : "") + ")";
+    }
+
     /** True when an interrupt ended the stream early. */
     public boolean interrupted() {
         return interrupted;
@@ -250,6 +267,7 @@ public final class TopPatchesResult implements Displayable {
         String seen = partial() ? imagesSeen + " of " + total + " images" : imagesSeen + " images";
         String title = String.format(Locale.ROOT, "top-%d patches of %s %s, %d units, %s (rf %s)", k, model, layer,
                 units.length, seen, field.global() ? "global" : field.size() + " px");
+        title += unreadableNote().replace(";", " ·");
         if (partial()) {
             title += " · PARTIAL" + (interrupted ? " (interrupted)" : "")
                     + ": TopPatches.lastResult().resume(data) goes on";
@@ -269,6 +287,6 @@ public final class TopPatchesResult implements Displayable {
     public String toString() {
         return "TopPatches[" + model + " " + layer + ", " + units.length + " units, top-" + k + ", "
                 + (partial() ? "partial" + (interrupted ? " (interrupted)" : "") + ": " + imagesSeen + " of "
-                        + total : imagesSeen) + " images of " + data.name() + "]";
+                        + total : imagesSeen) + " images of " + data.name() + unreadableNote() + "]";
     }
 }

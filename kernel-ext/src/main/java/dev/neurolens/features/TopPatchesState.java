@@ -24,6 +24,8 @@ final class TopPatchesState implements java.io.Serializable {
     final int[][] cellY;
     final int[][] cellX;
     final float[][] maxima;
+    /** Pictures that could not be read (id to reason): skipped, counted and reported, not fatal. */
+    final java.util.TreeMap<Integer, String> unreadable = new java.util.TreeMap<>();
     int next;
 
     TopPatchesState(int[] units, int k, int recordN) {
@@ -53,11 +55,24 @@ final class TopPatchesState implements java.io.Serializable {
             System.arraycopy(cellX[u], 0, c.cellX[u], 0, k);
         }
         c.next = next;
+        c.unreadable.putAll(unreadable);
         return c;
     }
 
     /** The state of this one's images and {@code other}'s (disjoint ones, same units and k); {@code next} adds up. */
     TopPatchesState merge(TopPatchesState other) {
+        if (other.units.length == 0 && units.length > 0 || units.length == 0 && other.units.length > 0) {
+            // a range with no readable picture never learned the units: it adds only its count and its failures
+            TopPatchesState full = copy();
+            TopPatchesState empty = other;
+            if (units.length == 0) {
+                full = other.copy();
+                empty = this;
+            }
+            full.next += empty.next;
+            full.unreadable.putAll(empty.unreadable);
+            return full;
+        }
         if (!Arrays.equals(units, other.units) || k != other.k) {
             throw new IllegalArgumentException("cannot merge top-k states of different units or k");
         }
@@ -68,6 +83,7 @@ final class TopPatchesState implements java.io.Serializable {
             }
         }
         m.next = next + other.next;
+        m.unreadable.putAll(other.unreadable);
         return m;
     }
 

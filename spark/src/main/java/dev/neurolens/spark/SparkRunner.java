@@ -180,11 +180,13 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
 
     /** The executor's own words, without Spark's wrapping ("Job aborted due to stage failure: ..."). */
     static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (!(t instanceof ExecutionException) && !t.getClass().getName().startsWith("org.apache.spark.")) {
+                return String.valueOf(t.getMessage());
+            }
         }
-        String m = String.valueOf(t.getMessage());
+        // the task's exception did not travel as an object: cut it out of Spark's text
+        String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
         int at = m.indexOf("\n\tat ");
         m = at >= 0 ? m.substring(0, at) : m;
         int lost = m.lastIndexOf("): ");

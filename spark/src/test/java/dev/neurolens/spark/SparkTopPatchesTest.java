@@ -9,6 +9,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +60,41 @@ class SparkTopPatchesTest {
         // ranges of whole batches, about 4 tasks per slot
         assertEquals(8, SparkRunner.ranges(3000, 100, 8).size());
         assertTrue(SparkRunner.ranges(3000, 100, 8).stream().allMatch(r -> r[0] % 100 == 0));
+    }
+
+    /** A corrupt file among the pictures is skipped, counted and reported, here and on Spark alike. */
+    @Test
+    void corruptPictureIsReportedNotFatal(@TempDir Path dir) throws Exception {
+        ImageSet test = ImageSet.fashionMnistTest();
+        for (int i = 0; i < 300; i++) {
+            ImageIO.write(test.image(i), "png", dir.resolve(String.format("%04d.png", i)).toFile());
+        }
+        Files.write(dir.resolve("0150_bad.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0});
+        ImageSet folder = ImageSet.folder(dir);
+        assertEquals(301, folder.size());
+        TopPatches.Builder b = TopPatches.builder(net, "conv3").units(0, 8).k(5).batch(64);
+        TopPatchesResult here = b.run(folder);
+        TopPatchesResult there = b.on(spark).run(folder);
+        assertSameHits(here, there);
+        assertEquals(java.util.Set.of(151), here.unreadable().keySet()); // 0150_bad.png sorts after 0150.png
+        assertEquals(here.unreadable(), there.unreadable());
+        assertFalse(there.partial());
+        assertTrue(there.toString().contains("1 unreadable picture skipped (id 151)"), there.toString());
+    }
+
+    /** A folder the workers cannot see is one clear error, not Spark's stack of wrappers. */
+    @Test
+    void folderMissingOnWorkersIsOneClearError(@TempDir Path dir) throws Exception {
+        Path pictures = Files.createDirectories(dir.resolve("pictures"));
+        ImageIO.write(ImageSet.fashionMnistTest().image(0), "png", pictures.resolve("a.png").toFile());
+        ImageSet folder = ImageSet.folder(pictures);
+        Files.delete(pictures.resolve("a.png"));
+        Files.delete(pictures);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TopPatches.builder(net, "conv3").k(3).on(spark).run(folder));
+        assertTrue(e.getMessage().startsWith("top-3 patches of conv3 failed on Spark: this worker cannot read the folder "
+                + pictures), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 
     @Test
