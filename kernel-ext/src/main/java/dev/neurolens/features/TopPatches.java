@@ -245,14 +245,37 @@ public final class TopPatches {
                 throw new IllegalArgumentException("the image set " + data.name() + " is empty: nothing to stream");
             }
             ReceptiveField rf = net.receptiveField(layer);
-            DataParallel.Outcome<TopPatchesState> out = parallel.run("top-" + k + " patches of " + layer, n, batch,
-                    new Shipment(PortableNetwork.of(net), recipe), new RangeJob(layer, units, k, batch),
-                    TopPatchesState::merge);
-            TopPatchesState state = out.merged() != null ? out.merged()
-                    : new TopPatchesState(resolveUnitsWithoutWidth(), k, 0);
-            // "next" counts the images merged; when an interrupt left holes it is a count, not a prefix
-            state.next = (int) out.items();
-            return LastResults.keep(new TopPatchesResult(this, state, data, rf, out.interrupted()));
+            LiveDisplay view = live() ? LiveDisplay.create() : null;
+            try {
+                DataParallel.Outcome<TopPatchesState> out = parallel.run("top-" + k + " patches of " + layer, n,
+                        batch, new Shipment(PortableNetwork.of(net), recipe), new RangeJob(layer, units, k, batch),
+                        TopPatchesState::merge, view == null ? null : part -> {
+                            TopPatchesState s = withCount(part.merged(), part.items());
+                            view.update(() -> new TopPatchesResult(this, s, data, rf, false).grid());
+                        });
+                TopPatchesState state = withCount(out.merged(), out.items());
+                TopPatchesResult result = LastResults.keep(new TopPatchesResult(this, state, data, rf,
+                        out.interrupted()));
+                if (view != null) {
+                    view.finish(result.mimeBundle());
+                }
+                return result;
+            } finally {
+                if (view != null) {
+                    view.close();
+                }
+            }
+        }
+
+        /**
+         * A merged part with {@code next} set to the pictures it covers; while ranges are missing those are a
+         * count, not a prefix, so such a state cannot be resumed.
+         */
+        private TopPatchesState withCount(TopPatchesState merged, long items) {
+            TopPatchesState s = merged != null ? merged.copy() : new TopPatchesState(resolveUnitsWithoutWidth(), k, 0);
+            s.next = (int) items;
+            s.fromRanges = true;
+            return s;
         }
 
         private TopPatchesResult start(ImageSet data) {
@@ -277,6 +300,11 @@ public final class TopPatches {
             if (!data.name().equals(partial.data.name()) || data.size() != partial.total) {
                 throw new IllegalArgumentException("cannot resume: the partial result was streamed over "
                         + partial.data.name() + ", not " + data.name() + "; resume with the same data set");
+            }
+            if (partial.state.fromRanges) {
+                throw new IllegalArgumentException("cannot resume: this partial result came from a cluster run, "
+                        + "whose finished ranges need not be a prefix of the set; run the job again (what Spark "
+                        + "merged before the interrupt is in this result)");
             }
             return stream(partial.state.copy(), data);
         }

@@ -91,7 +91,10 @@ public final class TopPatchesResult implements Displayable {
         return total;
     }
 
-    /** True when only a prefix of the data set was streamed (interrupted or limited): {@link #resume} goes on. */
+    /**
+     * True when only part of the data set was seen (interrupted or limited): a prefix, which {@link #resume} goes
+     * on from, or, after a cluster run, the ranges merged before the interrupt.
+     */
     public boolean partial() {
         return imagesSeen < total;
     }
@@ -269,8 +272,9 @@ public final class TopPatchesResult implements Displayable {
                 units.length, seen, field.global() ? "global" : field.size() + " px");
         title += unreadableNote().replace(";", " ·");
         if (partial()) {
-            title += " · PARTIAL" + (interrupted ? " (interrupted)" : "")
-                    + ": TopPatches.lastResult().resume(data) goes on";
+            title += " · PARTIAL" + (interrupted ? " (interrupted)" : "") + (state.fromRanges
+                    ? ": the ranges merged before it; run the job again for all"
+                    : ": TopPatches.lastResult().resume(data) goes on");
         }
         return ImageGrid.of(cells).columns(cols).cellSize(cell).padding(3).captions(captions).title(title);
     }

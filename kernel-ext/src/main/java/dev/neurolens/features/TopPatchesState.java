@@ -27,6 +27,8 @@ final class TopPatchesState implements java.io.Serializable {
     /** Pictures that could not be read (id to reason): skipped, counted and reported, not fatal. */
     final java.util.TreeMap<Integer, String> unreadable = new java.util.TreeMap<>();
     int next;
+    /** Merged from ranges (a cluster run): {@code next} counts pictures, and an interrupted state has gaps. */
+    boolean fromRanges;
 
     TopPatchesState(int[] units, int k, int recordN) {
         this(units, k, recordN, null);
@@ -56,6 +58,7 @@ final class TopPatchesState implements java.io.Serializable {
         }
         c.next = next;
         c.unreadable.putAll(unreadable);
+        c.fromRanges = fromRanges;
         return c;
     }
 

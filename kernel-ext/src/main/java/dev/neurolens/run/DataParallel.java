@@ -14,10 +14,12 @@ import java.io.Serializable;
 public interface DataParallel {
     /**
      * Runs {@code task} over {@code [0, n)} and merges the parts. Interrupting the calling thread cancels what is
-     * still running and returns what was merged so far, marked interrupted.
+     * still running and returns what was merged so far, marked interrupted. {@code merged} (or null) hears the
+     * merged part now and then while the job runs, for a live view.
      */
     <S extends Serializable, P extends Serializable> Outcome<P> run(String label, int n, int granularity, S shared,
-                                                                     RangeTask<S, P> task, Merge<P> merge);
+                                                                     RangeTask<S, P> task, Merge<P> merge,
+                                                                     java.util.function.Consumer<Outcome<P>> merged);
 
     /** What one range of items gives, on a worker. */
     @FunctionalInterface

@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Neurolens data-set jobs on Apache Spark: {@code TopPatches.builder(net, "conv3").on(spark).run(data)} gives the
@@ -47,7 +48,7 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
     }
 
     private final JavaSparkContext sc;
-    private final int tasksPerCore;
+    private volatile int tasksPerCore;
 
     private SparkRunner(JavaSparkContext sc, int tasksPerCore) {
         this.sc = sc;
@@ -101,6 +102,18 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
         return sc;
     }
 
+    /**
+     * Tasks per task slot a job is cut into (4): more evens out slow workers and loses less to an interrupt or a
+     * lost worker, fewer saves the per-task cost (see {@code ./neurolens bench spark}).
+     */
+    public SparkRunner tasksPerSlot(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("tasksPerSlot must be at least 1, got " + n);
+        }
+        this.tasksPerCore = n;
+        return this;
+    }
+
     /** Task slots across the cluster as Spark counts them. */
     public int parallelism() {
         return sc.defaultParallelism();
@@ -109,14 +122,19 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
     @Override
     public <S extends Serializable, P extends Serializable> Outcome<P> run(String label, int n, int granularity,
                                                                            S shared, RangeTask<S, P> task,
-                                                                           Merge<P> merge) {
+                                                                           Merge<P> merge,
+                                                                           Consumer<Outcome<P>> merged) {
         // Spark finds its own classes (codecs, serializers) through the context loader: in a kernel that added this
         // module with %spark, only this class's loader sees them
         Thread t = Thread.currentThread();
         ClassLoader before = t.getContextClassLoader();
         t.setContextClassLoader(SparkRunner.class.getClassLoader());
         try {
-            return runHere(label, n, granularity, shared, task, merge);
+            Outcome<P> out = runHere(label, n, granularity, shared, task, merge, merged);
+            if (out.interrupted()) {
+                t.interrupt(); // the caller decides what an interrupt means next (the kernel ends the cell)
+            }
+            return out;
         } finally {
             t.setContextClassLoader(before);
         }
@@ -125,7 +143,8 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
     private <S extends Serializable, P extends Serializable> Outcome<P> runHere(String label, int n,
                                                                                 int granularity, S shared,
                                                                                 RangeTask<S, P> task,
-                                                                                Merge<P> merge) {
+                                                                                Merge<P> merge,
+                                                                                Consumer<Outcome<P>> merged) {
         List<int[]> ranges = ranges(n, granularity, parallelism() * tasksPerCore);
         Broadcast<S> once = sc.broadcast(shared);
         PartAccumulator<P> acc = new PartAccumulator<>(merge);
@@ -150,19 +169,21 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
                 } catch (ExecutionException e) {
                     throw new IllegalStateException(label + " failed on Spark: " + rootMessage(e), e);
                 }
-                long now = acc.value().items;
-                bar.step(now - shown);
-                shown = now;
+                Merged<P> now = acc.value();
+                if (now.items > shown) {
+                    bar.step(now.items - shown);
+                    shown = now.items;
+                    if (merged != null) {
+                        merged.accept(new Outcome<>(now.part, now.items, false));
+                    }
+                }
             }
             Merged<P> done = acc.value();
             bar.step(done.items - shown);
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
             return new Outcome<>(done.part, done.items, interrupted);
         } finally {
             sc.clearJobGroup();
-            once.unpersist();
+            once.unpersist(false); // without waiting: an interrupted thread must not block here
         }
     }
 

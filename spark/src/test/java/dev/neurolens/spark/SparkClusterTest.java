@@ -51,7 +51,7 @@ class SparkClusterTest {
         }
     }
 
-    private static int completedTasks(SparkRunner spark) {
+    static int completedTasks(SparkRunner spark) {
         int done = 0;
         for (int id : spark.context().statusTracker().getActiveStageIds()) {
             var info = spark.context().statusTracker().getStageInfo(id);

@@ -97,6 +97,37 @@ class SparkTopPatchesTest {
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 
+    /** Interrupt cancels the Spark job and keeps the ranges merged before it; such a result cannot resume. */
+    @Test
+    void interruptCancelsTheJobAndKeepsWhatWasMerged() throws Exception {
+        ImageSet data = ImageSet.fashionMnistTest();
+        TopPatches.Builder b = TopPatches.builder(net, "conv3").units(0, 8).k(5).batch(20).on(spark);
+        java.util.concurrent.atomic.AtomicReference<TopPatchesResult> out = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        Thread run = new Thread(() -> out.set(b.run(data)));
+        run.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (SparkClusterTest.completedTasks(spark) < 1 && run.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        run.interrupt();
+        long asked = System.nanoTime();
+        run.join(30_000);
+        double seconds = (System.nanoTime() - asked) / 1e9;
+        TopPatchesResult r = out.get();
+        assertTrue(r.interrupted(), r.toString());
+        assertTrue(r.imagesSeen() > 0 && r.imagesSeen() < data.size(), r.toString());
+        assertTrue(seconds < 5, "the job took " + seconds + " s to stop");
+        System.out.printf("interrupt: stopped in %.2f s, kept %d of %d pictures%n", seconds, r.imagesSeen(), data.size());
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (spark.context().statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        assertEquals(0, spark.context().statusTracker().getActiveJobIds().length, "the Spark job still runs");
+        assertThrows(IllegalArgumentException.class, () -> r.resume(data));
+        assertTrue(r.grid().toString().contains("run the job again"), r.grid().toString());
+    }
+
     @Test
     void inMemorySetsAreRefusedWithAReason() {
         ImageSet mem = ImageSet.of(List.of(new java.awt.image.BufferedImage(28, 28,
