@@ -17,7 +17,8 @@ import java.util.List;
  * <p>Rules, in order: black (value below 0.2), white (saturation below 0.15, value above 0.8), grey (other
  * unsaturated), brown (orange hues 10-50 degrees, dark), then by hue: red, orange, yellow, green, blue, purple.
  */
-public final class ColorSegmenter implements Segmenter {
+public final class ColorSegmenter implements Segmenter, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     public static final List<String> COLORS = List.of("red", "orange", "yellow", "green", "blue", "purple", "brown",
             "white", "grey", "black");
     private static final int RED = 0;

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * <p>Both modes buffer candidates beyond the current cut and compact now and then (sort, keep the best), so most
  * values cost one comparison.
  */
-final class QuantileSketch {
+final class QuantileSketch implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final double q;
     private final int keep;
     private final boolean exactTail;

@@ -31,17 +31,42 @@ import java.util.List;
  * }
  * }</pre>
  */
-public final class SceneSegmenter implements Segmenter, AutoCloseable {
+public final class SceneSegmenter implements Segmenter, AutoCloseable, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** The committed weights, next to this class in the jar. */
     public static final String WEIGHTS = "scene_segmenter.safetensors";
     static final int WIDTH = 32;
     static final int[] DILATIONS = {1, 2, 4, 8};
     private static final int BATCH = 64;
 
-    private final Network network;
+    private final transient Network network;
+    private final boolean builtin;
 
-    private SceneSegmenter(Network network) {
+    private SceneSegmenter(Network network, boolean builtin) {
         this.network = network;
+        this.builtin = builtin;
+    }
+
+    /** The built-in segmenter travels as its name (a cluster's executors read it from their own jar); others not. */
+    private Object writeReplace() throws java.io.ObjectStreamException {
+        if (!builtin) {
+            throw new java.io.NotSerializableException("only SceneSegmenter.builtin() can travel to other JVMs");
+        }
+        return new Builtin();
+    }
+
+    /** Stands for the built-in segmenter in a stream; one per JVM on the other side. */
+    private record Builtin() implements java.io.Serializable {
+        private static final SceneSegmenter[] ONE = new SceneSegmenter[1];
+
+        private Object readResolve() {
+            synchronized (ONE) {
+                if (ONE[0] == null) {
+                    ONE[0] = builtin();
+                }
+                return ONE[0];
+            }
+        }
     }
 
     /** The architecture: 3x3 convolutions with dilation 1, 2, 4, 8 and ReLU, then a 1x1 convolution to the concepts. */
@@ -67,7 +92,7 @@ public final class SceneSegmenter implements Segmenter, AutoCloseable {
                 throw new WeightsException(WEIGHTS + " is missing from the jar; train it with "
                         + "dev.neurolens.dissect.internal.TrainSceneSegmenter");
             }
-            return new SceneSegmenter(architecture().load(in, "built-in " + WEIGHTS));
+            return new SceneSegmenter(architecture().load(in, "built-in " + WEIGHTS), true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -75,7 +100,7 @@ public final class SceneSegmenter implements Segmenter, AutoCloseable {
 
     /** Wraps a network of {@link #architecture()} (e.g. one being trained); the segmenter owns it from now on. */
     public static SceneSegmenter of(Network network) {
-        return new SceneSegmenter(network);
+        return new SceneSegmenter(network, false);
     }
 
     public Network network() {

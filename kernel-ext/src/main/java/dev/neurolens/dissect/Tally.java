@@ -14,7 +14,8 @@ package dev.neurolens.dissect;
  * so an output row whose two source rows stay at or below the threshold has no mask pixel, and is not computed.
  * At the usual top-1% threshold most rows of most maps are skipped.
  */
-final class Tally {
+final class Tally implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final int units;
     private final int concepts;
     private final int h;
@@ -28,6 +29,10 @@ final class Tally {
     private final double[] activeSum;
     private final long[] activeCount;
     private final Upsampler up;
+    private final double q;
+    private final long maxValues;
+    private final int capacity;
+    private final long seed;
 
     /**
      * @param q         the quantile that {@link #thresholds()} gives, e.g. 0.99
@@ -52,6 +57,27 @@ final class Tally {
         this.activeSum = new double[units];
         this.activeCount = new long[units];
         this.up = new Upsampler(h, w, imgH, imgW);
+        this.q = q;
+        this.maxValues = maxValues;
+        this.capacity = capacity;
+        this.seed = seed;
+    }
+
+    /** A tally with the same settings that has seen nothing: where pass 2 of other samples starts. */
+    Tally emptyLike() {
+        return shape().empty();
+    }
+
+    /** The settings alone, small enough to send with every task. */
+    Shape shape() {
+        return new Shape(units, concepts, h, w, imgH, imgW, q, maxValues, capacity, seed);
+    }
+
+    record Shape(int units, int concepts, int h, int w, int imgH, int imgW, double q, long maxValues, int capacity,
+                 long seed) implements java.io.Serializable {
+        Tally empty() {
+            return new Tally(units, concepts, h, w, imgH, imgW, q, maxValues, capacity, seed);
+        }
     }
 
     /** Pass 1: the values of {@code n} samples' activations {@code n x U x h x w}, sample ids from {@code first}. */
@@ -179,6 +205,14 @@ final class Tally {
         return m;
     }
 
+    int mapH() {
+        return h;
+    }
+
+    int mapW() {
+        return w;
+    }
+
     long[] conceptPixels() {
         return conceptPixels.clone();
     }
@@ -191,7 +225,8 @@ final class Tally {
      * Bilinear upsampling of an {@code h x w} map to {@code H x W} with half-pixel centres, as torch's
      * {@code interpolate(mode="bilinear", align_corners=False)}; the source indices and weights are computed once.
      */
-    static final class Upsampler {
+    static final class Upsampler implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
         private final int w;
         private final int[] y0;
         private final int[] y1;
@@ -261,9 +296,9 @@ final class Tally {
             return count;
         }
 
-        private float[][] rows;
-        private int[] ready;
-        private int stamp;
+        private transient float[][] rows;
+        private transient int[] ready;
+        private transient int stamp;
 
         private float[] row(float[] src, int offset, int r) {
             float[] out = rows[r];

@@ -80,41 +80,70 @@ final class UnitConcepts {
         this.images = Map.copyOf(images);
     }
 
-    /**
-     * Pass 1: every unit's values (for its {@code quantile} threshold) and each sample's maximum (for the unit's
-     * top images); pass 2: the same samples segmented, unit masks against concept masks.
-     *
-     * @param layers the layer names, for the error when the layer is not convolutional
-     */
+    /** Both passes over all {@code samples} in this JVM: {@link #pass1}, then {@link #pass2}, then {@link #of}. */
     static UnitConcepts run(Source src, int samples, int batch, String layer, Supplier<String> layers,
                             Segmenter segmenter, double quantile, int reservoir, long seed, int topImages,
                             Progress bar) {
-        int k = segmenter.concepts().size();
+        Pass1 p1 = pass1(src, 0, samples, samples, batch, layer, layers, segmenter.concepts().size(), quantile,
+                reservoir, seed, topImages, bar);
+        float[] thresholds = p1.tally().thresholds();
+        int[][] top = p1.best().ids();
+        Pass2 p2 = pass2(src, 0, samples, batch, p1.tally().emptyLike(), segmenter, thresholds, top, bar);
+        return of(layer, segmenter, p1, thresholds, top, p2);
+    }
+
+    /** What pass 1 of some samples gives: each unit's value sketch and its best samples. Merges in place. */
+    record Pass1(Tally tally, BestSamples best) implements java.io.Serializable {
+        Pass1 merge(Pass1 other) {
+            tally.merge(other.tally);
+            best.merge(other.best);
+            return this;
+        }
+    }
+
+    /**
+     * What pass 2 of some samples gives: the mask/concept counts, and the maps ({@code unit << 32 | rank}) and
+     * pictures of the best samples among them. Merges in place.
+     */
+    record Pass2(Tally tally, HashMap<Long, float[]> maps, HashMap<Integer, float[]> pictures, long[] pictureShape)
+            implements java.io.Serializable {
+        Pass2 merge(Pass2 other) {
+            tally.merge(other.tally);
+            maps.putAll(other.maps);
+            pictures.putAll(other.pictures);
+            return other.pictureShape != null && pictureShape == null
+                    ? new Pass2(tally, maps, pictures, other.pictureShape) : this;
+        }
+    }
+
+    /**
+     * Pass 1 over samples {@code [from, to)} of {@code samples}: every unit's values (for its {@code quantile}
+     * threshold) and each sample's maximum (for the unit's top images).
+     *
+     * @param layers the layer names, for the error when the layer is not convolutional
+     */
+    static Pass1 pass1(Source src, int from, int to, int samples, int batch, String layer, Supplier<String> layers,
+                       int concepts, double quantile, int reservoir, long seed, int topImages, Progress bar) {
         Tally tally = null;
-        int units = 0;
-        int h = 0;
-        int w = 0;
-        float[][] maxima = null;
-        for (int from = 0; from < samples; from += batch) {
-            int n = Math.min(batch, samples - from);
-            Batch bt = src.batch(from, n);
+        BestSamples best = null;
+        for (int at = from; at < to; at += batch) {
+            int n = Math.min(batch, to - at);
+            Batch bt = src.batch(at, n);
             Tensor a = bt.activations();
             long[] s = a.shape();
             if (s.length != 4) {
                 throw new IllegalArgumentException("layer '" + layer + "' gives " + Arrays.toString(s)
                         + "; dissection needs convolutional maps N x C x H x W; layers: " + layers.get());
             }
+            int units = (int) s[1];
+            int plane = (int) (s[2] * s[3]);
             if (tally == null) {
-                units = (int) s[1];
-                h = (int) s[2];
-                w = (int) s[3];
-                tally = new Tally(units, k, h, w, (int) bt.images().dim(2), (int) bt.images().dim(3), quantile,
-                        (long) samples * h * w, reservoir, seed);
-                maxima = new float[units][samples];
+                tally = new Tally(units, concepts, (int) s[2], (int) s[3], (int) bt.images().dim(2),
+                        (int) bt.images().dim(3), quantile, (long) samples * plane, reservoir, seed);
+                best = new BestSamples(units, Math.min(topImages, samples));
             }
             float[] v = a.toFloatArray();
-            tally.addValues(v, n, from);
-            int plane = h * w;
+            tally.addValues(v, n, at);
             for (int i = 0; i < n; i++) {
                 for (int u = 0; u < units; u++) {
                     float m = Float.NEGATIVE_INFINITY;
@@ -122,48 +151,51 @@ final class UnitConcepts {
                     for (int p = 0; p < plane; p++) {
                         m = Math.max(m, v[base + p]);
                     }
-                    maxima[u][from + i] = m;
+                    best.offer(u, at + i, m);
                 }
             }
             if (bar != null) {
                 bar.step(n);
             }
         }
-        float[] thresholds = tally.thresholds();
-        int kTop = Math.min(topImages, samples);
-        int[][] top = new int[units][];
-        Map<Integer, int[]> wanted = new HashMap<>();
-        for (int u = 0; u < units; u++) {
-            float[] m = maxima[u];
-            top[u] = IntStream.range(0, samples).boxed()
-                    .sorted(Comparator.comparingDouble((Integer i) -> -m[i]).thenComparing(i -> i))
-                    .limit(kTop).mapToInt(Integer::intValue).toArray();
-            for (int j = 0; j < kTop; j++) {
-                wanted.put(top[u][j], null);
+        return new Pass1(tally, best);
+    }
+
+    /** Pass 2 over samples {@code [from, to)}: unit masks against concept masks, into {@code empty}. */
+    static Pass2 pass2(Source src, int from, int to, int batch, Tally empty, Segmenter segmenter,
+                       float[] thresholds, int[][] top, Progress bar) {
+        HashMap<Long, float[]> maps = new HashMap<>();
+        HashMap<Integer, float[]> pictures = new HashMap<>();
+        java.util.Set<Integer> wanted = new java.util.HashSet<>();
+        for (int[] t : top) {
+            for (int id : t) {
+                wanted.add(id);
             }
         }
-        float[][][] topMaps = new float[units][kTop][];
-        Map<Integer, BufferedImage> images = new HashMap<>();
-        for (int from = 0; from < samples; from += batch) {
-            int n = Math.min(batch, samples - from);
-            Batch bt = src.batch(from, n);
+        long[] shape = null;
+        for (int at = from; at < to; at += batch) {
+            int n = Math.min(batch, to - at);
+            Batch bt = src.batch(at, n);
             Tensor img = bt.images();
-            float[] v = bt.activations().toFloatArray();
+            Tensor a = bt.activations();
+            float[] v = a.toFloatArray();
             int[][] labels = bt.labels() != null ? bt.labels() : segmenter.segment(img);
-            tally.addMasks(v, n, labels, thresholds);
+            empty.addMasks(v, n, labels, thresholds);
             for (int i = 0; i < n; i++) {
-                if (wanted.containsKey(from + i)) {
-                    images.put(from + i, Images.fromFloats(img.slice(i).toFloatArray(), Images.PixelRange.UNIT,
-                            img.slice(i).shape()));
+                if (wanted.contains(at + i)) {
+                    Tensor one = img.slice(i);
+                    pictures.put(at + i, one.toFloatArray());
+                    shape = one.shape();
                 }
             }
-            int plane = h * w;
+            int units = (int) a.dim(1);
+            int plane = (int) (a.dim(2) * a.dim(3));
             for (int u = 0; u < units; u++) {
-                for (int j = 0; j < kTop; j++) {
-                    int sIdx = top[u][j];
-                    if (sIdx >= from && sIdx < from + n) {
-                        int base = ((sIdx - from) * units + u) * plane;
-                        topMaps[u][j] = Arrays.copyOfRange(v, base, base + plane);
+                for (int j = 0; j < top[u].length; j++) {
+                    int id = top[u][j];
+                    if (id >= at && id < at + n) {
+                        int base = ((id - at) * units + u) * plane;
+                        maps.put((long) u << 32 | j, Arrays.copyOfRange(v, base, base + plane));
                     }
                 }
             }
@@ -171,8 +203,25 @@ final class UnitConcepts {
                 bar.step(n);
             }
         }
-        return new UnitConcepts(layer, segmenter.concepts(), thresholds, tally.activeMeans(thresholds), tally.iou(),
-                tally.conceptPixels(), tally.exact(), h, w, top, topMaps, images);
+        return new Pass2(empty, maps, pictures, shape);
+    }
+
+    /** The result of both passes (merged over all samples). */
+    static UnitConcepts of(String layer, Segmenter segmenter, Pass1 p1, float[] thresholds, int[][] top, Pass2 p2) {
+        Tally t = p2.tally();
+        int units = thresholds.length;
+        float[][][] topMaps = new float[units][][];
+        for (int u = 0; u < units; u++) {
+            topMaps[u] = new float[top[u].length][];
+            for (int j = 0; j < top[u].length; j++) {
+                topMaps[u][j] = p2.maps().get((long) u << 32 | j);
+            }
+        }
+        Map<Integer, BufferedImage> images = new HashMap<>();
+        p2.pictures().forEach((id, px) -> images.put(id, Images.fromFloats(px, Images.PixelRange.UNIT,
+                p2.pictureShape())));
+        return new UnitConcepts(layer, segmenter.concepts(), thresholds, t.activeMeans(thresholds), t.iou(),
+                t.conceptPixels(), p1.tally().exact(), p1.tally().mapH(), p1.tally().mapW(), top, topMaps, images);
     }
 
     int units() {

@@ -150,7 +150,8 @@ class MagicInputsTest {
                 cell.getAsJsonObject().getAsJsonArray("source").forEach(l -> source.append(l.getAsString()));
                 for (String line : source.toString().split("\n")) {
                     var m = java.util.regex.Pattern.compile("^\\s*%%?([A-Za-z_][\\w.-]*)(.*)$").matcher(line);
-                    if (m.matches()) {
+                    // %jars and %spark belong to the kernel (they change its classpath), not to the registry
+                    if (m.matches() && !List.of("jars", "spark").contains(m.group(1))) {
                         String where = nb.getFileName() + ": " + line;
                         // parsing only: loading the named networks (VGG16, AlexNet) is for the notebook runs
                         Args args = MagicRegistry.get(m.group(1)).schema().parse(m.group(2).trim());
