@@ -1,21 +1,24 @@
 package dev.neurolens.spark;
 
+import dev.neurolens.dissect.Dissection;
+import dev.neurolens.dissect.SceneSegmenter;
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.features.TopPatches;
 import dev.neurolens.features.TopPatchesResult;
 import dev.neurolens.model.Models;
+import dev.neurolens.generate.Generator;
 import dev.neurolens.model.Network;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A real standalone cluster (a master and two workers, each its own JVM, on loopback): the same top-k as one
- * machine, also when a worker is killed in the middle of the job.
+ * machine, also when a worker is killed in the middle of the job; and GAN dissection's thresholds and IoUs.
  */
 class SparkClusterTest {
 
@@ -47,6 +50,17 @@ class SparkClusterTest {
                 TopPatchesResult survived = job.get(300, TimeUnit.SECONDS);
                 assertFalse(survived.partial());
                 SparkTopPatchesTest.assertSameHits(here, survived);
+
+                // GAN dissection on the surviving worker: the generator travels as bytes, the segmenter by name
+                Generator g = Generator.builtin("scenes");
+                Dissection.Builder d = Dissection.builder(g, "layer3").segmenter(SceneSegmenter.builtin())
+                        .samples(96);
+                Dissection one = d.run();
+                Dissection many = d.on(spark).run();
+                assertArrayEquals(one.thresholds(), many.thresholds());
+                for (int u = 0; u < one.units(); u++) {
+                    assertArrayEquals(one.iou()[u], many.iou()[u], 1e-12, "unit " + u);
+                }
             }
         }
     }
