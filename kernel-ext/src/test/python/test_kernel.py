@@ -361,6 +361,48 @@ class InterruptSuite(unittest.TestCase):
                 self.assertEqual(shown, ["42"], name)
 
 
+SPARK_JAR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "spark", "target", "neurolens-spark.jar")
+
+
+@unittest.skipUnless(os.path.isfile(SPARK_JAR), "the Spark module is not built (./neurolens spark)")
+class SparkThroughTheKernel(unittest.TestCase):
+    """%spark in a real kernel: Spark runs inside it, and the interrupt button cancels the Spark job within 2 s,
+    keeping the ranges merged so far (TopPatches.lastResult()), with no Spark job left running."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_new_kernel(kernel_name=KERNEL, startup_timeout=120)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.km.shutdown_kernel(now=True)
+
+    def execute(self, code, timeout=180):
+        reply, outputs = wait_for(self.kc, self.kc.execute(code), timeout)
+        self.assertEqual(reply["status"], "ok", (code, reply))
+        return [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+
+    def test_interrupt_cancels_the_spark_job_and_keeps_what_was_merged(self):
+        self.assertIn("is on the classpath", self.execute("%spark")[0])
+        self.execute("import dev.neurolens.spark.*;\nSparkRunner spark = SparkRunner.local(2);\n"
+                     "var net = Neurolens.defaultModel();\nvar data = ImageSet.fashionMnistTest();")
+        msg_id = self.kc.execute('TopPatches.builder(net, "conv3").k(5).batch(5).on(spark).run(data)')
+        time.sleep(4.0)
+        t0 = time.time()
+        self.km.interrupt_kernel()
+        reply, _ = wait_for(self.kc, msg_id, 30)
+        latency = time.time() - t0
+        print("\nSpark job interrupted in %.2f s (%s)" % (latency, KERNEL))
+        self.assertEqual(reply.get("ename"), "CellInterrupted", reply)
+        self.assertLess(latency, 2.0)
+        kept = self.execute("var r = TopPatches.lastResult();\nr.interrupted() + \" \" + (r.imagesSeen() > 0) + "
+                            "\" \" + (r.imagesSeen() < 10000)")
+        self.assertEqual(kept, ["true true true"])
+        self.assertEqual(self.execute("Thread.sleep(1000);\nspark.context().statusTracker().getActiveJobIds().length"),
+                         ["0"])
+        self.execute("spark.close();")
+
+
 class WeightDownloadThroughTheKernel(unittest.TestCase):
     """A registry model's first use downloads from a local server with a live bar in the notebook; the second use
     reads the cache; a corrupted body is rejected and deleted. Through the installed kernelspec, which starts the
