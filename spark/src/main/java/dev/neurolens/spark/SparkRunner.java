@@ -183,7 +183,8 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
             return new Outcome<>(done.part, done.items, interrupted);
         } finally {
             sc.clearJobGroup();
-            once.unpersist(false); // without waiting: an interrupted thread must not block here
+            // executors drop their copy now (the interrupt flag is set again only after this, in run)
+            once.unpersist(true);
         }
     }
 

@@ -46,6 +46,17 @@ public final class SparkBenchmark {
                 report("standalone cluster, 2 workers x 1 core (separate JVMs)", c, one);
                 overhead(spark, net);
             }
+            // peak memory of each executor JVM (a fresh application each time) over 10x more pictures
+            try (StandaloneCluster cluster = new StandaloneCluster(2, 1)) {
+                for (int pictures : new int[] {n / 10, n}) {
+                    try (SparkRunner spark = SparkRunner.connect(cluster.masterUrl(), cluster.conf())) {
+                        b.on(spark).run(data.first(pictures));
+                        System.out.printf(Locale.ROOT, "executor peak RSS (VmHWM) after %d pictures: %s%n", pictures,
+                                cluster.executorPeaks());
+                    }
+                    Thread.sleep(3000); // let the application's executors exit
+                }
+            }
             System.out.printf(Locale.ROOT, "sent once per executor: the weights, %d bytes; back per task: one top-k "
                     + "part, about %d bytes (units x k x 16 bytes), whatever the pictures per task%n",
                     PortableNetwork.of(net).size(), ref.units().length * 9 * 16);

@@ -106,6 +106,28 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
+    /** Peak resident memory (VmHWM) of each live executor JVM the workers started, e.g. "[812 MB, 798 MB]". */
+    List<String> executorPeaks() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Process w : workers) {
+            for (ProcessHandle h : w.toHandle().descendants().toList()) {
+                if (!h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")) {
+                    continue;
+                }
+                Path status = Path.of("/proc", String.valueOf(h.pid()), "status");
+                if (Files.exists(status)) {
+                    for (String line : Files.readAllLines(status)) {
+                        if (line.startsWith("VmHWM:")) {
+                            long kb = Long.parseLong(line.replaceAll("\\D", ""));
+                            out.add(kb / 1024 + " MB");
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Kills a worker process at once (its executors notice and exit). */
     void kill(int worker) {
         workers.get(worker).destroyForcibly();
