@@ -11,6 +11,7 @@ import dev.neurolens.model.Network;
 import dev.neurolens.model.PortableNetwork;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.ReceptiveField;
+import dev.neurolens.model.Tensor;
 import dev.neurolens.run.Check;
 import dev.neurolens.run.DataParallel;
 import dev.neurolens.run.Frame;
@@ -29,6 +30,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * The maximally activating patches of a layer's units over a data set (Zeiler and Fergus 2014; Olah et al.'s
@@ -212,7 +216,7 @@ public final class TopPatches {
                 ImageSet data = shipped.data().open();
                 Preprocessing p = b.net.preprocessing();
                 TopPatchesState state = null;
-                java.util.SortedMap<Integer, String> pending = new java.util.TreeMap<>();
+                SortedMap<Integer, String> pending = new TreeMap<>();
                 for (int at = from; at < to; at += batch) {
                     state = b.scan(data, p, at, Math.min(to, at + batch), state, 0, pending);
                 }
@@ -328,7 +332,7 @@ public final class TopPatches {
                 }
             }
             TopPatchesState committed = state == null ? null : state.copy();
-            java.util.SortedMap<Integer, String> pending = new java.util.TreeMap<>();
+            SortedMap<Integer, String> pending = new TreeMap<>();
             boolean stopped = false;
             int batches = 0;
             Progress bar = live() ? Progress.builder().total(end).label("top-" + k + " patches of " + layer)
@@ -398,7 +402,7 @@ public final class TopPatches {
 
         /** One batch {@code [from, to)} into {@code state} (made here on the first batch, when null). */
         private TopPatchesState scan(ImageSet data, Preprocessing p, int from, int to, TopPatchesState state,
-                                     int recordN, java.util.SortedMap<Integer, String> pending) {
+                                     int recordN, SortedMap<Integer, String> pending) {
             float[] maps;
             long[] shape;
             Readable in = readable(data, p, from, to, pending);
@@ -463,7 +467,7 @@ public final class TopPatches {
         }
 
         /** Moves the unreadable pictures found so far into the state, once there is one. */
-        private static TopPatchesState adopt(TopPatchesState state, java.util.SortedMap<Integer, String> pending) {
+        private static TopPatchesState adopt(TopPatchesState state, SortedMap<Integer, String> pending) {
             if (state != null && !pending.isEmpty()) {
                 state.unreadable.putAll(pending);
                 pending.clear();
@@ -472,7 +476,7 @@ public final class TopPatches {
         }
 
         /** The readable pictures of a batch and their ids. */
-        private record Readable(int[] ids, dev.neurolens.model.Tensor pictures) {
+        private record Readable(int[] ids, Tensor pictures) {
         }
 
         /**
@@ -480,16 +484,16 @@ public final class TopPatches {
          * tried alone, so a corrupt file costs its batch's pictures read twice and is reported, not fatal.
          */
         private static Readable readable(ImageSet data, Preprocessing p, int from, int to,
-                                         java.util.SortedMap<Integer, String> pending) {
+                                         SortedMap<Integer, String> pending) {
             try {
-                return new Readable(java.util.stream.IntStream.range(from, to).toArray(), data.batch(from, to, p));
+                return new Readable(IntStream.range(from, to).toArray(), data.batch(from, to, p));
             } catch (RuntimeException whole) {
                 List<Integer> ok = new ArrayList<>();
                 List<float[]> parts = new ArrayList<>();
                 long[] shape = null;
                 for (int i = from; i < to; i++) {
                     try {
-                        dev.neurolens.model.Tensor one = data.batch(i, i + 1, p);
+                        Tensor one = data.batch(i, i + 1, p);
                         parts.add(one.toFloatArray());
                         shape = one.shape();
                         ok.add(i);
@@ -507,7 +511,7 @@ public final class TopPatches {
                 }
                 shape[0] = ok.size();
                 return new Readable(ok.stream().mapToInt(Integer::intValue).toArray(),
-                        dev.neurolens.model.Tensor.of(all, shape));
+                        Tensor.of(all, shape));
             }
         }
 

@@ -13,8 +13,12 @@ import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * What {@link TopPatches} found: for each tracked unit its top-k hits (image, value, grid cell), best first, and
@@ -100,8 +104,8 @@ public final class TopPatchesResult implements Displayable {
     }
 
     /** Pictures that could not be read, by id, with the reason: skipped and reported, not fatal. */
-    public java.util.SortedMap<Integer, String> unreadable() {
-        return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(state.unreadable));
+    public SortedMap<Integer, String> unreadable() {
+        return Collections.unmodifiableSortedMap(new TreeMap<>(state.unreadable));
     }
 
     /** "; 1 unreadable picture skipped (id 17)", or nothing. */
@@ -111,7 +115,7 @@ public final class TopPatchesResult implements Displayable {
             return "";
         }
         String ids = state.unreadable.keySet().stream().limit(5).map(String::valueOf)
-                .collect(java.util.stream.Collectors.joining(", "));
+                .collect(Collectors.joining(", "));
         return "; " + n + " unreadable picture" + (n == 1 ? "" : "s") + " skipped (id" + (n == 1 ? " " : "s ") + ids
                 + (n > 5 ? ", ..." : "") + ")";
     }

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Per unit a bounded min-heap of the best k (worst at the root); the streaming state, resumable, and mergeable:
@@ -25,7 +26,7 @@ final class TopPatchesState implements java.io.Serializable {
     final int[][] cellX;
     final float[][] maxima;
     /** Pictures that could not be read (id to reason): skipped, counted and reported, not fatal. */
-    final java.util.TreeMap<Integer, String> unreadable = new java.util.TreeMap<>();
+    final TreeMap<Integer, String> unreadable = new TreeMap<>();
     int next;
     /** Merged from ranges (a cluster run): {@code next} counts pictures, and an interrupted state has gaps. */
     boolean fromRanges;
