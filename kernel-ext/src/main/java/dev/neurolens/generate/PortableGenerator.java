@@ -1,15 +1,12 @@
 package dev.neurolens.generate;
 
-import ai.djl.ndarray.NDArray;
 import dev.neurolens.model.WeightsFiles;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,19 +34,8 @@ public final class PortableGenerator implements Serializable {
             throw new IllegalArgumentException("a TorchScript generator cannot travel to other JVMs; load it from "
                     + "its weights (Generator.load of a .pth or .safetensors state_dict)");
         }
-        Map<String, float[]> values = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : g.network().parameters().entrySet()) {
-            values.put(e.getKey(), e.getValue().toFloatArray());
-            shapes.put(e.getKey(), e.getValue().getShape().getShape());
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            WeightsFiles.writeSafetensors(values, shapes, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new PortableGenerator(g.network().weightsHash(), g.zDim(), out.toByteArray());
+        byte[] bytes = WeightsFiles.safetensorsBytes(g.network().parameters());
+        return new PortableGenerator(g.network().weightsHash(), g.zDim(), bytes);
     }
 
     /** The generator, built on first use in this JVM and shared by later calls; do not close it. */

@@ -39,9 +39,7 @@ final class JarsMagic implements Magic {
                 if (!Files.isDirectory(p)) {
                     throw new MagicArgumentException("%jars: folder not found: " + p);
                 }
-                try (var files = Files.list(p)) {
-                    files.filter(f -> f.toString().endsWith(".jar")).sorted().forEach(f -> added.add(f.toString()));
-                }
+                added.addAll(jarsIn(p));
             } else if (Files.isRegularFile(p)) {
                 added.add(p.toString());
             } else {
@@ -50,5 +48,12 @@ final class JarsMagic implements Magic {
         }
         kernel.addToClasspath(String.join(File.pathSeparator, added));
         return "added " + added.size() + " jar(s) to the classpath";
+    }
+
+    /** The jar files directly in {@code dir}, sorted by path. */
+    static List<String> jarsIn(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".jar")).sorted().map(Path::toString).toList();
+        }
     }
 }

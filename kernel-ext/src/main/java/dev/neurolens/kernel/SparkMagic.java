@@ -46,9 +46,7 @@ final class SparkMagic implements Magic {
         }
         List<String> jars = new ArrayList<>();
         jars.add(jar.toString());
-        try (var files = Files.list(lib)) {
-            files.filter(f -> f.toString().endsWith(".jar")).sorted().forEach(f -> jars.add(f.toString()));
-        }
+        jars.addAll(JarsMagic.jarsIn(lib));
         if (!added) {
             kernel.addToClasspath(String.join(File.pathSeparator, jars));
             added = true;

@@ -1,13 +1,8 @@
 package dev.neurolens.model;
 
-import ai.djl.ndarray.NDArray;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,19 +35,8 @@ public final class PortableNetwork implements Serializable {
                     + " JVM cannot rebuild it; use a built-in or registry architecture (" + String.join(", ",
                     Architecture.names()) + ")");
         }
-        Map<String, float[]> values = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : net.parameters().entrySet()) {
-            values.put(e.getKey(), e.getValue().toFloatArray());
-            shapes.put(e.getKey(), e.getValue().getShape().getShape());
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            WeightsFiles.writeSafetensors(values, shapes, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new PortableNetwork(name, net.source(), net.weightsHash(), out.toByteArray());
+        byte[] bytes = WeightsFiles.safetensorsBytes(net.parameters());
+        return new PortableNetwork(name, net.source(), net.weightsHash(), bytes);
     }
 
     /** The network, built on first use in this JVM and shared by later calls; do not close it. */

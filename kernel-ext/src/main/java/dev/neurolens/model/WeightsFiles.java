@@ -120,19 +120,34 @@ public final class WeightsFiles {
 
     /** Writes a network's parameters (float32, in map order) to a safetensors file, creating its folder. */
     public static void saveSafetensors(Map<String, NDArray> params, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (OutputStream os = Files.newOutputStream(file)) {
+            writeParameters(params, os);
+        }
+    }
+
+    /** A network's parameters (float32, in map order) as the bytes of a safetensors file. */
+    public static byte[] safetensorsBytes(Map<String, NDArray> params) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            writeParameters(params, out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeParameters(Map<String, NDArray> params, OutputStream out) throws IOException {
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (var e : params.entrySet()) {
             values.put(e.getKey(), e.getValue().toFloatArray());
             shapes.put(e.getKey(), e.getValue().getShape().getShape());
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        try (OutputStream os = Files.newOutputStream(file)) {
-            writeSafetensors(values, shapes, os);
-        }
+        writeSafetensors(values, shapes, out);
     }
 
     /** Writes float32 tensors as safetensors, in the given order. */
