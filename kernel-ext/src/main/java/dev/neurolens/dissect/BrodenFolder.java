@@ -1,10 +1,12 @@
 package dev.neurolens.dissect;
 
 import dev.neurolens.data.Pictures;
+import dev.neurolens.display.Images;
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 
+import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,10 +42,13 @@ public final class BrodenFolder {
     private final Map<Integer, String> labelNames;
     private final Map<Integer, List<String>> labelCategories;
     private final String name;
+    /** The split these rows are, or null for all. */
+    private final String split;
 
     private BrodenFolder(Path root, List<String> columns, List<String[]> rows, Map<Integer, String> labelNames,
-                         Map<Integer, List<String>> labelCategories, String name) {
+                         Map<Integer, List<String>> labelCategories, String name, String split) {
         this.root = root;
+        this.split = split;
         this.columns = columns;
         this.rows = rows;
         this.labelNames = labelNames;
@@ -101,10 +106,55 @@ public final class BrodenFolder {
                 }
                 categories.put(n, cs);
             }
-            return new BrodenFolder(dir, columns, rows, names, categories, dir.getFileName().toString());
+            return new BrodenFolder(dir.toAbsolutePath(), columns, rows, names, categories,
+                    dir.toAbsolutePath().getFileName().toString(), null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes pictures and their concept labels as a Broden-style folder at {@code dir}: PNG pictures and object masks
+     * (label = concept + 1, red + 256 green), every other picture in "val", the rest in "train". For trying a Broden
+     * workflow on rendered scenes ({@link SceneClassifier#scenes}) or sharing them with other tools.
+     *
+     * @param images01 {@code N x 3 x H x W} in [0, 1]
+     * @param labels concept index per pixel of each picture, {@code [y * W + x]}
+     */
+    public static BrodenFolder write(Path dir, Tensor images01, int[][] labels, List<String> concepts) {
+        int n = (int) images01.dim(0);
+        int h = (int) images01.dim(2);
+        int w = (int) images01.dim(3);
+        if (labels.length != n) {
+            throw new IllegalArgumentException(n + " pictures but " + labels.length + " label maps");
+        }
+        try {
+            Files.createDirectories(dir.resolve("images"));
+            StringBuilder index = new StringBuilder("image,split,ih,iw,sh,sw,object,scene\n");
+            for (int i = 0; i < n; i++) {
+                Tensor one = images01.slice(i);
+                ImageIO.write(Images.fromFloats(one.toFloatArray(), Images.PixelRange.UNIT, one.shape()), "png",
+                        dir.resolve("images/s" + i + ".png").toFile());
+                BufferedImage mask = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+                for (int p = 0; p < w * h; p++) {
+                    int number = labels[i][p] + 1;
+                    mask.setRGB(p % w, p / w, ((number & 255) << 16) | ((number >> 8) << 8));
+                }
+                ImageIO.write(mask, "png", dir.resolve("images/s" + i + "_object.png").toFile());
+                index.append('s').append(i).append(".png,").append(i % 2 == 0 ? "train" : "val").append(',')
+                        .append(h).append(',').append(w).append(',').append(h).append(',').append(w)
+                        .append(",s").append(i).append("_object.png,\n");
+            }
+            Files.writeString(dir.resolve("index.csv"), index);
+            StringBuilder label = new StringBuilder("number,name,category,frequency\n0,-,,0\n");
+            for (int c = 0; c < concepts.size(); c++) {
+                label.append(c + 1).append(',').append(concepts.get(c)).append(",object(1),1\n");
+            }
+            Files.writeString(dir.resolve("label.csv"), label);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir + ": " + e.getMessage(), e);
+        }
+        return open(dir);
     }
 
     public int size() {
@@ -122,7 +172,7 @@ public final class BrodenFolder {
             List<String> splits = rows.stream().map(r -> r[col]).distinct().toList();
             throw new IllegalArgumentException("no pictures in split '" + split + "'; splits: " + splits);
         }
-        return new BrodenFolder(root, columns, kept, labelNames, labelCategories, name + " " + split);
+        return new BrodenFolder(root, columns, kept, labelNames, labelCategories, name + " " + split, split);
     }
 
     /** The categories of concepts this index has columns for. */
@@ -158,7 +208,56 @@ public final class BrodenFolder {
             public String name() {
                 return name + " (" + rows.size() + ")";
             }
+
+            public ImageSet.Recipe recipe() {
+                return new FolderPictures(where());
+            }
         };
+    }
+
+    /**
+     * How another JVM opens this folder again: its absolute path, split and picture count. A worker that sees
+     * another folder there (missing, or with other rows) would number the pictures differently, so it stops with
+     * the reason.
+     */
+    private Where where() {
+        return new Where(root.toString(), split, rows.size());
+    }
+
+    private static final Map<Where, BrodenFolder> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Where(String root, String split, int size) implements java.io.Serializable {
+        BrodenFolder open() {
+            BrodenFolder f = OPEN.get(this);
+            if (f == null) {
+                try {
+                    BrodenFolder all = BrodenFolder.open(Path.of(root));
+                    f = split == null ? all : all.split(split);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("this worker cannot read the Broden folder " + root + " ("
+                            + e.getMessage() + "); every worker must see it at the same path", e);
+                }
+                OPEN.put(this, f);
+            }
+            if (f.size() != size) {
+                throw new IllegalStateException("this worker finds " + f.size() + " pictures in " + f.name
+                        + ", the driver found " + size + "; every worker must see the same folder");
+            }
+            return f;
+        }
+    }
+
+    private record FolderPictures(Where folder) implements ImageSet.Recipe {
+        public ImageSet open() {
+            return folder.open().images();
+        }
+    }
+
+    /** What one category's masks travel as: the folder's recipe and the category. */
+    private record MasksRecipe(Where folder, String category) implements java.io.Serializable {
+        private Object readResolve() {
+            return folder.open().masks(category);
+        }
     }
 
     /** The masks of one category, a {@link Segmenter} that answers for this folder's pictures by position. */
@@ -192,7 +291,8 @@ public final class BrodenFolder {
      * for the masks of picture {@code i} in the network's frame; as a plain {@link Segmenter} it cannot tell which
      * picture a tensor is and says so.
      */
-    public final class Masks implements Segmenter {
+    public final class Masks implements Segmenter, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
         private final String category;
         private final int column;
         private final List<String> concepts = new ArrayList<>();
@@ -282,6 +382,11 @@ public final class BrodenFolder {
                 }
             }
             return out;
+        }
+
+        /** Masks travel as their folder's path and category, and open that folder again on arrival. */
+        private Object writeReplace() {
+            return new MasksRecipe(where(), category);
         }
 
         @Override

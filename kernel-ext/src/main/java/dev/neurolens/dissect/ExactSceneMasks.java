@@ -19,7 +19,8 @@ import java.util.Map;
  * int[][] labels = truth.segment(images);
  * }</pre>
  */
-public final class ExactSceneMasks implements Segmenter {
+public final class ExactSceneMasks implements Segmenter, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final Map<Integer, byte[]> labelsByHash = new HashMap<>();
 
     @Override

@@ -6,6 +6,7 @@ import dev.neurolens.display.Images;
 import dev.neurolens.features.ImageSet;
 import dev.neurolens.model.Forward;
 import dev.neurolens.model.Network;
+import dev.neurolens.model.PortableNetwork;
 import dev.neurolens.model.Preprocessing;
 import dev.neurolens.model.Tensor;
 import dev.neurolens.run.LastResults;
@@ -124,6 +125,12 @@ public final class NetworkDissection extends UnitDissection {
             return this;
         }
 
+        /**
+         * Runs both passes, here or on the cluster given to {@code on}. There the network must have an architecture
+         * recipe (registered ones, {@link SceneClassifier}, or {@code Architecture.rebuiltBy}); images given as a
+         * tensor travel whole (a few thousand at most), larger sets as a folder or {@link BrodenFolder} that every
+         * worker sees at the same path; the segmenter must travel too.
+         */
         public NetworkDissection run() {
             if (images == null && imageSet == null) {
                 throw new IllegalStateException("no images: call .images(tensorIn01) or .images(imageSet)");
@@ -139,43 +146,70 @@ public final class NetworkDissection extends UnitDissection {
     private static NetworkDissection run(Builder b) {
         long start = System.nanoTime();
         Network net = b.network;
-        Preprocessing p = net.preprocessing();
-        int samples;
-        UnitConcepts.Source src;
-        String dataName;
-        if (b.images != null) {
-            samples = (int) b.images.dim(0);
-            Tensor images = b.images;
-            src = (from, n) -> {
-                Tensor img = images.rows(from, n);
-                return new UnitConcepts.Batch(activations(net, b.layer, normalize(img, p), Forward.capture(b.layer)),
-                        img);
-            };
-            dataName = samples + " images";
+        int samples = b.images != null ? (int) b.images.dim(0) : b.imageSet.size();
+        String dataName = b.images != null ? samples + " images" : b.imageSet.name();
+        UnitConcepts core;
+        if (b.parallel != null) {
+            ImageSet.Recipe recipe = null;
+            if (b.imageSet != null) {
+                recipe = b.imageSet.recipe();
+                if (recipe == null) {
+                    throw new IllegalArgumentException("the pictures of " + b.imageSet.name() + " live only in this "
+                            + "JVM; on a cluster use a folder (ImageSet.folder), Fashion-MNIST or a BrodenFolder, "
+                            + "which every worker can open");
+                }
+            }
+            Shipment shipped = new Shipment(PortableNetwork.of(net), b.images, recipe, b.segmenter);
+            core = b.dissectOn(shipped, new Pictures(b.layer), samples, net.layerNames().toString());
         } else {
-            ImageSet set = b.imageSet;
-            samples = set.size();
-            Preprocessing unit = new Preprocessing(3, p.resize(), p.crop(), new float[3], new float[] {1, 1, 1});
-            src = (from, n) -> {
-                List<BufferedImage> pics = new ArrayList<>(n);
-                for (int i = from; i < from + n; i++) {
-                    pics.add(set.image(i));
-                }
-                int[][] labels = null;
-                if (b.segmenter instanceof BrodenFolder.Masks masks) {
-                    labels = new int[n][];
-                    for (int i = 0; i < n; i++) {
-                        labels[i] = masks.labels(from + i, p);
-                    }
-                }
-                return new UnitConcepts.Batch(activations(net, b.layer, set.batch(from, from + n, p),
-                        Forward.capture(b.layer)), unit.toTensor(pics), labels);
-            };
-            dataName = set.name();
+            core = b.dissect(source(net, b.layer, b.images, b.imageSet, b.segmenter), samples,
+                    () -> net.layerNames().toString());
         }
-        UnitConcepts core = b.dissect(src, samples, () -> net.layerNames().toString());
         return new NetworkDissection(core, net.name(), dataName, samples, b.quantile,
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * What every worker gets once: the network, the pictures (a tensor, which travels whole, or a set's recipe)
+     * and the segmenter.
+     */
+    private record Shipment(PortableNetwork net, Tensor images, ImageSet.Recipe set, Segmenter segmenter)
+            implements Shipped {
+    }
+
+    private record Pictures(String layer) implements Sources<Shipment> {
+        public UnitConcepts.Source open(Shipment s) {
+            return source(s.net().open(), layer, s.images(), s.set() == null ? null : s.set().open(), s.segmenter());
+        }
+    }
+
+    /** The layer's maps and the pictures in [0, 1] (with their Broden labels) of a range of samples. */
+    private static UnitConcepts.Source source(Network net, String layer, Tensor images, ImageSet set,
+                                              Segmenter segmenter) {
+        Preprocessing p = net.preprocessing();
+        if (images != null) {
+            return (from, n) -> {
+                Tensor img = images.rows(from, n);
+                return new UnitConcepts.Batch(activations(net, layer, normalize(img, p), Forward.capture(layer)),
+                        img);
+            };
+        }
+        Preprocessing unit = new Preprocessing(3, p.resize(), p.crop(), new float[3], new float[] {1, 1, 1});
+        return (from, n) -> {
+            List<BufferedImage> pics = new ArrayList<>(n);
+            for (int i = from; i < from + n; i++) {
+                pics.add(set.image(i));
+            }
+            int[][] labels = null;
+            if (segmenter instanceof BrodenFolder.Masks masks) {
+                labels = new int[n][];
+                for (int i = 0; i < n; i++) {
+                    labels[i] = masks.labels(from + i, p);
+                }
+            }
+            return new UnitConcepts.Batch(activations(net, layer, set.batch(from, from + n, p),
+                    Forward.capture(layer)), unit.toTensor(pics), labels);
+        };
     }
 
     /** Images in [0, 1] normalized with the network's mean and std (already at its input size). */

@@ -67,7 +67,7 @@ public final class SceneClassifier {
         l.add(StandardLayers.dense("fc", in, CLASSES.size()));
         ModelInfo info = new ModelInfo("scene_classifier", 3, Scenes.DEFAULT_SIZE, Scenes.DEFAULT_SIZE,
                 new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.25f, 0.25f, 0.25f}, CLASSES);
-        return Architecture.custom("scene_classifier", l, info);
+        return Architecture.custom("scene_classifier", l, info).rebuiltBy(SceneClassifier::architecture);
     }
 
     /** The classifier trained on rendered scenes, from the jar; close it when done. */

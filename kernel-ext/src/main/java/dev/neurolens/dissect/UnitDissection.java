@@ -9,10 +9,12 @@ import dev.neurolens.display.MimeBundle;
 import dev.neurolens.display.Progress;
 import dev.neurolens.display.TableHtml;
 import dev.neurolens.run.Check;
+import dev.neurolens.run.DataParallel;
 import dev.neurolens.run.RunBuilder;
 import tech.tablesaw.api.Table;
 
 import java.awt.image.BufferedImage;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -184,6 +186,8 @@ public abstract sealed class UnitDissection implements Displayable permits Disse
         double quantile;
         int topImages = 6;
         int reservoir;
+        /** Where the two passes run: null for this JVM. */
+        DataParallel parallel;
 
         Settings(int defaultSteps, String layer, int batch, double quantile, int reservoir) {
             super(defaultSteps);
@@ -234,9 +238,45 @@ public abstract sealed class UnitDissection implements Displayable permits Disse
             return self();
         }
 
+        /**
+         * Run both passes on a cluster (e.g. {@code SparkRunner.local(2)} from the {@code neurolens-spark} module):
+         * the samples are cut into ranges of whole batches, each range's sketches, counts and best samples come from
+         * a worker, and they merge to this JVM's answer (the same thresholds and IoUs). What the samples come from
+         * travels to the workers once, so it must be portable: see the technique's {@code run}.
+         */
+        public B on(DataParallel where) {
+            this.parallel = where;
+            return self();
+        }
+
         /** Show a progress bar while the two passes run: the same as {@code live(on)}. */
         public B progress(boolean on) {
             return live(on);
+        }
+
+        /**
+         * Both passes on {@link #parallel}: {@code shipped} goes to every worker once, and {@code sources} opens the
+         * samples' source there. An interrupted pass keeps nothing, since thresholds and IoUs need every sample.
+         */
+        <S extends Shipped> UnitConcepts dissectOn(S shipped, Sources<S> sources, int samples, String layers) {
+            if (!(shipped.segmenter() instanceof Serializable)) {
+                throw new IllegalArgumentException("the segmenter " + segmenter + " cannot travel to other JVMs; on "
+                        + "a cluster use SceneSegmenter.builtin(), new ColorSegmenter(), ExactSceneMasks or Broden "
+                        + "masks");
+            }
+            DataParallel.Outcome<UnitConcepts.Pass1> one = parallel.run("dissecting " + layer + " (thresholds)",
+                    samples, batch, shipped, new Pass1Job<>(sources, layer, layers, samples, batch,
+                            segmenter.concepts().size(), quantile, reservoir, seed(), topImages),
+                    UnitConcepts.Pass1::merge, null);
+            interrupted(one);
+            UnitConcepts.Pass1 p1 = one.merged();
+            float[] thresholds = p1.tally().thresholds();
+            int[][] top = p1.best().ids();
+            DataParallel.Outcome<UnitConcepts.Pass2> two = parallel.run("dissecting " + layer + " (IoU)", samples,
+                    batch, shipped, new Pass2Job<>(sources, batch, p1.tally().shape(), thresholds, top),
+                    UnitConcepts.Pass2::merge, null);
+            interrupted(two);
+            return UnitConcepts.of(layer, segmenter, p1, thresholds, top, two.merged());
         }
 
         /** Both passes over {@code samples} pictures from {@code src}, with the progress bar when live. */
@@ -246,6 +286,41 @@ public abstract sealed class UnitDissection implements Displayable permits Disse
                 return UnitConcepts.run(src, samples, batch, layer, layerNames, segmenter, quantile, reservoir,
                         seed(), topImages, bar);
             }
+        }
+    }
+
+    /** What every worker gets once: the model, the data's recipe, and the segmenter. */
+    interface Shipped extends Serializable {
+        Segmenter segmenter();
+    }
+
+    /** On a worker: the samples' source, from what the driver shipped. */
+    @FunctionalInterface
+    interface Sources<S> extends Serializable {
+        UnitConcepts.Source open(S shipped);
+    }
+
+    private record Pass1Job<S>(Sources<S> sources, String layer, String layers, int samples, int batch, int concepts,
+                               double quantile, int reservoir, long seed, int topImages)
+            implements DataParallel.RangeTask<S, UnitConcepts.Pass1> {
+        public UnitConcepts.Pass1 run(S shipped, int from, int to) {
+            return UnitConcepts.pass1(sources.open(shipped), from, to, samples, batch, layer, () -> layers, concepts,
+                    quantile, reservoir, seed, topImages, null);
+        }
+    }
+
+    private record Pass2Job<S extends Shipped>(Sources<S> sources, int batch, Tally.Shape tally, float[] thresholds,
+                                               int[][] top) implements DataParallel.RangeTask<S, UnitConcepts.Pass2> {
+        public UnitConcepts.Pass2 run(S shipped, int from, int to) {
+            return UnitConcepts.pass2(sources.open(shipped), from, to, batch, tally.empty(), shipped.segmenter(),
+                    thresholds, top, null);
+        }
+    }
+
+    private static void interrupted(DataParallel.Outcome<?> pass) {
+        if (pass.interrupted()) {
+            throw new java.util.concurrent.CancellationException("dissection interrupted: its thresholds and IoUs "
+                    + "need every sample, so nothing is kept; run it again");
         }
     }
 

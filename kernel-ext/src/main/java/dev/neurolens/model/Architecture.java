@@ -71,14 +71,22 @@ public final class Architecture {
     private final ModelInfo info;
     /** Convolution filters drawn with zero mean and unit norm (the random texture network), not He-normal. */
     private final boolean zeroMeanFilters;
+    /** How another JVM builds this architecture again, or null. */
+    private final Recipe recipe;
 
     private Architecture(String name, List<Layer> layers, Map<String, String> aliases, ModelInfo info) {
-        this(name, layers, aliases, info, false);
+        this(name, layers, aliases, info, false, null);
     }
 
     private Architecture(String name, List<Layer> layers, Map<String, String> aliases, ModelInfo info,
                          boolean zeroMeanFilters) {
+        this(name, layers, aliases, info, zeroMeanFilters, null);
+    }
+
+    private Architecture(String name, List<Layer> layers, Map<String, String> aliases, ModelInfo info,
+                         boolean zeroMeanFilters, Recipe recipe) {
         this.zeroMeanFilters = zeroMeanFilters;
+        this.recipe = recipe;
         this.name = name;
         this.layers = List.copyOf(layers);
         this.aliases = Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
@@ -100,7 +108,36 @@ public final class Architecture {
             throw new IllegalArgumentException("unknown architecture '" + name + "'; known: "
                     + String.join(", ", KNOWN.keySet()));
         }
-        return s.get();
+        return s.get().rebuiltBy(new Named(name));
+    }
+
+    /**
+     * How to build an architecture again in another JVM (a cluster's executors): small and serializable, such as a
+     * reference to the static method that made it ({@code SceneClassifier::architecture}).
+     */
+    @FunctionalInterface
+    public interface Recipe extends java.io.Serializable {
+        Architecture build();
+    }
+
+    /** A registered architecture, by name. */
+    private record Named(String name) implements Recipe {
+        public Architecture build() {
+            return of(name);
+        }
+    }
+
+    /**
+     * This architecture, rebuilt elsewhere by {@code recipe} (which must give the same layers), so networks made of
+     * it can travel to a cluster ({@link PortableNetwork}); registered architectures have one already.
+     */
+    public Architecture rebuiltBy(Recipe recipe) {
+        return new Architecture(name, layers, aliases, info, zeroMeanFilters, recipe);
+    }
+
+    /** How another JVM builds this architecture again, or null when it cannot. */
+    public Recipe recipe() {
+        return recipe;
     }
 
     public static List<String> names() {

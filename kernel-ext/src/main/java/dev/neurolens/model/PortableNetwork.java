@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A network as bytes (its registered architecture's name and its weights as safetensors), to send to another JVM,
+ * A network as bytes (its architecture's {@link Architecture.Recipe} and its weights as safetensors), to send to another JVM,
  * such as a cluster's executors. {@link #open()} there builds the network once per JVM and weights, and keeps it
  * for every later task: loading a model per task would cost more than most tasks.
  */
@@ -16,32 +16,40 @@ public final class PortableNetwork implements Serializable {
     private static final Map<String, Network> OPEN = new ConcurrentHashMap<>();
 
     private final String architecture;
+    private final Architecture.Recipe recipe;
     private final String source;
     private final String hash;
     private final byte[] safetensors;
 
-    private PortableNetwork(String architecture, String source, String hash, byte[] safetensors) {
+    private PortableNetwork(String architecture, Architecture.Recipe recipe, String source, String hash,
+                            byte[] safetensors) {
         this.architecture = architecture;
+        this.recipe = recipe;
         this.source = source;
         this.hash = hash;
         this.safetensors = safetensors;
     }
 
-    /** {@code net}'s architecture name and weights; the architecture must be one {@link Architecture#of} knows. */
+    /**
+     * {@code net}'s architecture recipe and weights: a registered architecture ({@link Architecture#of}), a built-in
+     * one ({@code SceneClassifier}), or one of your own given {@link Architecture#rebuiltBy}.
+     */
     public static PortableNetwork of(Network net) {
         String name = net.name();
-        if (!Architecture.names().contains(name)) {
-            throw new IllegalArgumentException("the network '" + name + "' has no registered architecture, so another"
-                    + " JVM cannot rebuild it; use a built-in or registry architecture (" + String.join(", ",
-                    Architecture.names()) + ")");
+        Architecture.Recipe recipe = net.architecture().recipe();
+        if (recipe == null) {
+            throw new IllegalArgumentException("the network '" + name + "' has no architecture recipe, so another"
+                    + " JVM cannot rebuild it; build its architecture with Architecture.custom(...).rebuiltBy("
+                    + "MyModels::architecture), a static method every worker has, or use a registered one ("
+                    + String.join(", ", Architecture.names()) + ")");
         }
         byte[] bytes = WeightsFiles.safetensorsBytes(net.parameters());
-        return new PortableNetwork(name, net.source(), net.weightsHash(), bytes);
+        return new PortableNetwork(name, recipe, net.source(), net.weightsHash(), bytes);
     }
 
     /** The network, built on first use in this JVM and shared by later calls; do not close it. */
     public Network open() {
-        return OPEN.computeIfAbsent(architecture + "@" + hash, key -> Architecture.of(architecture)
+        return OPEN.computeIfAbsent(architecture + "@" + hash, key -> recipe.build()
                 .load(new ByteArrayInputStream(safetensors), source));
     }
 

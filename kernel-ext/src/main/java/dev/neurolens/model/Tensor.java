@@ -13,7 +13,8 @@ import java.util.Arrays;
  * An immutable float32 tensor held on the Java heap: results copied out of native memory, or inputs
  * that have not been sent to a device yet. Row-major (C order), like torch.
  */
-public final class Tensor {
+public final class Tensor implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final long[] shape;
     private final float[] data;
 

@@ -25,34 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A Broden-style folder written from rendered scenes dissects exactly as the scenes do in memory. */
 class BrodenFolderTest {
 
-    /** Writes the scenes as PNG pictures and object masks (label = concept + 1, red + 256 green). */
-    private static void write(Path dir, Tensor images, int[][] labels) throws Exception {
-        Files.createDirectories(dir.resolve("images"));
-        int n = (int) images.dim(0);
-        int size = (int) images.dim(2);
-        StringBuilder index = new StringBuilder("image,split,ih,iw,sh,sw,object,scene\n");
-        for (int i = 0; i < n; i++) {
-            BufferedImage pic = dev.neurolens.display.Images.fromFloats(images.slice(i).toFloatArray(),
-                    dev.neurolens.display.Images.PixelRange.UNIT, images.slice(i).shape());
-            ImageIO.write(pic, "png", dir.resolve("images/s" + i + ".png").toFile());
-            BufferedImage mask = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-            for (int p = 0; p < size * size; p++) {
-                int number = labels[i][p] + 1;
-                mask.setRGB(p % size, p / size, ((number & 255) << 16) | ((number >> 8) << 8));
-            }
-            ImageIO.write(mask, "png", dir.resolve("images/s" + i + "_object.png").toFile());
-            index.append("s").append(i).append(".png,").append(i % 2 == 0 ? "train" : "val").append(',')
-                    .append(size).append(',').append(size).append(',').append(size).append(',').append(size)
-                    .append(",s").append(i).append("_object.png,\n");
-        }
-        Files.writeString(dir.resolve("index.csv"), index);
-        StringBuilder label = new StringBuilder("number,name,category,frequency\n0,-,,0\n");
-        for (int c = 0; c < Scenes.CONCEPTS.size(); c++) {
-            label.append(c + 1).append(',').append(Scenes.CONCEPTS.get(c)).append(",object(1),1\n");
-        }
-        Files.writeString(dir.resolve("label.csv"), label);
-    }
-
     /** Labels looked up by the pictures' pixels: the in-memory reference for 8-bit pictures. */
     private static Segmenter byPixels(Tensor images, int[][] labels) {
         Map<Integer, int[]> map = new HashMap<>();
@@ -80,7 +52,7 @@ class BrodenFolderTest {
             int n = 12;
             SceneClassifier.LabelledScenes s = SceneClassifier.scenes(SceneClassifier.HELD_OUT + 900, n);
             int[][] labels = s.masks().segment(s.images());
-            write(dir, s.images(), labels);
+            BrodenFolder.write(dir, s.images(), labels, Scenes.CONCEPTS);
             // the reference sees the pictures as the PNGs hold them (8 bits)
             float[] q = new float[n * 3 * 64 * 64];
             for (int i = 0; i < n; i++) {
