@@ -37,12 +37,38 @@ public final class Pictures {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no picture at " + file.toAbsolutePath() + ": the file does not exist");
         }
-        String format = null;
+        byte[] first;
+        try (InputStream in = Files.newInputStream(file)) {
+            first = in.readNBytes(16);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + " cannot be read: " + e.getMessage(), e);
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(in, file.toString(), first);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An encoded picture held in memory (a row of a Parquet file of pictures, say), decoded as {@link #read} decodes
+     * files; {@code name} says which picture in messages.
+     */
+    public static BufferedImage decode(byte[] encoded, String name) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            return decode(in, name, java.util.Arrays.copyOf(encoded, Math.min(16, encoded.length)));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, String file, byte[] first) throws IOException {
+        String format = null;
+        try {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new IllegalArgumentException(file + " is not a picture Java can decode (PNG, JPEG, GIF, BMP,"
-                        + " WBMP); it starts with " + head(file) + ". Convert it to PNG or JPEG");
+                        + " WBMP); it starts with " + head(first) + ". Convert it to PNG or JPEG");
             }
             ImageReader reader = readers.next();
             format = reader.getFormatName();
@@ -117,7 +143,7 @@ public final class Pictures {
      * A 4-channel JPEG (CMYK, or YCCK when Adobe's transform is 2) converted as PIL does: Adobe files store inverted
      * CMYK, and R = 255 - min(255, C + K) (likewise G, B).
      */
-    private static BufferedImage cmyk(ImageReader reader, Path file) throws IOException {
+    private static BufferedImage cmyk(ImageReader reader, String file) throws IOException {
         Raster raster = reader.readRaster(0, null);
         if (raster.getNumBands() != 4) {
             throw new IllegalArgumentException(file + " uses a colour model Java cannot convert ("
@@ -189,24 +215,19 @@ public final class Pictures {
         return null;
     }
 
-    private static String head(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] b = in.readNBytes(16);
-            if (b.length == 0) {
-                return "(none: the file is empty)";
-            }
-            boolean text = true;
-            for (byte c : b) {
-                text &= c >= 32 && c < 127 || c == '\n' || c == '\r' || c == '\t';
-            }
-            // a text file (an HTML error page saved as .jpg, a Git LFS pointer) is recognised by its words
-            if (text) {
-                return "the text '" + new String(b, java.nio.charset.StandardCharsets.US_ASCII).replaceAll("\\s+", " ")
-                        + "…'";
-            }
-            return "bytes " + HexFormat.ofDelimiter(" ").formatHex(b, 0, Math.min(8, b.length));
-        } catch (IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
+    private static String head(byte[] b) {
+        if (b.length == 0) {
+            return "(none: the file is empty)";
         }
+        boolean text = true;
+        for (byte c : b) {
+            text &= c >= 32 && c < 127 || c == '\n' || c == '\r' || c == '\t';
+        }
+        // a text file (an HTML error page saved as .jpg, a Git LFS pointer) is recognised by its words
+        if (text) {
+            return "the text '" + new String(b, java.nio.charset.StandardCharsets.US_ASCII).replaceAll("\\s+", " ")
+                    + "…'";
+        }
+        return "bytes " + HexFormat.ofDelimiter(" ").formatHex(b, 0, Math.min(8, b.length));
     }
 }

@@ -31,39 +31,47 @@ public final class Features {
     /** The general form; {@code progress} shows a bar (images/s, ETA) while streaming. */
     public static FeatureMatrix extract(Network net, String layer, ImageSet data, boolean pool, int batch,
             boolean progress) {
-        Preprocessing p = net.preprocessing();
         int n = data.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("the image set is empty");
+        }
+        try (Progress bar = progress ? Progress.builder().total(n).label("features of " + layer).start() : null) {
+            return extract(net, layer, data, pool, batch, 0, n, bar);
+        }
+    }
+
+    /**
+     * The rows of pictures {@code [from, to)} only, in batches that start at {@code from}: a cluster's task computes
+     * its range with it, and ranges that start at multiples of {@code batch} give the rows one machine gives.
+     */
+    public static FeatureMatrix extract(Network net, String layer, ImageSet data, boolean pool, int batch, int from,
+                                        int to, Progress bar) {
+        Preprocessing p = net.preprocessing();
+        int n = to - from;
         float[] out = null;
         int d = -1;
-        Progress bar = progress ? Progress.builder().total(n).label("features of " + layer).start() : null;
-        try {
-            for (int from = 0; from < n; from += batch) {
-                int to = Math.min(n, from + batch);
-                try (NDManager scope = net.newScope()) {
-                    NDArray x = data.batch(from, to, p).toNDArray(scope);
-                    NDArray y = "input".equals(layer) ? x : net.forward(x, Forward.capture(layer)).get(layer);
-                    if (pool && y.getShape().dimension() == 4) {
-                        y = y.mean(new int[] {2, 3});
-                    }
-                    y = y.reshape(to - from, -1);
-                    float[] v = y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-                    if (out == null) {
-                        d = v.length / (to - from);
-                        out = new float[Math.multiplyExact(n, d)];
-                    }
-                    System.arraycopy(v, 0, out, from * d, v.length);
+        for (int at = from; at < to; at += batch) {
+            int end = Math.min(to, at + batch);
+            try (NDManager scope = net.newScope()) {
+                NDArray x = data.batch(at, end, p).toNDArray(scope);
+                NDArray y = "input".equals(layer) ? x : net.forward(x, Forward.capture(layer)).get(layer);
+                if (pool && y.getShape().dimension() == 4) { // libtorch's mean here takes one axis
+                    y = y.reshape(end - at, y.getShape().get(1), -1).mean(new int[] {2});
                 }
-                if (bar != null) {
-                    bar.step(to - from);
+                y = y.reshape(end - at, -1);
+                float[] v = y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                if (out == null) {
+                    d = v.length / (end - at);
+                    out = new float[Math.multiplyExact(n, d)];
                 }
+                System.arraycopy(v, 0, out, (at - from) * d, v.length);
             }
-        } finally {
             if (bar != null) {
-                bar.close();
+                bar.step(end - at);
             }
         }
         if (out == null) {
-            throw new IllegalArgumentException("the image set is empty");
+            throw new IllegalArgumentException("no pictures in [" + from + ", " + to + ")");
         }
         return FeatureMatrix.wrap(out, n, d, net.name() + " " + layer + (pool ? " (spatial mean)" : "") + " on "
                 + data.name());

@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.VoidFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.AccumulatorV2;
 
 import java.io.Serializable;
@@ -100,6 +101,27 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
     /** The Spark context, for anything else you want to run on the same cluster. */
     public JavaSparkContext context() {
         return sc;
+    }
+
+    /** Spark SQL on the same context: Parquet, the binary-file source, data frames. */
+    public SparkSession session() {
+        return withSparkLoader(() -> SparkSession.builder().config(sc.getConf()).getOrCreate());
+    }
+
+    /**
+     * Runs {@code body} with this module's class loader as the thread's context loader: Spark finds its own classes
+     * (codecs, serializers, data sources) through it, and in a kernel that added this module with %spark only this
+     * class's loader sees them.
+     */
+    static <T> T withSparkLoader(java.util.function.Supplier<T> body) {
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        t.setContextClassLoader(SparkRunner.class.getClassLoader());
+        try {
+            return body.get();
+        } finally {
+            t.setContextClassLoader(before);
+        }
     }
 
     /**

@@ -1,0 +1,100 @@
+package dev.neurolens.spark;
+
+import dev.neurolens.features.FeatureMatrix;
+import dev.neurolens.features.Features;
+import dev.neurolens.features.ImageSet;
+import dev.neurolens.features.TopPatches;
+import dev.neurolens.model.Models;
+import dev.neurolens.model.Network;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Pictures through Spark's binary-file source into Parquet and back, and features written to Parquet by the
+ * workers: the same pictures, labels, top patches and feature rows as the folder and {@code Features} in this JVM.
+ */
+class SparkParquetTest {
+    private static SparkRunner spark;
+    private static Network net;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkRunner.local(2);
+        net = Models.defaultModel();
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.close();
+        net.close();
+    }
+
+    @Test
+    void binaryFilesToParquetGiveTheFolderPictures(@TempDir Path dir) throws Exception {
+        ImageSet test = ImageSet.fashionMnistTest();
+        Path pictures = dir.resolve("pictures");
+        for (int i = 0; i < 400; i++) {
+            Path cls = pictures.resolve(test.labelName(i).replace('/', '-'));
+            Files.createDirectories(cls);
+            ImageIO.write(test.image(i), "png", cls.resolve(String.format("%04d.png", i)).toFile());
+        }
+        ImageSet folder = ImageSet.folder(pictures);
+        String out = dir.resolve("pictures.parquet").toString();
+        assertEquals(400, ParquetImages.fromFiles(spark, pictures.toString(), out));
+        ImageSet parquet = ParquetImages.open(out);
+        assertEquals(folder.size(), parquet.size());
+        assertEquals(folder.labelNames(), parquet.labelNames());
+        for (int i = 0; i < folder.size(); i++) {
+            assertEquals(folder.label(i), parquet.label(i), "label of " + i);
+            assertArrayEquals(folder.image(i).getRGB(0, 0, 28, 28, null, 0, 28),
+                    parquet.image(i).getRGB(0, 0, 28, 28, null, 0, 28), "picture " + i);
+        }
+        TopPatches.Builder b = TopPatches.builder(net, "conv2").units(0, 8).k(5).batch(50);
+        SparkTopPatchesTest.assertSameHits(b.run(folder), b.on(spark).run(parquet));
+    }
+
+    @Test
+    void featuresWrittenByWorkersEqualOneMachine(@TempDir Path dir) {
+        ImageSet set = ImageSet.fashionMnistTest().first(1500);
+        String out = dir.resolve("conv3.parquet").toString();
+        ParquetFeatures.Written w = ParquetFeatures.write(spark, net, "conv3", set, true, out);
+        assertEquals(1500, w.rows());
+        assertFalse(w.interrupted());
+        assertTrue(w.files().size() > 1, w.toString());
+        FeatureMatrix here = Features.pooled(net, "conv3", set);
+        FeatureMatrix there = ParquetFeatures.read(spark, out);
+        assertEquals(here.rows(), there.rows());
+        assertEquals(here.dims(), there.dims());
+        for (int i = 0; i < here.rows(); i++) {
+            assertArrayEquals(here.row(i), there.row(i), "row " + i);
+        }
+        assertEquals(100, ParquetFeatures.read(spark, out, 100).rows());
+        // the labels travel too, for Spark SQL
+        long trousers = spark.session().read().parquet(out).filter("label = 1").count();
+        assertEquals(java.util.stream.IntStream.range(0, 1500).filter(i -> set.label(i) == 1).count(), trousers);
+    }
+
+    @Test
+    void unknownLayerAndInMemoryPicturesFailOnce(@TempDir Path dir) {
+        String out = dir.resolve("x").toString();
+        assertThrows(IllegalArgumentException.class, () -> ParquetFeatures.write(spark, net, "conv9",
+                ImageSet.fashionMnistTest().first(10), true, out));
+        ImageSet memory = ImageSet.of(java.util.List.of(ImageSet.fashionMnistTest().image(0)), null, null, "one");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ParquetFeatures.write(spark, net, "conv3", memory, true, out));
+        assertTrue(e.getMessage().contains("ParquetImages"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ParquetImages.open(dir.resolve("none").toString()));
+    }
+}
