@@ -6,22 +6,16 @@ import dev.neurolens.features.ImageSet;
 import dev.neurolens.model.Network;
 import dev.neurolens.model.PortableNetwork;
 import dev.neurolens.run.DataParallel;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
+import dev.neurolens.spark.ParquetParts.Part;
+import dev.neurolens.spark.ParquetParts.Shipment;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.example.ExampleParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.sql.Row;
 
 import java.io.IOException;
-import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -63,28 +57,12 @@ public final class ParquetFeatures {
     public static Written write(DataParallel where, Network net, String layer, ImageSet set, boolean pool,
                                 String out) {
         net.resolve(layer); // an unknown layer fails here, not on every worker
-        ImageSet.Recipe recipe = set.recipe();
-        if (recipe == null) {
-            throw new IllegalArgumentException("the pictures of " + set.name() + " live only in this JVM; use a "
-                    + "folder, Fashion-MNIST or ParquetImages, which every worker can open");
-        }
+        ImageSet.Recipe recipe = ParquetParts.recipe(set);
         int batch = Features.DEFAULT_BATCH;
         DataParallel.Outcome<Part> o = where.run("features of " + layer + " to Parquet", set.size(), batch,
                 new Shipment(PortableNetwork.of(net), recipe), new Job(layer, pool, batch, out), Part::merge, null);
-        Part p = o.merged() == null ? new Part(0, new ArrayList<>()) : o.merged();
-        p.files().sort(null);
-        return new Written(p.rows(), List.copyOf(p.files()), o.interrupted(), net.name() + " " + layer
-                + (pool ? " (spatial mean)" : "") + " on " + set.name());
-    }
-
-    private record Shipment(PortableNetwork net, ImageSet.Recipe set) implements Serializable {
-    }
-
-    private record Part(long rows, ArrayList<String> files) implements Serializable {
-        Part merge(Part o) {
-            files.addAll(o.files);
-            return new Part(rows + o.rows, files);
-        }
+        return ParquetParts.written(o, net.name() + " " + layer + (pool ? " (spatial mean)" : "") + " on "
+                + set.name());
     }
 
     private record Job(String layer, boolean pool, int batch, String out)
@@ -92,12 +70,8 @@ public final class ParquetFeatures {
         public Part run(Shipment s, int from, int to) throws IOException {
             ImageSet set = s.set().open();
             FeatureMatrix f = Features.extract(s.net().open(), layer, set, pool, batch, from, to, null);
-            // named by the range, so a retried or speculative task writes the same file again
-            Path file = new Path(out, String.format(Locale.ROOT, "part-%010d.parquet", from));
             SimpleGroupFactory rows = new SimpleGroupFactory(SCHEMA);
-            try (ParquetWriter<Group> w = ExampleParquetWriter.builder(file).withConf(new Configuration())
-                    .withType(SCHEMA).withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                    .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+            try (ParquetWriter<Group> w = ParquetParts.writer(out, from, SCHEMA)) {
                 for (int i = 0; i < f.rows(); i++) {
                     Group g = rows.newGroup().append("id", from + i).append("label", set.label(from + i));
                     Group list = g.addGroup("features");
@@ -107,9 +81,7 @@ public final class ParquetFeatures {
                     w.write(g);
                 }
             }
-            ArrayList<String> files = new ArrayList<>();
-            files.add(file.toString());
-            return new Part(f.rows(), files);
+            return ParquetParts.part(f.rows(), out, from);
         }
     }
 

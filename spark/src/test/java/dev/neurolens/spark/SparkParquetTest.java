@@ -1,5 +1,7 @@
 package dev.neurolens.spark;
 
+import dev.neurolens.attribution.Attribution;
+import dev.neurolens.attribution.Attributions;
 import dev.neurolens.features.FeatureMatrix;
 import dev.neurolens.features.Features;
 import dev.neurolens.features.ImageSet;
@@ -84,6 +86,35 @@ class SparkParquetTest {
         // the labels travel too, for Spark SQL
         long trousers = spark.session().read().parquet(out).filter("label = 1").count();
         assertEquals(java.util.stream.IntStream.range(0, 1500).filter(i -> set.label(i) == 1).count(), trousers);
+    }
+
+    @Test
+    void attributionMapsWrittenByWorkersEqualOneMachine(@TempDir Path dir) {
+        ImageSet set = ImageSet.fashionMnistTest().first(200);
+        for (String method : new String[] {"gradient", "grad-cam"}) {
+            String out = dir.resolve(method + ".parquet").toString();
+            ParquetFeatures.Written w = ParquetAttributions.write(spark, net, method, set, out);
+            assertEquals(200, w.rows(), w.toString());
+            int[] ids = {0, 31, 32, 150, 199};
+            Attribution there = ParquetAttributions.read(spark, out, net, set, ids);
+            for (int k = 0; k < ids.length; k++) {
+                int from = ids[k] / ParquetAttributions.BATCH * ParquetAttributions.BATCH;
+                Attribution here = Attributions.method(method).attribute(net,
+                        set.batch(from, Math.min(200, from + ParquetAttributions.BATCH), net.preprocessing()));
+                float[][] a = here.map(ids[k] - from);
+                float[][] b = there.map(k);
+                for (int y = 0; y < a.length; y++) {
+                    assertArrayEquals(a[y], b[y], method + " map of " + ids[k] + ", row " + y);
+                }
+                assertEquals(here.target(ids[k] - from), there.target(k));
+            }
+            assertEquals(here(method), there.method());
+            assertTrue(there.grid().render().getWidth() > 5 * 28, "a grid of five overlays");
+        }
+    }
+
+    private static String here(String method) {
+        return Attributions.method(method).name();
     }
 
     @Test
