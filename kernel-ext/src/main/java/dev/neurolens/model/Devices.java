@@ -26,6 +26,20 @@ public final class Devices {
         return d;
     }
 
+    /**
+     * Makes GPU {@code index} this JVM's device when libtorch sees it and nothing has run yet (a cluster executor
+     * that was given its own GPU); otherwise keeps the current device. Returns the device in use.
+     */
+    public static Device assign(int index) {
+        synchronized (Devices.class) {
+            if (current == null && index >= 0 && index < gpuCount()) {
+                ConvolutionCheck.ensureChecked();
+                current = Device.gpu(index);
+            }
+        }
+        return current();
+    }
+
     /** Number of CUDA devices libtorch can use (0 on CPU-only builds or machines). */
     public static int gpuCount() {
         return engine().getGpuCount();

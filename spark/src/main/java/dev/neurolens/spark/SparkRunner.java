@@ -2,7 +2,10 @@ package dev.neurolens.spark;
 
 import dev.neurolens.display.Progress;
 import dev.neurolens.run.DataParallel;
+import dev.neurolens.model.Devices;
 import org.apache.spark.SparkConf;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.VoidFunction;
@@ -105,7 +108,7 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
 
     /** Spark SQL on the same context: Parquet, the binary-file source, data frames. */
     public SparkSession session() {
-        return withSparkLoader(() -> SparkSession.builder().config(sc.getConf()).getOrCreate());
+        return withSparkLoader(() -> SparkSession.builder().sparkContext(sc.sc()).getOrCreate());
     }
 
     /**
@@ -252,7 +255,21 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
                                                         PartAccumulator<P> acc) implements VoidFunction<int[]> {
         @Override
         public void call(int[] range) throws Exception {
+            useAssignedGpu();
             acc.add(new Merged<>(task.run(shared.value(), range[0], range[1]), range[1] - range[0]));
+        }
+    }
+
+    /**
+     * On an executor that Spark gave a GPU ({@code spark.executor.resource.gpu.amount=1} and a discovery script),
+     * makes that GPU this JVM's device before a model loads, so executors sharing a machine do not all use GPU 0.
+     * Without one, {@link Devices#current()} picks the first GPU libtorch sees, or the CPU.
+     */
+    static void useAssignedGpu() {
+        TaskContext tc = TaskContext.get();
+        ResourceInformation gpu = tc == null ? null : tc.resourcesJMap().get("gpu");
+        if (gpu != null && gpu.addresses().length > 0) {
+            Devices.assign(Integer.parseInt(gpu.addresses()[0].trim()));
         }
     }
 
