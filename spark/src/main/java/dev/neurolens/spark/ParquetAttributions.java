@@ -50,7 +50,7 @@ public final class ParquetAttributions {
      * (which must travel: a folder, Fashion-MNIST, Parquet pictures), written under {@code out}, a folder every
      * worker reaches (its old part files are replaced).
      */
-    public static ParquetFeatures.Written write(DataParallel where, Network net, String method, ImageSet set,
+    public static ParquetWritten write(DataParallel where, Network net, String method, ImageSet set,
                                                 String out) {
         String name = Attributions.method(method).name(); // an unknown method fails here, once
         ImageSet.Recipe recipe = ParquetParts.recipe(set);

@@ -17,7 +17,6 @@ import org.apache.spark.sql.Row;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A layer's features for a whole {@link ImageSet}, written to Parquet by the workers that compute them, so a data
@@ -26,7 +25,7 @@ import java.util.Locale;
  * rows, as a {@link FeatureMatrix} for PCA, t-SNE and nearest neighbours, or with Spark SQL.
  *
  * <pre>{@code
- * ParquetFeatures.Written w = ParquetFeatures.write(spark, net, "conv3", set, true, "/data/conv3.parquet");
+ * ParquetWritten w = ParquetFeatures.write(spark, net, "conv3", set, true, "/data/conv3.parquet");
  * FeatureMatrix f = ParquetFeatures.read(spark, "/data/conv3.parquet", 5000);
  * Tsne.builder().run(f)
  * }</pre>
@@ -40,21 +39,12 @@ public final class ParquetFeatures {
     private ParquetFeatures() {
     }
 
-    /** What the workers wrote: rows, files, and whether an interrupt stopped it first. */
-    public record Written(long rows, List<String> files, boolean interrupted, String description) {
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%d rows of %s in %d Parquet files%s", rows, description, files.size(),
-                    interrupted ? " (interrupted: the rest were not written)" : "");
-        }
-    }
-
     /**
      * Features of {@code layer} for every picture of {@code set} (which must travel: a folder, Fashion-MNIST,
      * Parquet pictures), spatially averaged per channel when {@code pool}, written under {@code out} (a folder every
      * worker reaches; its old part files are replaced). Batch {@link Features#DEFAULT_BATCH}.
      */
-    public static Written write(DataParallel where, Network net, String layer, ImageSet set, boolean pool,
+    public static ParquetWritten write(DataParallel where, Network net, String layer, ImageSet set, boolean pool,
                                 String out) {
         net.resolve(layer); // an unknown layer fails here, not on every worker
         ImageSet.Recipe recipe = ParquetParts.recipe(set);

@@ -46,6 +46,7 @@ public final class ParquetImages {
     /** Row-group size that {@link #fromFiles} writes: small groups keep a task's reads small. */
     static final int GROUP_BYTES = 8 << 20;
     private static final Map<String, List<Picture>> GROUPS = new LinkedHashMap<>(8, 0.75f, true);
+    private static final Map<Object, long[]> STARTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ParquetImages() {
     }
@@ -218,19 +219,43 @@ public final class ParquetImages {
 
         /** Row {@code i}, from a small cache of decoded row groups (a task's range reads each group once). */
         Picture picture(int i) {
-            if (i < 0 || i >= size()) {
-                throw new IndexOutOfBoundsException("picture " + i + " of " + size());
+            long[] at = starts();
+            if (i < 0 || i >= at[at.length - 1]) {
+                throw new IndexOutOfBoundsException("picture " + i + " of " + at[at.length - 1]);
             }
-            long at = i;
-            for (int f = 0; f < files.length; f++) {
-                for (int g = 0; g < groups[f].length; g++) {
-                    if (at < groups[f][g]) {
-                        return group(f, g).get((int) at);
-                    }
-                    at -= groups[f][g];
+            int k = Arrays.binarySearch(at, i);
+            k = k >= 0 ? k : -k - 2;
+            while (at[k + 1] <= i) { // past empty row groups, to the one that holds row i
+                k++;
+            }
+            int f = 0;
+            int g = k;
+            while (g >= groups[f].length) {
+                g -= groups[f].length;
+                f++;
+            }
+            return group(f, g).get((int) (i - at[k]));
+        }
+
+        /** The first row of every row group, over all files in order, then the total. */
+        private long[] starts() {
+            long[] s = STARTS.get(this);
+            if (s == null) {
+                int n = 0;
+                for (long[] g : groups) {
+                    n += g.length;
                 }
+                s = new long[n + 1];
+                int k = 0;
+                for (long[] file : groups) {
+                    for (long rows : file) {
+                        s[k + 1] = s[k] + rows;
+                        k++;
+                    }
+                }
+                STARTS.put(this, s);
             }
-            throw new IllegalStateException("unreachable");
+            return s;
         }
 
         private List<Picture> group(int f, int g) {

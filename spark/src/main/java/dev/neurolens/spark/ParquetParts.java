@@ -62,9 +62,9 @@ final class ParquetParts {
         return new Part(rows, files);
     }
 
-    static ParquetFeatures.Written written(DataParallel.Outcome<Part> o, String description) {
+    static ParquetWritten written(DataParallel.Outcome<Part> o, String description) {
         Part p = o.merged() == null ? new Part(0, new ArrayList<>()) : o.merged();
         p.files().sort(null);
-        return new ParquetFeatures.Written(p.rows(), List.copyOf(p.files()), o.interrupted(), description);
+        return new ParquetWritten(p.rows(), List.copyOf(p.files()), o.interrupted(), description);
     }
 }

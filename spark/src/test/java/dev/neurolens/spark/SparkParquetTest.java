@@ -65,13 +65,36 @@ class SparkParquetTest {
         }
         TopPatches.Builder b = TopPatches.builder(net, "conv2").units(0, 8).k(5).batch(50);
         SparkTopPatchesTest.assertSameHits(b.run(folder), b.on(spark).run(parquet));
+        // the same rows in many small row groups over several files: ids still follow file and row order
+        String small = dir.resolve("small-groups.parquet").toString();
+        spark.session().read().parquet(out).orderBy("path").repartition(3, org.apache.spark.sql.functions.col("class"))
+                .sortWithinPartitions("path").write().option("parquet.block.size", 4096).parquet(small);
+        int groups = 0;
+        try (var files = Files.list(Path.of(small))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+                try (var r = org.apache.parquet.hadoop.ParquetFileReader.open(new org.apache.hadoop.conf.Configuration(),
+                        new org.apache.hadoop.fs.Path(f.toString()))) {
+                    groups += r.getRowGroups().size();
+                }
+            }
+        }
+        assertTrue(groups > 3, groups + " row groups");
+        ImageSet many = ParquetImages.open(small);
+        assertEquals(400, many.size());
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < many.size(); i++) {
+            int[] px = many.image(i).getRGB(0, 0, 28, 28, null, 0, 28);
+            seen.add(java.util.Arrays.toString(px));
+            assertTrue(many.label(i) >= 0);
+        }
+        assertEquals(400, seen.size(), "every row once");
     }
 
     @Test
     void featuresWrittenByWorkersEqualOneMachine(@TempDir Path dir) {
         ImageSet set = ImageSet.fashionMnistTest().first(1500);
         String out = dir.resolve("conv3.parquet").toString();
-        ParquetFeatures.Written w = ParquetFeatures.write(spark, net, "conv3", set, true, out);
+        ParquetWritten w = ParquetFeatures.write(spark, net, "conv3", set, true, out);
         assertEquals(1500, w.rows());
         assertFalse(w.interrupted());
         assertTrue(w.files().size() > 1, w.toString());
@@ -93,7 +116,7 @@ class SparkParquetTest {
         ImageSet set = ImageSet.fashionMnistTest().first(200);
         for (String method : new String[] {"gradient", "grad-cam"}) {
             String out = dir.resolve(method + ".parquet").toString();
-            ParquetFeatures.Written w = ParquetAttributions.write(spark, net, method, set, out);
+            ParquetWritten w = ParquetAttributions.write(spark, net, method, set, out);
             assertEquals(200, w.rows(), w.toString());
             int[] ids = {0, 31, 32, 150, 199};
             Attribution there = ParquetAttributions.read(spark, out, net, set, ids);
