@@ -41,15 +41,21 @@ final class Tally implements java.io.Serializable {
      */
     Tally(int units, int concepts, int h, int w, int imgH, int imgW, double q, long maxValues, int capacity,
           long seed) {
+        this(units, concepts, h, w, imgH, imgW, q, maxValues, capacity, seed, true);
+    }
+
+    /** With {@code sketches} false, a tally of pass 2's counts only, which never sees values. */
+    private Tally(int units, int concepts, int h, int w, int imgH, int imgW, double q, long maxValues, int capacity,
+                  long seed, boolean sketches) {
         this.units = units;
         this.concepts = concepts;
         this.h = h;
         this.w = w;
         this.imgH = imgH;
         this.imgW = imgW;
-        this.sketches = new QuantileSketch[units];
-        for (int u = 0; u < units; u++) {
-            sketches[u] = new QuantileSketch(q, maxValues, capacity, seed * 1_000_003L + u);
+        this.sketches = sketches ? new QuantileSketch[units] : null;
+        for (int u = 0; sketches && u < units; u++) {
+            this.sketches[u] = new QuantileSketch(q, maxValues, capacity, seed * 1_000_003L + u);
         }
         this.intersection = new long[units][concepts];
         this.unitPixels = new long[units];
@@ -63,9 +69,9 @@ final class Tally implements java.io.Serializable {
         this.seed = seed;
     }
 
-    /** A tally with the same settings that has seen nothing: where pass 2 of other samples starts. */
-    Tally emptyLike() {
-        return shape().empty();
+    /** A tally of counts with the same settings that has seen nothing: where pass 2 of some samples starts. */
+    Tally countsLike() {
+        return shape().counts();
     }
 
     /** The settings alone, small enough to send with every task. */
@@ -75,13 +81,15 @@ final class Tally implements java.io.Serializable {
 
     record Shape(int units, int concepts, int h, int w, int imgH, int imgW, double q, long maxValues, int capacity,
                  long seed) implements java.io.Serializable {
-        Tally empty() {
-            return new Tally(units, concepts, h, w, imgH, imgW, q, maxValues, capacity, seed);
+        /** An empty tally of pass 2's counts, without the sketches that only pass 1 fills. */
+        Tally counts() {
+            return new Tally(units, concepts, h, w, imgH, imgW, q, maxValues, capacity, seed, false);
         }
     }
 
     /** Pass 1: the values of {@code n} samples' activations {@code n x U x h x w}, sample ids from {@code first}. */
     void addValues(float[] acts, int n, long first) {
+        sketches();
         int plane = h * w;
         for (int i = 0; i < n; i++) {
             for (int u = 0; u < units; u++) {
@@ -92,7 +100,7 @@ final class Tally implements java.io.Serializable {
 
     /** Whether the thresholds are exact quantiles (not from a sample). */
     boolean exact() {
-        for (QuantileSketch s : sketches) {
+        for (QuantileSketch s : sketches()) {
             if (!s.exact()) {
                 return false;
             }
@@ -102,6 +110,7 @@ final class Tally implements java.io.Serializable {
 
     /** Per-unit quantile of the values seen. */
     float[] thresholds() {
+        sketches();
         float[] t = new float[units];
         for (int u = 0; u < units; u++) {
             if (sketches[u].count() == 0) {
@@ -110,6 +119,13 @@ final class Tally implements java.io.Serializable {
             t[u] = sketches[u].quantile();
         }
         return t;
+    }
+
+    private QuantileSketch[] sketches() {
+        if (sketches == null) {
+            throw new IllegalStateException("a tally of pass 2's counts has no values");
+        }
+        return sketches;
     }
 
     /** Linear interpolation between order statistics of sorted {@code v}, as numpy's default. */
@@ -169,8 +185,13 @@ final class Tally implements java.io.Serializable {
                 || other.imgH != imgH || other.imgW != imgW) {
             throw new IllegalArgumentException("tallies of different layers or images cannot merge");
         }
+        if ((sketches == null) != (other.sketches == null)) {
+            throw new IllegalArgumentException("a tally of values and a tally of counts cannot merge");
+        }
         for (int u = 0; u < units; u++) {
-            sketches[u].merge(other.sketches[u]);
+            if (sketches != null) {
+                sketches[u].merge(other.sketches[u]);
+            }
             for (int c = 0; c < concepts; c++) {
                 intersection[u][c] += other.intersection[u][c];
             }

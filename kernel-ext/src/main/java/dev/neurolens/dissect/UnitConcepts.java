@@ -88,7 +88,7 @@ final class UnitConcepts {
                 reservoir, seed, topImages, bar);
         float[] thresholds = p1.tally().thresholds();
         int[][] top = p1.best().ids();
-        Pass2 p2 = pass2(src, 0, samples, batch, p1.tally().emptyLike(), segmenter, thresholds, top, bar);
+        Pass2 p2 = pass2(src, 0, samples, batch, p1.tally().countsLike(), segmenter, thresholds, top, bar);
         return of(layer, segmenter, p1, thresholds, top, p2);
     }
 

@@ -312,7 +312,7 @@ public abstract sealed class UnitDissection implements Displayable permits Disse
     private record Pass2Job<S extends Shipped>(Sources<S> sources, int batch, Tally.Shape tally, float[] thresholds,
                                                int[][] top) implements DataParallel.RangeTask<S, UnitConcepts.Pass2> {
         public UnitConcepts.Pass2 run(S shipped, int from, int to) {
-            return UnitConcepts.pass2(sources.open(shipped), from, to, batch, tally.empty(), shipped.segmenter(),
+            return UnitConcepts.pass2(sources.open(shipped), from, to, batch, tally.counts(), shipped.segmenter(),
                     thresholds, top, null);
         }
     }
