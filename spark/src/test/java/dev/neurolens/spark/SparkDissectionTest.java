@@ -20,13 +20,7 @@ class SparkDissectionTest {
             Dissection here = b.run();
             Dissection there = b.on(spark).run();
             assertTrue(here.exactThresholds() && there.exactThresholds());
-            assertArrayEquals(here.thresholds(), there.thresholds());
-            double[][] a = here.iou();
-            double[][] c = there.iou();
-            for (int u = 0; u < a.length; u++) {
-                assertArrayEquals(a[u], c[u], 1e-12, "unit " + u);
-            }
-            assertEquals(here.unitsPerConcept(), there.unitsPerConcept());
+            SparkNetworkDissectionTest.assertSame(here, there);
             for (int u : here.unitsFor("tree", 2)) {
                 assertEquals(here.strip(u).toString(), there.strip(u).toString());
                 assertArrayEquals(here.strip(u).render().getRGB(0, 0, 64, 64, null, 0, 64),
