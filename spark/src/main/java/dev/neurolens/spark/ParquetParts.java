@@ -50,16 +50,19 @@ final class ParquetParts {
      * writes the same file again.
      */
     static ParquetWriter<Group> writer(String out, int from, MessageType schema) throws IOException {
-        Path file = new Path(out, String.format(Locale.ROOT, "part-%010d.parquet", from));
-        return ExampleParquetWriter.builder(file).withConf(new Configuration()).withType(schema)
+        return ExampleParquetWriter.builder(file(out, from)).withConf(new Configuration()).withType(schema)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).withCompressionCodec(CompressionCodecName.SNAPPY)
                 .build();
     }
 
     static Part part(long rows, String out, int from) {
         ArrayList<String> files = new ArrayList<>();
-        files.add(new Path(out, String.format(Locale.ROOT, "part-%010d.parquet", from)).toString());
+        files.add(file(out, from).toString());
         return new Part(rows, files);
+    }
+
+    private static Path file(String out, int from) {
+        return new Path(out, String.format(Locale.ROOT, "part-%010d.parquet", from));
     }
 
     static ParquetWritten written(DataParallel.Outcome<Part> o, String description) {

@@ -89,16 +89,8 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
         SparkConf c = conf.clone().setIfMissing("spark.app.name", "neurolens")
                 .setIfMissing("spark.ui.enabled", "false")
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
-        // Spark's executors load task classes through the creating thread's context loader: in a kernel that added
-        // this module with %spark, that must be the loader that sees it
-        Thread t = Thread.currentThread();
-        ClassLoader before = t.getContextClassLoader();
-        t.setContextClassLoader(SparkRunner.class.getClassLoader());
-        try {
-            return new SparkRunner(new JavaSparkContext(c), 4);
-        } finally {
-            t.setContextClassLoader(before);
-        }
+        // Spark's executors load task classes through the creating thread's context loader
+        return withSparkLoader(() -> new SparkRunner(new JavaSparkContext(c), 4));
     }
 
     /** The Spark context, for anything else you want to run on the same cluster. */
@@ -149,20 +141,12 @@ public final class SparkRunner implements DataParallel, AutoCloseable {
                                                                            S shared, RangeTask<S, P> task,
                                                                            Merge<P> merge,
                                                                            Consumer<Outcome<P>> merged) {
-        // Spark finds its own classes (codecs, serializers) through the context loader: in a kernel that added this
-        // module with %spark, only this class's loader sees them
-        Thread t = Thread.currentThread();
-        ClassLoader before = t.getContextClassLoader();
-        t.setContextClassLoader(SparkRunner.class.getClassLoader());
-        try {
-            Outcome<P> out = runHere(label, n, granularity, shared, task, merge, merged);
-            if (out.interrupted()) {
-                t.interrupt(); // the caller decides what an interrupt means next (the kernel ends the cell)
-            }
-            return out;
-        } finally {
-            t.setContextClassLoader(before);
+        Outcome<P> out = withSparkLoader(() -> runHere(label, n, granularity, shared, task, merge, merged));
+        if (out.interrupted()) {
+            // the caller decides what an interrupt means next (the kernel ends the cell)
+            Thread.currentThread().interrupt();
         }
+        return out;
     }
 
     private <S extends Serializable, P extends Serializable> Outcome<P> runHere(String label, int n,
