@@ -1,6 +1,7 @@
 package dev.neurolens.kernel;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.neurolens.Neurolens;
 import dev.neurolens.display.Display;
@@ -38,6 +39,7 @@ public final class IJavaBridge {
     }
 
     public static String install(BaseKernel kernel) {
+        hostDefaults();
         Neurolens.install();
         for (Class<?> type : Renderers.registeredTypes()) {
             registerRenderer(kernel, type);
@@ -58,6 +60,22 @@ public final class IJavaBridge {
         int magics = registerMagics(kernel);
         return "Neurolens " + dev.neurolens.magics.Versions.neurolens() + " loaded: "
                 + Renderers.registeredTypes().size() + " renderers, " + magics + " magics (%neurolens lists them)";
+    }
+
+    /**
+     * What the Neurolens kernelspec passes as -D options, set here unless the host set them: a stock kernel would
+     * otherwise print DJL's INFO lines and the CUDA warning of every CPU-only machine into the cell, and let DJL
+     * look for its model hub. slf4j-simple reads a logger's level when the logger is made, so this is in time.
+     */
+    static void hostDefaults() {
+        Map<String, String> defaults = Map.of("ai.djl.offline", "true", "java.awt.headless", "true",
+                "org.slf4j.simpleLogger.defaultLogLevel", "warn",
+                "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
+        defaults.forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, v);
+            }
+        });
     }
 
     private static <T> void registerRenderer(BaseKernel kernel, Class<T> type) {

@@ -28,6 +28,7 @@ public final class JJavaExtension implements Extension {
 
     @Override
     public void install(BaseKernel kernel) {
+        IJavaBridge.hostDefaults();
         Neurolens.install();
         for (Class<?> type : Renderers.registeredTypes()) {
             register(kernel, type);
@@ -36,7 +37,9 @@ public final class JJavaExtension implements Extension {
             @Override
             public void display(MimeBundle bundle, String displayId) {
                 DisplayData dd = toDisplayData(bundle);
-                dd.setDisplayId(displayId);
+                // not setDisplayId: it returns void in JJava 1.0-a6 and DisplayData in 1.0-a7, so a call compiled
+                // against either fails with NoSuchMethodError in the other
+                dd.putTransientData("display_id", displayId);
                 kernel.display(dd);
             }
 
