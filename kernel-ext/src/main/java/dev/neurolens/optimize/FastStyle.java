@@ -165,7 +165,7 @@ public final class FastStyle {
         private java.io.PrintStream log;
         private int width = TransformerNet.WIDTH;
         private FastStyleModel start;
-        private double outputLr = Double.parseDouble(System.getProperty("fs.outlr", "1"));
+        private double outputLr = 1;
 
         private Trainer(Network loss) {
             super(200);
