@@ -18,7 +18,7 @@ import time
 import unittest
 
 from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import start_new_kernel
+from jupyter_client.manager import KernelManager
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 TARGET = os.path.join(ROOT, "kernel-ext", "target")
@@ -38,11 +38,15 @@ def readme_cells():
                       jars).strip() for b in blocks]
 
 
+def spec_manager():
+    # only the stock kernels' folder: JUPYTER_PATH stays as it is for the other suites in this process
+    return KernelSpecManager(kernel_dirs=[os.path.join(STOCK, "kernels")])
+
+
 def stock_kernels():
     if not STOCK:
         return []
-    specs = KernelSpecManager(kernel_dirs=[os.path.join(STOCK, "kernels")]).find_kernel_specs()
-    return sorted(k for k in specs if k.startswith(("ijava-", "jjava-")))
+    return sorted(k for k in spec_manager().find_kernel_specs() if k.startswith(("ijava-", "jjava-")))
 
 
 class StockKernel:
@@ -51,8 +55,11 @@ class StockKernel:
 
     @classmethod
     def setUpClass(cls):
-        os.environ["JUPYTER_PATH"] = STOCK
-        cls.km, cls.kc = start_new_kernel(kernel_name=cls.kernel, startup_timeout=120)
+        cls.km = KernelManager(kernel_name=cls.kernel, kernel_spec_manager=spec_manager())
+        cls.km.start_kernel()
+        cls.kc = cls.km.client()
+        cls.kc.start_channels()
+        cls.kc.wait_for_ready(timeout=120)
         jjava_cell, ijava_cell, imports = readme_cells()
         started = time.time()
         cls.loaded = cls.cell(ijava_cell if cls.kernel.startswith("ijava") else jjava_cell, 180)
@@ -154,8 +161,15 @@ def load_tests(loader, tests, pattern):
     suite = unittest.TestSuite()
     kernels = stock_kernels()
     if not kernels:
-        print("stock IJava/JJava kernels: skipped, NEUROLENS_STOCK_KERNELS does not point at kernelspecs built by "
-              "kernel-ext/src/test/stock/build.sh", file=sys.stderr)
+        why = ("stock IJava/JJava kernels: skipped, NEUROLENS_STOCK_KERNELS does not point at kernelspecs built by "
+               "kernel-ext/src/test/stock/build.sh")
+        print(why, file=sys.stderr)
+
+        def skipped():
+            raise unittest.SkipTest(why)
+
+        # one skipped test rather than none: an empty run fails on Python 3.12+
+        suite.addTest(unittest.FunctionTestCase(skipped))
         return suite
     for name in kernels:
         case = type("Stock_" + re.sub(r"\W", "_", name), (StockKernel, unittest.TestCase), {"kernel": name})
