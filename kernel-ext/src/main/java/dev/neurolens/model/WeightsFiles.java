@@ -97,8 +97,17 @@ public final class WeightsFiles {
      * The string metadata ({@code __metadata__}) of a safetensors file; empty when it has none or is a torch file.
      */
     public static Map<String, String> metadata(Path file) {
-        Map<String, String> out = new LinkedHashMap<>();
         try (InputStream in = Files.newInputStream(file)) {
+            return metadata(in, file.toString());
+        } catch (IOException e) {
+            throw new WeightsException("cannot read the header of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The same from a stream positioned at the start of the file (a resource, say); {@code what} names it. */
+    public static Map<String, String> metadata(InputStream in, String what) {
+        Map<String, String> out = new LinkedHashMap<>();
+        try {
             byte[] len = in.readNBytes(8);
             if (len.length < 8) {
                 return out;
@@ -114,7 +123,7 @@ public final class WeightsFiles {
             }
             return out;
         } catch (IOException | RuntimeException e) {
-            throw new WeightsException("cannot read the header of " + file + ": " + e.getMessage(), e);
+            throw new WeightsException("cannot read the header of " + what + ": " + e.getMessage(), e);
         }
     }
 

@@ -108,6 +108,36 @@ public final class FastStyle {
         return load(cached, name);
     }
 
+    /** The built-in network's resource, written by {@code dev.neurolens.train.TrainFastStyle}. */
+    static final String BUILTIN = "fast_style_builtin.safetensors";
+    /** The styles of the built-in network, as sample names ({@code Samples.image}). */
+    public static final List<String> BUILTIN_STYLES = List.of("starry_night", "coffee");
+
+    /**
+     * A fast-style network trained here with no pretrained weights: two styles (The Starry Night and the coffee
+     * photo) in one network with conditional instance norm, its loss from the random multi-scale texture features,
+     * 3000 steps on the four sample photos (how: {@code dev.neurolens.train.TrainFastStyle}). Works offline; its
+     * title says what it is.
+     */
+    public static FastStyleModel builtin() {
+        byte[] bytes;
+        try (InputStream in = FastStyle.class.getResourceAsStream(BUILTIN)) {
+            if (in == null) {
+                throw new WeightsException("the built-in fast-style network " + BUILTIN + " is not in the jar; "
+                        + "rebuild Neurolens (mvn package)");
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new WeightsException("cannot read the built-in fast-style network: " + e.getMessage(), e);
+        }
+        List<BufferedImage> pictures = new ArrayList<>();
+        for (String name : BUILTIN_STYLES) {
+            pictures.add(Inputs.resizeLong(dev.neurolens.data.Samples.image(name), 160));
+        }
+        return FastStyleModel.load(bytes, "built-in, trained here on random multi-scale features")
+                .withStylePictures(pictures);
+    }
+
     private static FastStyleModel load(Path p, String name) {
         return FastStyleModel.load(p).withStyleNames(name);
     }
@@ -165,7 +195,10 @@ public final class FastStyle {
         private java.io.PrintStream log;
         private int width = TransformerNet.WIDTH;
         private FastStyleModel start;
-        private double outputLr = 1;
+        private double outputLr = 20;
+        private boolean leakyRelu = true;
+        /** What this run uses: the start model's activation, else {@link #leakyRelu}. */
+        private boolean leaky;
 
         private Trainer(Network loss) {
             super(200);
@@ -275,6 +308,30 @@ public final class FastStyle {
             return this;
         }
 
+        /**
+         * Learning-rate factor of the last convolution (default 20). The network's output is in [0, 255] pixels and
+         * starts within a pixel of zero; with every other layer behind an instance norm, only this layer's weights
+         * set how far the output can move, and at the common rate they need thousands of steps to grow enough for
+         * strokes to show (runs here learned only colour casts).
+         */
+        public Trainer outputLr(double factor) {
+            if (!(factor > 0 && Double.isFinite(factor))) {
+                throw new IllegalArgumentException("outputLr must be a positive finite factor, got " + factor);
+            }
+            this.outputLr = factor;
+            return this;
+        }
+
+        /**
+         * Leaky ReLUs for a fresh network (default on): with ReLUs a style's instance-norm shifts can silence a whole
+         * layer, and that style then stays the photo for good (one of two styles did after a few hundred steps
+         * here). A start model keeps its own activation.
+         */
+        public Trainer leakyRelu(boolean on) {
+            this.leakyRelu = on;
+            return this;
+        }
+
         /** Continue from these weights instead of a fresh init (same number of styles). */
         public Trainer from(FastStyleModel model) {
             this.start = model;
@@ -287,6 +344,7 @@ public final class FastStyle {
             }
             int s = styles.size();
             FastStyleModel init = start != null ? start : FastStyleModel.random(s, width, seed());
+            leaky = start != null ? start.leakyRelu() : leakyRelu;
             if (init.styles() != s) {
                 throw new IllegalArgumentException("the start model has " + init.styles() + " styles, training has " + s);
             }
@@ -357,7 +415,7 @@ public final class FastStyle {
                             float lt;
                             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                                 NDArray y = TransformerNet.forward(local, x, TransformerNet.blend(m, oneHot), false,
-                                        residual);
+                                        residual, leaky);
                                 NDArray yn = y.div(255f).sub(mean).div(std);
                                 NDArray xn = x.div(255f).sub(mean).div(std);
                                 Map<String, NDArray> fy = loss.forward(yn, spec);
@@ -424,7 +482,7 @@ public final class FastStyle {
                                     Map<String, Tensor> w = new LinkedHashMap<>();
                                     now.forEach((k, v) -> w.put(k, Tensor.from(v)));
                                     FastStyleModel shown = new FastStyleModel(w, stylePics.size(), names, "training",
-                                            stylePics, residual);
+                                            stylePics, residual, leaky);
                                     return shown.stylize(preview, 0, shown.oneHot(0));
                                 }).deliverTo(options().listener());
                             }
@@ -447,7 +505,7 @@ public final class FastStyle {
                                 failure == null ? done : goodStep,
                                 batch, size, loss.name(), loss.source(), interrupted ? ", interrupted"
                                         : failure != null ? ", stopped: " + failure.quantity() + " became "
-                                        + failure.value() : ""), stylePics, residual);
+                                        + failure.value() : ""), stylePics, residual, leaky);
                 if (figure != null && model != null) {
                     history.put("content", contentHist.stream().mapToDouble(Double::doubleValue).toArray());
                     history.put("style", styleHist.stream().mapToDouble(Double::doubleValue).toArray());
@@ -505,7 +563,8 @@ public final class FastStyle {
                                          List<Double> st, List<Double> tv) {
             Map<String, Tensor> w = new LinkedHashMap<>();
             params.forEach((k, v) -> w.put(k, Tensor.from(v)));
-            FastStyleModel now = new FastStyleModel(w, stylePics.size(), names, "training", stylePics, residual);
+            FastStyleModel now = new FastStyleModel(w, stylePics.size(), names, "training", stylePics, residual,
+                    leaky);
             Map<String, double[]> h = new LinkedHashMap<>();
             h.put("content", c.stream().mapToDouble(Double::doubleValue).toArray());
             h.put("style", st.stream().mapToDouble(Double::doubleValue).toArray());

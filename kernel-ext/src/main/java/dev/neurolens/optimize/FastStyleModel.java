@@ -14,6 +14,7 @@ import dev.neurolens.model.WeightsFiles;
 import dev.neurolens.run.Check;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -36,12 +37,15 @@ public final class FastStyleModel implements Displayable {
     private static final String STYLE_NAMES = "neurolens.style_names";
     /** The metadata key marking a residual model (its output is the photo plus what the network adds). */
     private static final String RESIDUAL = "neurolens.residual";
+    /** The metadata key naming the activation ("leaky_relu" for networks trained here; absent: ReLU). */
+    private static final String ACTIVATION = "neurolens.activation";
     private final Map<String, Tensor> weights;
     private final int styles;
     private final List<String> styleNames;
     private final String source;
     private final List<BufferedImage> stylePictures;
     private final boolean residual;
+    private final boolean leaky;
 
     FastStyleModel(Map<String, Tensor> weights, int styles, List<String> styleNames, String source,
                    List<BufferedImage> stylePictures) {
@@ -50,7 +54,13 @@ public final class FastStyleModel implements Displayable {
 
     FastStyleModel(Map<String, Tensor> weights, int styles, List<String> styleNames, String source,
                    List<BufferedImage> stylePictures, boolean residual) {
+        this(weights, styles, styleNames, source, stylePictures, residual, false);
+    }
+
+    FastStyleModel(Map<String, Tensor> weights, int styles, List<String> styleNames, String source,
+                   List<BufferedImage> stylePictures, boolean residual, boolean leaky) {
         this.residual = residual;
+        this.leaky = leaky;
         this.weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
         this.styles = styles;
         this.styleNames = List.copyOf(styleNames);
@@ -82,9 +92,24 @@ public final class FastStyleModel implements Displayable {
      * ignored, as the example does.
      */
     public static FastStyleModel load(Path file) {
-        FastStyleModel plain = of(WeightsFiles.read(file), file.toString());
-        Map<String, String> meta = WeightsFiles.metadata(file);
-        FastStyleModel m = "true".equals(meta.get(RESIDUAL)) ? plain.withResidual(true) : plain;
+        return withMetadata(of(WeightsFiles.read(file), file.toString()), WeightsFiles.metadata(file), file.toString());
+    }
+
+    /** A safetensors file held in memory (a resource), {@code source} naming it in messages and titles. */
+    static FastStyleModel load(byte[] safetensors, String source) {
+        try {
+            Map<String, RawTensor> raw = WeightsFiles.readSafetensors(new ByteArrayInputStream(safetensors), source);
+            return withMetadata(of(raw, source), WeightsFiles.metadata(new ByteArrayInputStream(safetensors), source),
+                    source);
+        } catch (IOException e) {
+            throw new WeightsException("cannot read " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Residual flag, activation and style names from the file's metadata. */
+    private static FastStyleModel withMetadata(FastStyleModel plain, Map<String, String> meta, String file) {
+        FastStyleModel m = plain.withResidual("true".equals(meta.get(RESIDUAL)))
+                .withLeakyRelu("leaky_relu".equals(meta.get(ACTIVATION)));
         String names = meta.get(STYLE_NAMES);
         if (names == null) {
             return m;
@@ -96,6 +121,14 @@ public final class FastStyleModel implements Displayable {
                     + "; the file is damaged: save the model again");
         }
         return m.withStyleNames(n.toArray(String[]::new));
+    }
+
+    /** The same model showing these style pictures (one per style). */
+    FastStyleModel withStylePictures(List<BufferedImage> pictures) {
+        if (pictures.size() != styles) {
+            throw new IllegalArgumentException(pictures.size() + " style pictures for " + styles + " styles");
+        }
+        return new FastStyleModel(weights, styles, styleNames, source, pictures, residual, leaky);
     }
 
     private static FastStyleModel of(Map<String, RawTensor> raw, String file) {
@@ -145,7 +178,7 @@ public final class FastStyleModel implements Displayable {
         if (names.length != styles) {
             throw new IllegalArgumentException(names.length + " names for " + styles + " styles");
         }
-        return new FastStyleModel(weights, styles, List.of(names), source, stylePictures, residual);
+        return new FastStyleModel(weights, styles, List.of(names), source, stylePictures, residual, leaky);
     }
 
     /**
@@ -153,7 +186,16 @@ public final class FastStyleModel implements Displayable {
      * pretrained pytorch/examples models are not residual; those trained here are by default.
      */
     public FastStyleModel withResidual(boolean on) {
-        return new FastStyleModel(weights, styles, styleNames, source, stylePictures, on);
+        return new FastStyleModel(weights, styles, styleNames, source, stylePictures, on, leaky);
+    }
+
+    /** The same weights with leaky ReLUs (as networks trained here have) or ReLUs (as pytorch/examples'). */
+    public FastStyleModel withLeakyRelu(boolean on) {
+        return new FastStyleModel(weights, styles, styleNames, source, stylePictures, residual, on);
+    }
+
+    public boolean leakyRelu() {
+        return leaky;
     }
 
     public boolean residual() {
@@ -193,7 +235,7 @@ public final class FastStyleModel implements Displayable {
             com.google.gson.JsonArray names = new com.google.gson.JsonArray();
             styleNames.forEach(names::add);
             WeightsFiles.writeSafetensors(v, s, Map.of(STYLE_NAMES, names.toString(), RESIDUAL,
-                    Boolean.toString(residual)), out);
+                    Boolean.toString(residual), ACTIVATION, leaky ? "leaky_relu" : "relu"), out);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
@@ -231,7 +273,7 @@ public final class FastStyleModel implements Displayable {
         try (NDManager m = NDManager.newBaseManager(Devices.current(), "PyTorch")) {
             Map<String, NDArray> p = toNative(m);
             NDArray out = TransformerNet.forward(p, pixels255.toNDArray(m), TransformerNet.blend(m, b), true,
-                    residual);
+                    residual, leaky);
             return Tensor.from(out);
         }
     }
@@ -263,7 +305,8 @@ public final class FastStyleModel implements Displayable {
             n += t.size();
         }
         return "FastStyleModel[" + styles + (styles == 1 ? " style" : " styles") + " " + styleNames + ", "
-                + String.format("%.2fM", n / 1e6) + " parameters, " + (residual ? "residual, " : "") + source + "]";
+                + String.format("%.2fM", n / 1e6) + " parameters, " + (residual ? "residual, " : "")
+                + (leaky ? "leaky ReLU, " : "") + source + "]";
     }
 
     static Shape shape(Tensor t) {

@@ -24,6 +24,8 @@ final class TransformerNet {
     /** pytorch/examples' width: channels of the first convolution (then 2x and 4x). */
     static final int WIDTH = 32;
     static final int RESIDUAL_BLOCKS = 5;
+    /** Slope below zero of the leaky ReLUs of networks trained here. */
+    static final float LEAK = 0.2f;
 
     /** name, in channels, out channels, kernel, stride, upsample. */
     record ConvSpec(String name, int in, int out, int kernel, int stride, int upsample) {
@@ -136,8 +138,18 @@ final class TransformerNet {
      * gigabyte per pass).
      */
     static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend, boolean inference, boolean residual) {
+        return forward(p, x, blend, inference, residual, false);
+    }
+
+    /**
+     * As above; {@code leaky}: leaky ReLUs (slope {@value #LEAK} below zero) instead of ReLUs. With conditional
+     * instance norm a style's shifts can push every channel of a layer below zero; with ReLUs no gradient then
+     * reaches them and that style stays the photo for good (seen here after a few hundred steps).
+     */
+    static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend, boolean inference, boolean residual,
+                           boolean leaky) {
         int w = (int) p.get("conv1.conv2d.weight").getShape().get(0);
-        Step step = new Step(p, blend, inference);
+        Step step = new Step(p, blend, inference, leaky);
         NDArray y = x;
         ConvSpec[] head = head(w);
         for (int i = 0; i < head.length; i++) {
@@ -167,7 +179,7 @@ final class TransformerNet {
     }
 
     /** One layer at a time, closing what is no longer needed when inferring. */
-    private record Step(Map<String, NDArray> p, NDArray blend, boolean inference) {
+    private record Step(Map<String, NDArray> p, NDArray blend, boolean inference, boolean leaky) {
         NDArray convNormRelu(ConvSpec c, String norm, NDArray in, boolean dropIn, boolean relu) {
             NDArray a = conv(p, c, in);
             drop(in, dropIn);
@@ -176,7 +188,7 @@ final class TransformerNet {
             if (!relu) {
                 return b;
             }
-            NDArray r = Activation.relu(b);
+            NDArray r = leaky ? Activation.leakyRelu(b, LEAK) : Activation.relu(b);
             drop(b, true);
             return r;
         }

@@ -68,4 +68,17 @@ class FastStyleModelTest {
         assertArrayEquals(b, back.stylize(x, 0.5, 0.5).toFloatArray(), 1e-4f);
         assertEquals(false, FastStyleModel.load(plain.save(dir.resolve("p.safetensors"))).residual());
     }
+
+    @Test
+    void theActivationAndResidualFlagComeBackFromTheFile(@TempDir Path dir) {
+        FastStyleModel m = FastStyleModel.random(2, 4, 7).withResidual(true).withLeakyRelu(true);
+        FastStyleModel back = FastStyleModel.load(m.save(dir.resolve("leaky.safetensors")));
+        assertEquals(true, back.leakyRelu());
+        assertEquals(true, back.residual());
+        Tensor x = Tensor.of(new float[3 * 8 * 8], 1, 3, 8, 8);
+        assertArrayEquals(m.stylize(x, 1, 0).toFloatArray(), back.stylize(x, 1, 0).toFloatArray(), 1e-6f);
+        // a model with ReLUs (as pytorch/examples' files are) loads with ReLUs
+        FastStyleModel plain = FastStyleModel.load(FastStyleModel.random(1, 4, 7).save(dir.resolve("p.safetensors")));
+        assertEquals(false, plain.leakyRelu());
+    }
 }

@@ -105,7 +105,9 @@ class TorchParityTest {
         Tensor pixels = OptimizeOracle.tensor(meta.getAsJsonObject("fast_input"));
         for (var e : meta.getAsJsonArray("fast")) {
             JsonObject f = e.getAsJsonObject();
-            FastStyleModel model = FastStyleModel.load(OptimizeOracle.file(f.get("pth").getAsString()));
+            boolean leaky = f.get("leaky").getAsBoolean();
+            FastStyleModel model = FastStyleModel.load(OptimizeOracle.file(f.get("pth").getAsString()))
+                    .withLeakyRelu(leaky);
             assertEquals(f.get("styles").getAsInt(), model.styles());
             var b = f.getAsJsonArray("blend");
             double[] blend = new double[b.size()];
@@ -114,7 +116,8 @@ class TorchParityTest {
             }
             Tensor out = model.stylize(pixels, blend);
             double err = out.relativeError(OptimizeOracle.tensor(f.getAsJsonObject("output")));
-            System.out.printf("parity: fast style (%d styles) %.2e%n", model.styles(), err);
+            System.out.printf("parity: fast style (%d styles%s) %.2e%n", model.styles(), leaky ? ", leaky ReLU" : "",
+                    err);
             assertTrue(err < 1e-3, "fast style " + err);
         }
     }

@@ -133,38 +133,41 @@ class ConvLayer(torch.nn.Module):
 
 
 class Res(torch.nn.Module):
-    def __init__(self, c, styles):
+    def __init__(self, c, styles, act):
         super().__init__()
+        self.act = act
         self.conv1 = ConvLayer(c, c, 3, 1)
         self.in1 = CondIN(c, styles)
         self.conv2 = ConvLayer(c, c, 3, 1)
         self.in2 = CondIN(c, styles)
 
     def forward(self, x, b):
-        y = torch.relu(self.in1(self.conv1(x), b))
+        y = self.act(self.in1(self.conv1(x), b))
         return self.in2(self.conv2(y), b) + x
 
 
 class TransformerNet(torch.nn.Module):
-    def __init__(self, styles):
+    # act: torch.relu as pytorch/examples, or leaky ReLU (slope 0.2) as the networks Neurolens trains
+    def __init__(self, styles, act=torch.relu):
         super().__init__()
+        self.act = act
         self.conv1, self.in1 = ConvLayer(3, 32, 9, 1), CondIN(32, styles)
         self.conv2, self.in2 = ConvLayer(32, 64, 3, 2), CondIN(64, styles)
         self.conv3, self.in3 = ConvLayer(64, 128, 3, 2), CondIN(128, styles)
         for r in range(1, 6):
-            setattr(self, f"res{r}", Res(128, styles))
+            setattr(self, f"res{r}", Res(128, styles, act))
         self.deconv1, self.in4 = ConvLayer(128, 64, 3, 1, 2), CondIN(64, styles)
         self.deconv2, self.in5 = ConvLayer(64, 32, 3, 1, 2), CondIN(32, styles)
         self.deconv3 = ConvLayer(32, 3, 9, 1)
 
     def forward(self, x, b):
-        y = torch.relu(self.in1(self.conv1(x), b))
-        y = torch.relu(self.in2(self.conv2(y), b))
-        y = torch.relu(self.in3(self.conv3(y), b))
+        y = self.act(self.in1(self.conv1(x), b))
+        y = self.act(self.in2(self.conv2(y), b))
+        y = self.act(self.in3(self.conv3(y), b))
         for r in range(1, 6):
             y = getattr(self, f"res{r}")(y, b)
-        y = torch.relu(self.in4(self.deconv1(y), b))
-        y = torch.relu(self.in5(self.deconv2(y), b))
+        y = self.act(self.in4(self.deconv1(y), b))
+        y = self.act(self.in5(self.deconv2(y), b))
         return self.deconv3(y)
 
 
@@ -176,9 +179,10 @@ def state_dict_of(m):
 meta["fast"] = []
 pixels = torch.rand(1, 3, 64, 48, generator=g) * 255
 meta["fast_input"] = save("fast_input", pixels)
-for styles, blend in [(1, [1.0]), (2, [0.3, 0.7])]:
+leaky_relu = lambda x: torch.nn.functional.leaky_relu(x, 0.2)
+for styles, blend, leaky in [(1, [1.0], False), (2, [0.3, 0.7], False), (2, [0.6, 0.4], True)]:
     torch.manual_seed(1)
-    t = TransformerNet(styles).eval()
+    t = TransformerNet(styles, leaky_relu if leaky else torch.relu).eval()
     with torch.no_grad():
         for name, p in t.named_parameters():
             if name.endswith("weight") and p.dim() <= 2:
@@ -186,9 +190,10 @@ for styles, blend in [(1, [1.0]), (2, [0.3, 0.7])]:
             elif name.endswith("bias") and p.dim() <= 2 and "conv2d" not in name:
                 p.copy_(torch.randn(p.shape, generator=g) * 0.1)
         y = t(pixels, torch.tensor(blend))
-    pth = f"fast{styles}.pth"
+    pth = f"fast{styles}{'_leaky' if leaky else ''}.pth"
     torch.save(state_dict_of(t), os.path.join(out_dir, pth))
-    meta["fast"].append({"styles": styles, "blend": blend, "pth": pth, "output": save(f"fast{styles}_out", y)})
+    meta["fast"].append({"styles": styles, "blend": blend, "leaky": leaky, "pth": pth,
+                         "output": save(pth[:-4] + "_out", y)})
 
 with open(os.path.join(out_dir, "oracle.json"), "w") as f:
     json.dump(meta, f, indent=1)
