@@ -43,8 +43,9 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Fast style transfer (Johnson, Alahi &amp; Fei-Fei 2016): a feed-forward network trained so that one pass
- * stylizes any picture. {@link #pretrained} fetches pytorch/examples' four models; {@link #train} trains a new
- * one on your pictures (several styles at once with conditional instance norm, blendable afterwards).
+ * stylizes any picture. {@link #pretrained} fetches pytorch/examples' four models; {@link #builtin} is one trained
+ * here without pretrained weights; {@link #train} trains a new one on your pictures (several styles at once with
+ * conditional instance norm, blendable afterwards).
  *
  * <pre>{@code
  * FastStyleModel m = FastStyle.train(vgg).styles(starry, mosaic).content(photos).steps(300).size(128).run();
@@ -324,8 +325,8 @@ public final class FastStyle {
 
         /**
          * Leaky ReLUs for a fresh network (default on): with ReLUs a style's instance-norm shifts can silence a whole
-         * layer, and that style then stays the photo for good (one of two styles did after a few hundred steps
-         * here). A start model keeps its own activation.
+         * layer, and that style then stays the photo for good (one of two styles did within the first thousand
+         * steps here). A start model keeps its own activation.
          */
         public Trainer leakyRelu(boolean on) {
             this.leakyRelu = on;
