@@ -54,8 +54,6 @@ import java.util.zip.ZipInputStream;
  */
 public final class FastStyle {
     private static final String TECHNIQUE = "fast-style training";
-    /** The last convolution, whose weights set how far the output moves in [0, 255] pixels. */
-    private static final String OUTPUT_LAYER = "deconv3.";
     private static final String ADVICE = "Try a lower lr(...) or a smaller style weight";
     /** pytorch/examples' download_saved_models.py archive: saved_models/{candy,mosaic,rain_princess,udnie}.pth. */
     public static final String PRETRAINED_URL = "https://www.dropbox.com/s/lrvwfehqdcxoza8/saved_models.zip?dl=1";
@@ -383,7 +381,7 @@ public final class FastStyle {
                 List<String> keys = new ArrayList<>(params.keySet());
                 adam = new Optimizer.Stepper[keys.size()];
                 for (int i = 0; i < adam.length; i++) {
-                    adam[i] = Optimizer.adam(keys.get(i).startsWith(OUTPUT_LAYER) ? lr * outputLr : lr).start();
+                    adam[i] = Optimizer.adam(keys.get(i).startsWith(TransformerNet.OUTPUT + ".") ? lr * outputLr : lr).start();
                 }
                 ObjectiveInput.Constants constants = new ObjectiveInput.Constants(root);
                 NDArray mean = root.create(pre.mean(), new Shape(1, 3, 1, 1));

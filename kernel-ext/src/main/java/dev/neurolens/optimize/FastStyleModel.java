@@ -49,12 +49,7 @@ public final class FastStyleModel implements Displayable {
 
     FastStyleModel(Map<String, Tensor> weights, int styles, List<String> styleNames, String source,
                    List<BufferedImage> stylePictures) {
-        this(weights, styles, styleNames, source, stylePictures, false);
-    }
-
-    FastStyleModel(Map<String, Tensor> weights, int styles, List<String> styleNames, String source,
-                   List<BufferedImage> stylePictures, boolean residual) {
-        this(weights, styles, styleNames, source, stylePictures, residual, false);
+        this(weights, styles, styleNames, source, stylePictures, false, false);
     }
 
     FastStyleModel(Map<String, Tensor> weights, int styles, List<String> styleNames, String source,

@@ -24,6 +24,8 @@ final class TransformerNet {
     /** pytorch/examples' width: channels of the first convolution (then 2x and 4x). */
     static final int WIDTH = 32;
     static final int RESIDUAL_BLOCKS = 5;
+    /** The last convolution, whose weights alone set how far the output moves in [0, 255] pixels. */
+    static final String OUTPUT = "deconv3";
     /** Slope below zero of the leaky ReLUs of networks trained here. */
     static final float LEAK = 0.2f;
 
@@ -52,7 +54,7 @@ final class TransformerNet {
     }
 
     static ConvSpec last(int w) {
-        return new ConvSpec("deconv3", w, 3, 9, 1, 1);
+        return new ConvSpec(OUTPUT, w, 3, 9, 1, 1);
     }
 
     /** Parameter shapes for {@code styles} styles at pytorch/examples' width. */
@@ -136,15 +138,10 @@ final class TransformerNet {
      * closed as soon as the next one exists, as python frees them, so memory stays at two or three feature maps
      * instead of all of them (at 512 px that is the difference between reusing warm memory and faulting in about a
      * gigabyte per pass).
-     */
-    static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend, boolean inference, boolean residual) {
-        return forward(p, x, blend, inference, residual, false);
-    }
-
-    /**
-     * As above; {@code leaky}: leaky ReLUs (slope {@value #LEAK} below zero) instead of ReLUs. With conditional
-     * instance norm a style's shifts can push every channel of a layer below zero; with ReLUs no gradient then
-     * reaches them and that style stays the photo for good (seen here after a few hundred steps).
+     *
+     * <p>{@code leaky}: leaky ReLUs (slope {@value #LEAK} below zero) instead of ReLUs. With conditional instance
+     * norm a style's shifts can push every channel of a layer below zero; with ReLUs no gradient then reaches them
+     * and that style stays the photo for good (seen here within the first thousand steps).
      */
     static NDArray forward(Map<String, NDArray> p, NDArray x, NDArray blend, boolean inference, boolean residual,
                            boolean leaky) {

@@ -28,8 +28,8 @@ import java.util.List;
  * the four sample photos, two per step, the two styles taking turns; width 16 (a quarter of pytorch/examples'
  * parameters), Adam at 1e-3 with the output layer at 20x, leaky ReLUs. About 15 minutes on 2 cores.
  *
- * <p>A run can meet a NaN after a thousand steps or more (one did at step 1336). Then it goes on from the last good
- * weights with half the learning rate and a fresh Adam, for the steps that are left, and says so.
+ * <p>A run can meet a NaN (the committed one did at step 327, another at step 1336). Then it goes on from the last
+ * good weights with half the learning rate and a fresh Adam, for the steps that are left, and says so.
  */
 public final class TrainFastStyle {
     static final long SEED = 42;
