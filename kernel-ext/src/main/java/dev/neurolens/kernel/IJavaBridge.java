@@ -1,7 +1,6 @@
 package dev.neurolens.kernel;
 
 import java.util.List;
-import java.util.Map;
 
 import dev.neurolens.Neurolens;
 import dev.neurolens.display.Display;
@@ -63,15 +62,13 @@ public final class IJavaBridge {
     }
 
     /**
-     * What the Neurolens kernelspec passes as -D options, set here unless the host set them: a stock kernel would
-     * otherwise print DJL's INFO lines and the CUDA warning of every CPU-only machine into the cell, and let DJL
-     * look for its model hub. slf4j-simple reads a logger's level when the logger is made, so this is in time.
+     * What the Neurolens kernelspec passes as -D options ({@link KernelSpecInstaller#PROPERTIES}), set here unless
+     * the host set them: a stock kernel would otherwise print DJL's INFO lines and the CUDA warning of every CPU-only
+     * machine into the cell, and let DJL look for its model hub. slf4j-simple reads a logger's level when the logger
+     * is made, so this is in time.
      */
     static void hostDefaults() {
-        Map<String, String> defaults = Map.of("ai.djl.offline", "true", "java.awt.headless", "true",
-                "org.slf4j.simpleLogger.defaultLogLevel", "warn",
-                "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
-        defaults.forEach((k, v) -> {
+        KernelSpecInstaller.PROPERTIES.forEach((k, v) -> {
             if (System.getProperty(k) == null) {
                 System.setProperty(k, v);
             }

@@ -6,7 +6,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,12 +19,30 @@ import java.util.regex.Pattern;
  * --user, --sys-prefix and --prefix put kernels. The spec starts this same JVM with this same classpath.
  */
 final class KernelSpecInstaller {
-    static final String DEFAULT_JAVA_OPTS = "-Dai.djl.offline=true -Djava.awt.headless=true "
-            + "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn "
-            // On CPU-only machines DJL warns about the missing CUDA driver at every start; that is expected.
-            + "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error -XX:+UseParallelGC "
+    /**
+     * The system properties the kernelspec sets, in order; {@link IJavaBridge#hostDefaults} sets the same in a stock
+     * kernel's JVM. On CPU-only machines DJL warns about the missing CUDA driver at every start; that is expected.
+     */
+    static final Map<String, String> PROPERTIES = properties("ai.djl.offline", "true", "java.awt.headless", "true",
+            "org.slf4j.simpleLogger.defaultLogLevel", "warn", "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils",
+            "error");
+    static final String DEFAULT_JAVA_OPTS = dOptions(PROPERTIES) + " -XX:+UseParallelGC "
             // JNA (DJL, the convolution check) loads native code; JDK 22+ warns at every start without this
             + "--enable-native-access=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true" + sparkOpens();
+
+    private static Map<String, String> properties(String... keysAndValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    private static String dOptions(Map<String, String> properties) {
+        StringJoiner j = new StringJoiner(" ");
+        properties.forEach((k, v) -> j.add("-D" + k + "=" + v));
+        return j.toString();
+    }
 
     /**
      * What Spark's launcher opens on Java 17+ (its JavaModuleOptions), so %spark can run Spark in the kernel's JVM;
